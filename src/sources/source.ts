@@ -1,0 +1,26 @@
+/**
+ * The interface between event producers (the kernel, a replayed file) and the
+ * engine, which does not know where an event came from.
+ *
+ * @module
+ */
+
+import type { EventRecord } from "../event/record.ts";
+
+/** A producer of events. */
+export interface EventSource {
+  /** A short name for logs, e.g. `kernel` or the replayed file's path. */
+  readonly name: string;
+  /**
+   * Yields events in batches until the source ends or `signal` aborts. A batch
+   * is never empty.
+   */
+  batches(signal: AbortSignal): AsyncIterable<EventRecord[]>;
+  /**
+   * Lines for the final summary: counts of what the source could not deliver
+   * (malformed lines, records lost in the kernel). Empty when nothing was lost.
+   */
+  summary(): string[];
+  /** Releases what the source holds (probes, files). Idempotent. */
+  close(): Promise<void>;
+}
