@@ -40,7 +40,7 @@ export interface RegoCompilerOptions {
 
 const V1_SYNTAX_REGEXP =
   /^[ \t]*import[ \t]+rego\.v1\b|\bif[ \t]*\{|\bcontains\b/m;
-const ERROR_LINE_REGEXP = /^\s*(\S+:\d+:\s.*)$/m;
+const ERROR_LINE_REGEXP = /(\S+\.rego:\d+: .*)$/m;
 
 /** Compiles Rego signatures with OPA, through a content-addressed cache. */
 export class RegoCompiler {
@@ -133,7 +133,7 @@ export class RegoCompiler {
         bundle,
         ...modules.map((m) => m.path),
       ]);
-      if (!result.ok) return firstOpaError(result.stderr);
+      if (!result.ok) return firstOpaError(`${result.stderr}\n${result.stdout}`);
       return await extractPolicyWasm(await Deno.readFile(bundle));
     } finally {
       await Deno.remove(dir, { recursive: true }).catch(() => {});
