@@ -10,7 +10,7 @@ import {
   InvalidArgumentError,
   Option,
 } from "@commander-js/extra-typings";
-import { BASE_EVENT_IDS } from "../event/catalog.ts";
+import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/catalog.ts";
 import { Engine } from "../engine/engine.ts";
 import { describe } from "../errors.ts";
 import { configureLogging, log } from "../log.ts";
@@ -24,6 +24,7 @@ const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
 const BUILTIN_SIGNATURES = `${PROJECT_ROOT}signatures`;
 const MALFORMED_LINES_LOGGED = 10;
 const FAILURES_LOGGED_PER_SIGNATURE = 5;
+const SIGNATURE_LOG_LINES = 20;
 
 /** Raised for bad command-line input; printed as one line, exit code 2. */
 class UsageError extends Error {
@@ -136,7 +137,22 @@ function buildProgram(actions: {
       positiveInteger,
       3,
     )
-    .option("--stats", "print per-signature counters at exit", false)
+    .option(
+      "--max-findings-rate <n>",
+      "findings accepted per signature per second; the rest are counted and dropped",
+      positiveInteger,
+      1000,
+    )
+    .option(
+      "--stats",
+      "print per-signature counters (events, findings, failures, kills, time) at exit",
+      false,
+    )
+    .option(
+      "--stats-interval <s>",
+      "also print the counters every this many seconds",
+      positiveInteger,
+    )
     .action(async (options) => {
       exitCode = await actions.run(options);
     });
@@ -164,7 +180,9 @@ type RunOptions = CommonOptions & {
   deadline: number;
   sandboxMemory: number;
   quarantineAfter: number;
+  maxFindingsRate: number;
   stats: boolean;
+  statsInterval?: number;
 };
 
 function missingPermissions(): string[] {
@@ -187,26 +205,8 @@ async function load(
       deadlineMs: options.deadline ?? 1000,
       memoryMiB: options.sandboxMemory ?? 128,
       quarantineAfter: options.quarantineAfter ?? 3,
-      onLog: (index, message) =>
-        log("signature").info(
-          `${
-            set.signatures.find((s) => s.index === index)?.metadata.id ?? index
-          }: ${message}`,
-        ),
+      onLog: (index, message) => signatureLog(set, index, message),
       onDebug: (message) => log("sandbox").debug(message),
-      onOffence: (offence) => {
-        const signature = set.signatures.find((s) =>
-          s.index === offence.signature
-        );
-        log("sandbox").warn(
-          `Signature ${
-            signature?.metadata.id ?? offence.signature
-          } (${signature?.path}) ${offence.reason}` +
-            (offence.quarantined
-              ? "; it is quarantined"
-              : "; the sandbox was restarted"),
-        );
-      },
     },
   });
   for (const error of set.errors) logger.error(error.message);
@@ -214,6 +214,20 @@ async function load(
     `${set.signatures.length} signature(s) loaded, ${set.compiled} compiled, ${set.errors.length} failed`,
   );
   return set;
+}
+
+const signatureLogLines = new Map<number, number>();
+
+/** Logs a signature's console output; the first lines only, then a count. */
+function signatureLog(set: SignatureSet, index: number, message: string): void {
+  const count = (signatureLogLines.get(index) ?? 0) + 1;
+  signatureLogLines.set(index, count);
+  const id = set.signatures.find((s) => s.index === index)?.metadata.id ??
+    index;
+  if (count <= SIGNATURE_LOG_LINES) log("signature").info(`${id}: ${message}`);
+  else if (count === SIGNATURE_LOG_LINES + 1) {
+    log("signature").warn(`${id}: further console output is dropped`);
+  }
 }
 
 async function list(options: CommonOptions): Promise<number> {
@@ -231,13 +245,18 @@ function eventsToPrint(
   set: SignatureSet,
 ): Set<string> {
   const findings = set.signatures.map((s) => s.metadata.eventName);
-  if (text === undefined) return new Set(findings);
+  if (text === undefined) {
+    return new Set([...findings, SIGNATURE_ERROR_EVENT.name]);
+  }
   const names = text.split(",").map((name) => name.trim()).filter((name) =>
     name !== ""
   );
   if (names.length === 0) throw new UsageError("--events is empty");
   for (const name of names) {
-    if (!findings.includes(name) && !BASE_EVENT_IDS.has(name)) {
+    if (
+      !findings.includes(name) && !BASE_EVENT_IDS.has(name) &&
+      name !== SIGNATURE_ERROR_EVENT.name
+    ) {
       throw new UsageError(
         `Unknown event "${name}" in --events: no loaded signature produces it and it is not a known event (see "vigil list")`,
       );
@@ -321,10 +340,17 @@ async function run(options: RunOptions): Promise<number> {
     }
     const { events, findings } = engine.counts;
     logger.info(`${events} event(s) processed, ${findings} finding(s)`);
+    if (options.stats) printStats(engine);
     return set.errors.length > 0 ? 1 : 0;
   } finally {
     for (const close of cleanup.reverse()) await close();
   }
+}
+
+function printStats(engine: Engine): void {
+  Deno.stderr.writeSync(
+    new TextEncoder().encode(`${engine.health.format()}\n`),
+  );
 }
 
 /**

@@ -11,10 +11,13 @@
 import type { TraceeEvent } from "../event/event.ts";
 import { type EventRecord, recordFromEvent } from "../event/record.ts";
 import type { EventOutput } from "../output/output.ts";
-import type { BatchResult, Sandbox } from "../sandbox/sandbox.ts";
+import type { BatchResult, Offence, Sandbox } from "../sandbox/sandbox.ts";
 import type { LoadedSignature } from "../signatures/loader.ts";
 import type { EventSource } from "../sources/source.ts";
+import { stringifyJson } from "../event/json.ts";
+import { signatureErrorEvent } from "./error_event.ts";
 import { findingEvent } from "./finding_event.ts";
+import { HealthTable } from "./health.ts";
 import { SelectorIndex } from "./selector_index.ts";
 
 /** Options of {@linkcode Engine}. */
@@ -26,6 +29,18 @@ export interface EngineOptions {
   print: ReadonlySet<string>;
   /** Called when a signature fails on an event or a batch. */
   onFailure?: (signature: LoadedSignature, message: string) => void;
+  /** Called when a signature was killed (and maybe quarantined). */
+  onOffence?: (signature: LoadedSignature, offence: Offence) => void;
+  /**
+   * Findings accepted per signature per second; the rest are counted and dropped.
+   * @default {1000}
+   */
+  findingsPerSecond?: number;
+  /**
+   * Largest finding data, as JSON; larger data is replaced by a note.
+   * @default {65536}
+   */
+  maxFindingBytes?: number;
   /**
    * Batches evaluated at the same time.
    * @default {4}
@@ -55,6 +70,9 @@ export class Engine {
   #output: EventOutput;
   #print: ReadonlySet<string>;
   #onFailure: EngineOptions["onFailure"];
+  #onOffence: EngineOptions["onOffence"];
+  #maxFindingBytes: number;
+  #health: HealthTable;
   #depth: number;
   #counts: EngineCounts = { events: 0, findings: 0, printed: 0 };
 
@@ -66,12 +84,23 @@ export class Engine {
     this.#output = options.output;
     this.#print = options.print;
     this.#onFailure = options.onFailure;
+    this.#onOffence = options.onOffence;
+    this.#maxFindingBytes = options.maxFindingBytes ?? 65536;
+    this.#health = new HealthTable(
+      options.signatures,
+      options.findingsPerSecond ?? 1000,
+    );
     this.#depth = options.depth ?? 4;
   }
 
   /** Counts so far. */
   get counts(): Readonly<EngineCounts> {
     return this.#counts;
+  }
+
+  /** Per-signature counters. */
+  get health(): HealthTable {
+    return this.#health;
   }
 
   /** Whether any signature selects events called `name`. */
@@ -110,6 +139,7 @@ export class Engine {
       triggers.push(record);
       for (const match of matched) {
         const index = this.#positions[match]!.index;
+        this.#health.get(index)!.events++;
         const list = routes.get(index);
         if (list) list.push(position);
         else routes.set(index, [position]);
@@ -135,11 +165,30 @@ export class Engine {
     await this.#output.flush();
   }
 
-  /** Turns a batch's findings into events, prints them, and returns them. */
+  /**
+   * Accounts for a batch's costs, failures and offences, turns its findings
+   * into events within the limits, prints them, and returns them.
+   */
   #findings(routed: RoutedBatch, result: BatchResult): TraceeEvent[] {
+    for (const [index, micros] of result.micros) {
+      const health = this.#health.get(index);
+      if (health) health.micros += micros;
+    }
     for (const failure of result.failures) {
       const signature = this.#signatures.get(failure.signature);
-      if (signature) this.#onFailure?.(signature, failure.message);
+      if (!signature) continue;
+      this.#health.get(signature.index)!.failures++;
+      this.#onFailure?.(signature, failure.message);
+    }
+    for (const offence of result.offences) {
+      const signature = this.#signatures.get(offence.signature);
+      if (!signature) continue;
+      const health = this.#health.get(signature.index)!;
+      health.kills++;
+      health.quarantined ||= offence.quarantined;
+      this.#onOffence?.(signature, offence);
+      const event = signatureErrorEvent(signature, offence);
+      if (this.#print.has(event.eventName)) this.#emit(event);
     }
     const events: TraceeEvent[] = [];
     const findings = result.findings.toSorted((a, b) =>
@@ -148,8 +197,21 @@ export class Engine {
     for (const finding of findings) {
       const signature = this.#signatures.get(finding.signature);
       const trigger = routed.triggers[finding.event];
-      if (!signature || !trigger) continue;
-      const event = findingEvent(trigger.event(), signature, finding.data);
+      if (!signature || !trigger || !this.#health.admit(signature.index)) {
+        continue;
+      }
+      let data = finding.data;
+      if (data !== true) {
+        const size = stringifyJson(data).length;
+        if (size > this.#maxFindingBytes) {
+          this.#health.get(signature.index)!.truncated++;
+          data = {
+            truncated:
+              `finding data of ${size} bytes exceeded the ${this.#maxFindingBytes}-byte limit`,
+          };
+        }
+      }
+      const event = findingEvent(trigger.event(), signature, data);
       this.#counts.findings++;
       if (this.#print.has(event.eventName)) this.#emit(event);
       events.push(event);

@@ -83,3 +83,9 @@ export const BASE_EVENT_IDS: ReadonlyMap<string, number> = new Map([
 
 /** The id of the first signature event. */
 export const FIRST_SIGNATURE_EVENT_ID = 6000;
+
+/** Vigil's own event: a signature was killed, crashed, or quarantined. */
+export const SIGNATURE_ERROR_EVENT = {
+  name: "signature_error",
+  id: 5000,
+} as const;

@@ -19,7 +19,10 @@ export const FrameType = {
   Batch: 3,
   /** Sandbox → host: a signature loaded or failed (`u32 index`, json). */
   Loaded: 10,
-  /** Sandbox → host: one signature's results for a batch (`u32 batch`, `u32 index`, json). */
+  /**
+   * Sandbox → host: one signature's results for a batch (`u32 batch`,
+   * `u32 index`, `u32 microseconds spent`, json).
+   */
   Result: 11,
   /** Sandbox → host: a log line from a signature (`u32 index`, json). */
   Log: 12,

@@ -53,6 +53,10 @@ export interface SignatureFailure {
 export interface BatchResult {
   findings: RawFinding[];
   failures: SignatureFailure[];
+  /** Signature → microseconds it spent on the batch. */
+  micros: Map<number, number>;
+  /** Signatures killed while the batch was pending. */
+  offences: Offence[];
 }
 
 /** Options of {@linkcode Sandbox}. */
@@ -72,8 +76,6 @@ export interface SandboxOptions {
    * @default {3}
    */
   quarantineAfter?: number;
-  /** Called for each offence, after the sandbox was restarted. */
-  onOffence?: (offence: Offence) => void;
   /** Called with a signature's console output. */
   onLog?: (signature: number, message: string) => void;
   /** Called with the sandbox process's own stderr lines. */
@@ -203,7 +205,12 @@ export class Sandbox {
     routes: Map<number, number[]>,
   ): Promise<BatchResult> {
     for (const signature of this.#quarantined) routes.delete(signature);
-    const result: BatchResult = { findings: [], failures: [] };
+    const result: BatchResult = {
+      findings: [],
+      failures: [],
+      micros: new Map(),
+      offences: [],
+    };
     if (routes.size === 0) return Promise.resolve(result);
     return new Promise((resolve) => {
       const batch: PendingBatch = {
@@ -318,7 +325,8 @@ export class Sandbox {
         this.#onResult(
           readU32(payload, 0),
           readU32(payload, 4),
-          decodeText(payload.subarray(8)),
+          readU32(payload, 8),
+          decodeText(payload.subarray(12)),
         );
         return;
       case FrameType.Log: {
@@ -331,11 +339,17 @@ export class Sandbox {
     }
   }
 
-  #onResult(batchId: number, signature: number, text: string): void {
+  #onResult(
+    batchId: number,
+    signature: number,
+    micros: number,
+    text: string,
+  ): void {
     const batch = this.#pending.find((b) => b.id === batchId);
     const routed = batch?.routes.get(signature);
     if (!batch || !routed) return;
     batch.routes.delete(signature);
+    batch.result.micros.set(signature, micros);
     collectResult(batch.result, signature, new Set(routed), text);
     this.#settle();
   }
@@ -423,6 +437,11 @@ export class Sandbox {
     if (culprit !== undefined) {
       quarantined = ++this.#offences[culprit]! >= this.#quarantineAfter;
       if (quarantined) this.#quarantined.add(culprit);
+      this.#pending[0]?.result.offences.push({
+        signature: culprit,
+        reason,
+        quarantined,
+      });
       this.#skipCulprit(culprit, reason);
     }
     (async () => {
@@ -440,9 +459,6 @@ export class Sandbox {
         this.#write(encodeBatch(batch.id, batch.events, batch.routes));
       }
       this.#lastProgress = performance.now();
-      if (culprit !== undefined) {
-        this.#options.onOffence?.({ signature: culprit, reason, quarantined });
-      }
     })();
   }
 
@@ -456,6 +472,7 @@ export class Sandbox {
       event: -1,
       message: `it ${reason}`,
     });
+    batch.result.micros.set(culprit, this.#deadlineMs * 1000);
   }
 }
 

@@ -44,10 +44,12 @@ function sendJson(type: FrameType, index: number, value: unknown): void {
 }
 
 function message(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(
-    0,
-    2048,
-  );
+  const text = error instanceof Error
+    ? error.message
+    : typeof (error as { message?: unknown })?.message === "string"
+    ? (error as { message: string }).message
+    : String(error);
+  return text.slice(0, 2048);
 }
 
 async function loadRego(payload: Uint8Array): Promise<void> {
@@ -185,13 +187,18 @@ function runTypeScript(
 async function runBatch(payload: Uint8Array): Promise<void> {
   const batch = decodeBatch(payload);
   for (const [index, events] of batch.routes) {
+    const started = performance.now();
     const runner = runners.get(index);
     const result = runner === undefined
       ? JSON.stringify({ f: [], e: [[-1, "signature not loaded"]] })
       : runner instanceof RegoRunner
       ? runRego(runner, batch, events)
       : await runTypeScript(runner, batch, events);
-    send(encodeFrame(FrameType.Result, [batch.batchId, index, result]));
+    const micros = Math.min(
+      0xffffffff,
+      Math.round((performance.now() - started) * 1000),
+    );
+    send(encodeFrame(FrameType.Result, [batch.batchId, index, micros, result]));
   }
 }
 

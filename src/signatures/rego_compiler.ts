@@ -133,7 +133,9 @@ export class RegoCompiler {
         bundle,
         ...modules.map((m) => m.path),
       ]);
-      if (!result.ok) return firstOpaError(`${result.stderr}\n${result.stdout}`);
+      if (!result.ok) {
+        return firstOpaError(`${result.stderr}\n${result.stdout}`);
+      }
       return await extractPolicyWasm(await Deno.readFile(bundle));
     } finally {
       await Deno.remove(dir, { recursive: true }).catch(() => {});

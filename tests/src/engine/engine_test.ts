@@ -6,7 +6,11 @@ const ENGINE = `${ROOT}tests/fixtures/signatures/engine`;
 const SEED = `${ROOT}tests/fixtures/signatures/seed`;
 const LIB = `${ROOT}signatures/lib`;
 
-function openat(path: string, flags: string, context: Record<string, unknown> = {}) {
+function openat(
+  path: string,
+  flags: string,
+  context: Record<string, unknown> = {},
+) {
   return tracee("openat", [
     ["dirfd", "int", -100],
     ["pathname", "const char*", path],
@@ -24,7 +28,10 @@ const IN_CONTAINER = {
 Deno.test("Engine gives a document result's keys as the finding's arguments, sorted", async () => {
   const { findings, errors } = await replay({
     signatureDirs: [ENGINE, LIB],
-    lines: [openat("/etc/shadow", "O_WRONLY|O_TRUNC"), openat("/etc/shadow", "O_RDONLY")],
+    lines: [
+      openat("/etc/shadow", "O_WRONLY|O_TRUNC"),
+      openat("/etc/shadow", "O_RDONLY"),
+    ],
     events: ["write_open"],
   });
   assert.deepEqual(errors, []);
@@ -52,7 +59,10 @@ Deno.test("Engine gives a document result's keys as the finding's arguments, sor
 Deno.test("Engine gives a true result a finding without data (v0 syntax)", async () => {
   const { findings, errors } = await replay({
     signatureDirs: [SEED, LIB],
-    lines: [openat("/etc/passwd", "O_RDONLY"), tracee("execve", [["pathname", "const char*", "/bin/ls"]])],
+    lines: [
+      openat("/etc/passwd", "O_RDONLY"),
+      tracee("execve", [["pathname", "const char*", "/bin/ls"]]),
+    ],
   });
   assert.deepEqual(errors, []);
   assert.equal(findings.length, 1);
@@ -63,15 +73,26 @@ Deno.test("Engine gives a true result a finding without data (v0 syntax)", async
 
 Deno.test("Engine routes by origin: container selectors skip host events and host selectors skip containers", async () => {
   const exec = (context: Record<string, unknown>) =>
-    tracee("sched_process_exec", [["pathname", "const char*", "/bin/sh"]], context);
+    tracee(
+      "sched_process_exec",
+      [["pathname", "const char*", "/bin/sh"]],
+      context,
+    );
   const ptrace = (context: Record<string, unknown>) =>
-    tracee("ptrace", [["request", "string", "PTRACE_ATTACH"], ["pid", "pid_t", 1]], context);
+    tracee("ptrace", [["request", "string", "PTRACE_ATTACH"], [
+      "pid",
+      "pid_t",
+      1,
+    ]], context);
   const { findings, errors } = await replay({
     signatureDirs: [ENGINE, LIB],
     lines: [
       exec({}),
       exec(IN_CONTAINER),
-      exec({ containerId: "7f3c2a", contextFlags: { containerStarted: false, isCompat: false } }),
+      exec({
+        containerId: "7f3c2a",
+        contextFlags: { containerStarted: false, isCompat: false },
+      }),
       ptrace({}),
       ptrace(IN_CONTAINER),
     ],
@@ -89,7 +110,11 @@ Deno.test("Engine feeds a finding back once so another signature can select it",
   assert.deepEqual(errors, []);
   const chained = findings.filter((f) => f.eventName === "chained_write");
   assert.equal(chained.length, 1);
-  assert.deepEqual(chained[0]!.args, [{ name: "original", type: "string", value: "T-WRITE" }]);
+  assert.deepEqual(chained[0]!.args, [{
+    name: "original",
+    type: "string",
+    value: "T-WRITE",
+  }]);
   assert.equal(findings.filter((f) => f.eventName === "write_open").length, 2);
   // The wildcard signature sees base events and findings, but only matches ptrace.
   assert.equal(findings.filter((f) => f.eventName === "host_ptrace").length, 0);
@@ -98,9 +123,15 @@ Deno.test("Engine feeds a finding back once so another signature can select it",
 Deno.test("Engine keeps 64-bit values exact through a TypeScript signature and back", async () => {
   const { findings, errors } = await replay({
     signatureDirs: [ENGINE, LIB],
-    lines: [tracee("memfd_create", [["name", "const char*", "x"], ["flags", "unsigned int", 0]], {
-      timestamp: 1700000000123456789n,
-    })],
+    lines: [
+      tracee("memfd_create", [["name", "const char*", "x"], [
+        "flags",
+        "unsigned int",
+        0,
+      ]], {
+        timestamp: 1700000000123456789n,
+      }),
+    ],
   });
   assert.deepEqual(errors, []);
   const finding = findings.find((f) => f.eventName === "exact_timestamp");
@@ -112,8 +143,15 @@ Deno.test("Engine keeps 64-bit values exact through a TypeScript signature and b
 Deno.test("Engine prints selected base events next to findings", async () => {
   const { printed } = await replay({
     signatureDirs: [SEED, LIB],
-    lines: [openat("/etc/passwd", "O_RDONLY"), openat("/etc/hosts", "O_RDONLY")],
+    lines: [
+      openat("/etc/passwd", "O_RDONLY"),
+      openat("/etc/hosts", "O_RDONLY"),
+    ],
     events: ["openat", "mine"],
   });
-  assert.deepEqual(printed.map((e) => e.eventName), ["openat", "openat", "mine"]);
+  assert.deepEqual(printed.map((e) => e.eventName), [
+    "openat",
+    "openat",
+    "mine",
+  ]);
 });

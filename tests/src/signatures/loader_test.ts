@@ -11,8 +11,12 @@ Deno.test("loadSignatures() reports each broken signature in one line and loads 
   });
   assert.equal(findings.length, 1);
   assert.equal(findings[0]!.eventName, "good_one");
-  const byFile = (name: string) => errors.find((e) => e.includes(`/${name}"`)) ?? "";
-  assert.match(byFile("parse_error.rego"), /parse_error\.rego:\d+: rego_parse_error/);
+  const byFile = (name: string) =>
+    errors.find((e) => e.includes(`/${name}"`)) ?? "";
+  assert.match(
+    byFile("parse_error.rego"),
+    /parse_error\.rego:\d+: rego_parse_error/,
+  );
   assert.match(
     byFile("no_match.rego"),
     /it defines __rego_metadoc__ and tracee_selected_events but not tracee_match/,
@@ -41,15 +45,23 @@ Deno.test("a signature that imports a file is refused at load, naming the line",
     signatureDirs: [ESCAPE],
     lines: [tracee("openat", [["pathname", "const char*", "/tmp/x"]])],
   });
-  assert.ok(!findings.some((f) => f.eventName === "dynamic_import" || f.eventName === "static_import"));
+  assert.ok(
+    !findings.some((f) =>
+      f.eventName === "dynamic_import" || f.eventName === "static_import"
+    ),
+  );
   assert.ok(
     errors.some((e) =>
-      /dynamic_import\.ts": line 15: import of "file:\/\/\/etc\/hostname" is not allowed/.test(e)
+      /dynamic_import\.ts": line 15: import of "file:\/\/\/etc\/hostname" is not allowed/
+        .test(e)
     ),
     errors.join("\n"),
   );
   assert.ok(
-    errors.some((e) => /static_import\.ts": line 2: import of "file:\/\/\/etc\/hostname" is not allowed/.test(e)),
+    errors.some((e) =>
+      /static_import\.ts": line 2: import of "file:\/\/\/etc\/hostname" is not allowed/
+        .test(e)
+    ),
     errors.join("\n"),
   );
 });
