@@ -11,8 +11,16 @@
 
 /** Frame types. */
 export const FrameType = {
-  /** Host → sandbox: load a Rego signature (`u32 index`, `u32 json length`, json, wasm). */
+  /**
+   * Host → sandbox: load a Rego signature (`u32 index`, `u32 json length`,
+   * json, wasm; the wasm is empty when the json names a bundle).
+   */
   LoadRego: 1,
+  /**
+   * Host → sandbox: instantiate a bundle of Rego signatures compiled together
+   * (`u32 bundle`, `u32 memory pages`, wasm); sent before their `LoadRego`.
+   */
+  LoadRegoBundle: 4,
   /** Host → sandbox: load a TypeScript signature (`u32 index`, json). */
   LoadTypeScript: 2,
   /** Host → sandbox: evaluate a batch (see `encodeBatch`). */
@@ -123,7 +131,8 @@ export async function* readFrames(
 }
 
 /**
- * Encodes a batch frame: `u32 batch id`, `u32 route count`, per route
+ * Encodes a batch frame: `u32 batch id`, `u32 isolated` (1: answer strictly
+ * signature by signature), `u32 route count`, per route
  * `u32 signature`, `u32 count`, `u32 event index × count`; then `u32 event
  * count`, `u32 end offset × count`, and the events' UTF-8 JSON.
  */
@@ -131,9 +140,14 @@ export function encodeBatch(
   batchId: number,
   events: readonly string[],
   routes: ReadonlyMap<number, readonly number[]>,
+  isolated = false,
 ): Uint8Array {
   const texts = events.map((event) => encoder.encode(event));
-  const parts: (number | Uint8Array)[] = [batchId, routes.size];
+  const parts: (number | Uint8Array)[] = [
+    batchId,
+    isolated ? 1 : 0,
+    routes.size,
+  ];
   for (const [signature, indexes] of routes) {
     parts.push(signature, indexes.length, ...indexes);
   }
@@ -147,6 +161,8 @@ export function encodeBatch(
 /** A batch as the sandbox reads it. */
 export interface DecodedBatch {
   batchId: number;
+  /** Answer strictly signature by signature (see `encodeBatch`). */
+  isolated: boolean;
   /** Signature index → event indexes, in the order the host sent them. */
   routes: [number, Uint32Array][];
   /** All events' UTF-8 JSON, back to back. */
@@ -158,8 +174,9 @@ export interface DecodedBatch {
 /** Decodes the payload of a batch frame. */
 export function decodeBatch(payload: Uint8Array): DecodedBatch {
   const batchId = readU32(payload, 0);
-  const routeCount = readU32(payload, 4);
-  let offset = 8;
+  const isolated = readU32(payload, 4) === 1;
+  const routeCount = readU32(payload, 8);
+  let offset = 12;
   const routes: [number, Uint32Array][] = [];
   for (let r = 0; r < routeCount; r++) {
     const signature = readU32(payload, offset);
@@ -179,5 +196,5 @@ export function decodeBatch(payload: Uint8Array): DecodedBatch {
     starts[i + 1] = readU32(payload, offset + 4 * i);
   }
   offset += 4 * eventCount;
-  return { batchId, routes, bytes: payload.subarray(offset), starts };
+  return { batchId, isolated, routes, bytes: payload.subarray(offset), starts };
 }

@@ -24,10 +24,20 @@ import {
   readU32,
 } from "./protocol.ts";
 
-/** A signature as the sandbox loads it. */
+/**
+ * A signature as the sandbox loads it. A Rego signature has a module of its
+ * own (`wasm`) or is part of a bundle compiled with others (`bundle`).
+ */
 export type SandboxSignature =
-  | { kind: "rego"; path: string; wasm: Uint8Array; entrypoints: string[] }
+  | { kind: "rego"; path: string; entrypoints: string[]; wasm: Uint8Array }
+  | { kind: "rego"; path: string; entrypoints: string[]; bundle: number }
   | { kind: "typescript"; path: string; code: string };
+
+/** What a sandbox runs: its signatures and the Rego bundles they refer to. */
+export interface SandboxProgram {
+  signatures: readonly SandboxSignature[];
+  bundles: readonly Uint8Array[];
+}
 
 /** What a signature said about itself at load, or why it failed. */
 export type LoadOutcome =
@@ -97,6 +107,13 @@ interface PendingBatch {
   routes: Map<number, number[]>;
   result: BatchResult;
   resolve: (result: BatchResult) => void;
+  /**
+   * Whether the sandbox answers strictly signature by signature. A batch is
+   * first sent in fast mode, where bundled Rego signatures share one parse of
+   * each event and answer together; if it hangs there, it is sent again
+   * isolated, so that the culprit can be named.
+   */
+  isolated: boolean;
 }
 
 const SANDBOX_MAIN = new URL("./sandbox_main.ts", import.meta.url);
@@ -106,6 +123,7 @@ const MAX_BACKOFF_MS = 2000;
 /** A killable child process that runs signatures with no permissions. */
 export class Sandbox {
   #signatures: readonly SandboxSignature[];
+  #bundles: readonly Uint8Array[];
   #deadlineMs: number;
   #memoryMiB: number;
   #quarantineAfter: number;
@@ -126,11 +144,10 @@ export class Sandbox {
   #closed = false;
   #restarting = false;
 
-  constructor(
-    signatures: readonly SandboxSignature[],
-    options: SandboxOptions = {},
-  ) {
+  constructor(program: SandboxProgram, options: SandboxOptions = {}) {
+    const { signatures, bundles } = program;
     this.#signatures = signatures;
+    this.#bundles = bundles;
     this.#deadlineMs = options.deadlineMs ?? 1000;
     this.#memoryMiB = options.memoryMiB ?? 128;
     this.#quarantineAfter = options.quarantineAfter ?? 3;
@@ -173,6 +190,7 @@ export class Sandbox {
   async #spawnAndLoad(): Promise<LoadOutcome[]> {
     const outcomes: LoadOutcome[] = [];
     this.#spawn();
+    this.#sendBundles();
     for (let index = 0; index < this.#signatures.length; index++) {
       if (this.#quarantined.has(index)) continue;
       const outcome = await this.#load(index);
@@ -182,9 +200,23 @@ export class Sandbox {
       if (this.#process === undefined && !this.#closed) {
         await this.#backoff();
         this.#spawn();
+        this.#sendBundles();
       }
     }
     return outcomes;
+  }
+
+  #sendBundles(): void {
+    this.#bundles.forEach((wasm, id) => {
+      this.#write(
+        encodeFrame(FrameType.LoadRegoBundle, [id, this.#memoryMiB * 16, wasm]),
+      );
+    });
+  }
+
+  #isBundled(signature: number): boolean {
+    const spec = this.#signatures[signature];
+    return spec?.kind === "rego" && "bundle" in spec;
   }
 
   async #backoff(): Promise<void> {
@@ -219,10 +251,11 @@ export class Sandbox {
         routes,
         result,
         resolve,
+        isolated: false,
       };
       if (this.#pending.length === 0) this.#lastProgress = performance.now();
       this.#pending.push(batch);
-      if (!this.#restarting) this.#write(encodeBatch(batch.id, events, routes));
+      if (!this.#restarting) this.#send(batch);
     });
   }
 
@@ -369,9 +402,11 @@ export class Sandbox {
       this.#loading = { index, resolve };
       this.#lastProgress = performance.now();
       if (signature.kind === "rego") {
+        const bundled = "bundle" in signature;
         const spec = JSON.stringify({
           entrypoints: signature.entrypoints,
           maxPages: this.#memoryMiB * 16,
+          ...(bundled ? { bundle: signature.bundle } : {}),
         });
         const json = new TextEncoder().encode(spec);
         this.#write(
@@ -379,7 +414,7 @@ export class Sandbox {
             index,
             json.length,
             json,
-            signature.wasm,
+            bundled ? new Uint8Array() : signature.wasm,
           ]),
         );
       } else {
@@ -391,6 +426,12 @@ export class Sandbox {
         );
       }
     });
+  }
+
+  #send(batch: PendingBatch): void {
+    this.#write(
+      encodeBatch(batch.id, batch.events, batch.routes, batch.isolated),
+    );
   }
 
   #write(frame: Uint8Array): void {
@@ -418,7 +459,9 @@ export class Sandbox {
   /**
    * Handles a hang or crash: the signature running at the time (the loading
    * one, or the first unanswered route of the oldest batch) is charged, the
-   * process restarted, and the unanswered work sent again.
+   * process restarted, and the unanswered work sent again. When the oldest
+   * batch was in fast mode with bundled signatures unanswered, no one can be
+   * named yet: it is sent again isolated, and a repeat names the culprit.
    */
   #recover(reason: string): void {
     if (this.#closed) return;
@@ -431,7 +474,18 @@ export class Sandbox {
     }
     if (this.#restarting) return;
     this.#restarting = true;
-    const culprit = this.#pending[0]?.routes.keys().next().value;
+    const oldest = this.#pending[0];
+    let culprit = oldest?.routes.keys().next().value;
+    if (
+      oldest && !oldest.isolated &&
+      [...oldest.routes.keys()].some((s) => this.#isBundled(s))
+    ) {
+      oldest.isolated = true;
+      culprit = undefined;
+      this.#options.onDebug?.(
+        `sandbox ${reason} in a bundle; retrying the batch isolated`,
+      );
+    }
     this.#kill();
     let quarantined = false;
     if (culprit !== undefined) {
@@ -455,9 +509,7 @@ export class Sandbox {
         }
       }
       this.#settle();
-      for (const batch of this.#pending) {
-        this.#write(encodeBatch(batch.id, batch.events, batch.routes));
-      }
+      for (const batch of this.#pending) this.#send(batch);
       this.#lastProgress = performance.now();
     })();
   }

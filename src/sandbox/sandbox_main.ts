@@ -3,8 +3,14 @@
  * and code generation from strings disabled. It loads signatures sent over
  * stdin, evaluates batches and writes results to stdout, one frame per
  * signature per batch, so that the engine always knows which signature is
- * running. Rego signatures run as WebAssembly instances here; each TypeScript
- * signature runs in a worker (an isolate) of its own.
+ * running. Rego signatures run as WebAssembly instances here, alone or in
+ * bundles compiled together; each TypeScript signature runs in a worker (an
+ * isolate) of its own.
+ *
+ * A batch in fast mode first runs every bundle event by event, parsing each
+ * event once for all its signatures, then answers for those signatures; then
+ * runs the other signatures one by one. A batch marked isolated runs every
+ * signature one by one, answering after each, so a hang names its culprit.
  *
  * @module
  */
@@ -18,7 +24,7 @@ import {
   readFrames,
   readU32,
 } from "./protocol.ts";
-import { RegoRunner } from "./rego_runner.ts";
+import { RegoModule } from "./rego_module.ts";
 import { workerSource } from "./ts_worker.ts";
 
 /** Largest result text accepted from one signature for one batch. */
@@ -30,7 +36,21 @@ interface TypeScriptRunner {
   pending: ((result: string) => void) | undefined;
 }
 
+/** A Rego signature: its module and its rules' entrypoint ids. */
+interface RegoRunner {
+  module: RegoModule;
+  bundle: number | undefined;
+  metadoc: number;
+  selected: number;
+  match: number;
+}
+
+const bundles = new Map<number, RegoModule | Error>();
 const runners = new Map<number, RegoRunner | TypeScriptRunner>();
+
+function isRego(runner: RegoRunner | TypeScriptRunner): runner is RegoRunner {
+  return "module" in runner;
+}
 
 function send(frame: Uint8Array): void {
   let written = 0;
@@ -52,21 +72,46 @@ function message(error: unknown): string {
   return text.slice(0, 2048);
 }
 
+async function loadBundle(payload: Uint8Array): Promise<void> {
+  const id = readU32(payload, 0);
+  try {
+    bundles.set(
+      id,
+      await RegoModule.create(payload.subarray(8), readU32(payload, 4)),
+    );
+  } catch (error) {
+    bundles.set(id, new Error(`its bundle did not load: ${message(error)}`));
+  }
+}
+
 async function loadRego(payload: Uint8Array): Promise<void> {
   const index = readU32(payload, 0);
   const jsonLength = readU32(payload, 4);
   const spec = JSON.parse(decodeText(payload.subarray(8, 8 + jsonLength))) as {
     entrypoints: string[];
     maxPages: number;
+    bundle?: number;
   };
   try {
-    const runner = await RegoRunner.create(
-      payload.subarray(8 + jsonLength),
-      spec.entrypoints,
-      spec.maxPages,
-    );
-    const { metadata, selectors } = runner.describe();
-    runners.set(index, runner);
+    const module = spec.bundle === undefined
+      ? await RegoModule.create(payload.subarray(8 + jsonLength), spec.maxPages)
+      : bundles.get(spec.bundle);
+    if (!(module instanceof RegoModule)) {
+      throw module ?? new Error("unknown bundle");
+    }
+    const [metadoc, selected, match] = spec.entrypoints.map((name) =>
+      module.entrypoint(name)
+    ) as [number, number, number];
+    const empty = new TextEncoder().encode("{}");
+    const metadata = module.evaluate(metadoc, empty, 0, empty.length);
+    const selectors = module.evaluate(selected, empty, 0, empty.length);
+    runners.set(index, {
+      module,
+      bundle: spec.bundle,
+      metadoc,
+      selected,
+      match,
+    });
     send(
       encodeFrame(FrameType.Loaded, [
         index,
@@ -140,26 +185,104 @@ function loadTypeScript(payload: Uint8Array): Promise<void> {
   });
 }
 
+/** Collects one signature's answer for a batch as result JSON text. */
+class Answer {
+  #found = "";
+  #errors = "";
+
+  found(event: number, value: string): void {
+    this.#found += `${this.#found ? "," : ""}[${event},${value}]`;
+  }
+
+  failed(event: number, error: unknown): void {
+    this.#errors += (this.#errors ? "," : "") +
+      JSON.stringify([event, message(error)]);
+  }
+
+  toString(): string {
+    return `{"f":[${this.#found}],"e":[${this.#errors}]}`;
+  }
+}
+
 function runRego(
   runner: RegoRunner,
   batch: DecodedBatch,
   events: Uint32Array,
 ): string {
-  const found: string[] = [];
-  const errors: string[] = [];
+  const answer = new Answer();
   for (const event of events) {
     try {
-      const result = runner.match(
+      const result = runner.module.evaluate(
+        runner.match,
         batch.bytes,
         batch.starts[event]!,
         batch.starts[event + 1]!,
       );
-      if (result !== null) found.push(`[${event},${result}]`);
+      if (result !== null) answer.found(event, result);
     } catch (error) {
-      errors.push(JSON.stringify([event, message(error)]));
+      answer.failed(event, error);
     }
   }
-  return `{"f":[${found.join(",")}],"e":[${errors.join(",")}]}`;
+  return answer.toString();
+}
+
+/**
+ * Runs the signatures of one bundle event by event, parsing each event once,
+ * and answers for each signature.
+ */
+function runBundle(
+  module: RegoModule,
+  batch: DecodedBatch,
+  routes: [number, Uint32Array][],
+) {
+  const answers = new Map(routes.map(([index]) => [index, new Answer()]));
+  const perEvent = new Map<number, number[]>();
+  for (const [index, events] of routes) {
+    for (const event of events) {
+      const list = perEvent.get(event);
+      if (list) list.push(index);
+      else perEvent.set(event, [index]);
+    }
+  }
+  const started = performance.now();
+  for (const event of [...perEvent.keys()].sort((a, b) => a - b)) {
+    const signatures = perEvent.get(event)!;
+    let input = 0;
+    try {
+      input = module.parse(
+        batch.bytes,
+        batch.starts[event]!,
+        batch.starts[event + 1]!,
+      );
+      if (input === 0) throw new SyntaxError("the event is not JSON");
+    } catch (error) {
+      for (const index of signatures) answers.get(index)!.failed(event, error);
+      continue;
+    }
+    for (const index of signatures) {
+      const runner = runners.get(index) as RegoRunner;
+      try {
+        const result = module.evaluateParsed(runner.match, input);
+        if (result !== null) answers.get(index)!.found(event, result);
+      } catch (error) {
+        answers.get(index)!.failed(event, error);
+      }
+    }
+  }
+  // The bundle's time is shared among its signatures by their event counts.
+  const micros = (performance.now() - started) * 1000;
+  const total = routes.reduce((sum, [, events]) => sum + events.length, 0);
+  for (const [index, events] of routes) {
+    const share = Math.round(micros * events.length / Math.max(1, total));
+    send(
+      encodeFrame(FrameType.Result, [
+        batch.batchId,
+        index,
+        share,
+        answers.get(index)!.toString(),
+      ]),
+    );
+  }
 }
 
 function runTypeScript(
@@ -186,12 +309,31 @@ function runTypeScript(
 
 async function runBatch(payload: Uint8Array): Promise<void> {
   const batch = decodeBatch(payload);
-  for (const [index, events] of batch.routes) {
+  let routes = batch.routes;
+  if (!batch.isolated) {
+    const byBundle = new Map<number, [number, Uint32Array][]>();
+    routes = [];
+    for (const route of batch.routes) {
+      const runner = runners.get(route[0]);
+      const bundle = runner && isRego(runner) ? runner.bundle : undefined;
+      if (bundle === undefined) {
+        routes.push(route);
+        continue;
+      }
+      const list = byBundle.get(bundle);
+      if (list) list.push(route);
+      else byBundle.set(bundle, [route]);
+    }
+    for (const [bundle, bundleRoutes] of byBundle) {
+      runBundle(bundles.get(bundle) as RegoModule, batch, bundleRoutes);
+    }
+  }
+  for (const [index, events] of routes) {
     const started = performance.now();
     const runner = runners.get(index);
     const result = runner === undefined
       ? JSON.stringify({ f: [], e: [[-1, "signature not loaded"]] })
-      : runner instanceof RegoRunner
+      : isRego(runner)
       ? runRego(runner, batch, events)
       : await runTypeScript(runner, batch, events);
     const micros = Math.min(
@@ -205,6 +347,9 @@ async function runBatch(payload: Uint8Array): Promise<void> {
 async function main(): Promise<void> {
   for await (const frame of readFrames(Deno.stdin.readable)) {
     switch (frame.type) {
+      case FrameType.LoadRegoBundle:
+        await loadBundle(frame.payload);
+        break;
       case FrameType.LoadRego:
         await loadRego(frame.payload);
         break;
@@ -217,7 +362,7 @@ async function main(): Promise<void> {
     }
   }
   for (const runner of runners.values()) {
-    if (!(runner instanceof RegoRunner)) runner.worker.terminate();
+    if (!isRego(runner)) runner.worker.terminate();
   }
 }
 

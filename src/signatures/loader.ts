@@ -19,9 +19,10 @@ import {
 import {
   discoverSignatures,
   librariesUsedBy,
+  type RegoModule,
   type SignatureFile,
 } from "./discover.ts";
-import { RegoCompiler } from "./rego_compiler.ts";
+import { RegoCompiler, type RegoSyntax } from "./rego_compiler.ts";
 import { compileTypeScript } from "./ts_compiler.ts";
 
 /** A signature that loaded and passed validation. */
@@ -69,20 +70,21 @@ export async function loadSignatures(
     ...(options.opa ? { opa: options.opa } : {}),
   });
   let compiled = 0;
-  const prepare = async (file: SignatureFile): Promise<SandboxSignature> => {
+  const prepare = async (file: SignatureFile): Promise<Prepared> => {
     if (file.kind === "typescript") {
       return { kind: "typescript", ...await compileTypeScript(file.path) };
     }
-    const result = await compiler.compile(
-      file.module,
-      librariesUsedBy(file.module, files.regoLibraries),
-    );
+    const libraries = librariesUsedBy(file.module, files.regoLibraries);
+    const result = await compiler.compile(file.module, libraries);
     if (!result.cached) compiled++;
     return {
       kind: "rego",
       path: file.path,
       wasm: result.wasm,
       entrypoints: result.entrypoints,
+      module: file.module,
+      libraries,
+      syntax: result.syntax,
     };
   };
   const prepared = await mapLimit(files.signatures, 2, async (file) => {
@@ -94,10 +96,13 @@ export async function loadSignatures(
       return undefined;
     }
   });
-  const specs = prepared.filter((spec): spec is SandboxSignature =>
-    spec !== undefined
+  const specs = prepared.filter((spec): spec is Prepared => spec !== undefined);
+  const bundles = await bundleRego(compiler, specs);
+  compiled += bundles.compiled;
+  const sandbox = new Sandbox(
+    { signatures: specs.map(sandboxSignature), bundles: bundles.wasm },
+    options.sandbox,
   );
-  const sandbox = new Sandbox(specs, options.sandbox);
   const outcomes = await sandbox.start();
 
   const signatures: LoadedSignature[] = [];
@@ -144,6 +149,58 @@ export async function loadSignatures(
     }
   });
   return { signatures, sandbox, errors, compiled };
+}
+
+/** A signature compiled for the sandbox, with what bundling needs. */
+type Prepared =
+  | (SandboxSignature & { kind: "typescript" })
+  | {
+    kind: "rego";
+    path: string;
+    wasm: Uint8Array;
+    entrypoints: string[];
+    module: RegoModule;
+    libraries: RegoModule[];
+    syntax: RegoSyntax;
+    bundle?: number;
+  };
+
+function sandboxSignature(spec: Prepared): SandboxSignature {
+  if (spec.kind === "typescript") return spec;
+  const { path, entrypoints } = spec;
+  return spec.bundle === undefined
+    ? { kind: "rego", path, entrypoints, wasm: spec.wasm }
+    : { kind: "rego", path, entrypoints, bundle: spec.bundle };
+}
+
+/**
+ * Compiles the Rego signatures of each syntax together, so the sandbox parses
+ * each event once for all of them, and marks each with its bundle. Signatures
+ * whose bundle does not compile keep their own module.
+ */
+async function bundleRego(
+  compiler: RegoCompiler,
+  specs: Prepared[],
+): Promise<{ wasm: Uint8Array[]; compiled: number }> {
+  const wasm: Uint8Array[] = [];
+  let compiled = 0;
+  for (const syntax of ["v1", "v0"] as const) {
+    const members = specs.filter((spec) =>
+      spec.kind === "rego" && spec.syntax === syntax
+    ) as (Prepared & { kind: "rego" })[];
+    if (members.length < 2) continue;
+    const libraries = [...new Set(members.flatMap((m) => m.libraries))];
+    const bundle = await compiler.compileBundle(
+      members.map((m) => m.module),
+      libraries,
+      syntax,
+    );
+    if (bundle === undefined) continue;
+    if (!bundle.cached) compiled++;
+    for (const member of members) member.bundle = wasm.length;
+    wasm.push(bundle.wasm);
+  }
+  return { wasm, compiled };
 }
 
 function parseMetadata(

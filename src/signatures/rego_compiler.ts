@@ -17,14 +17,23 @@ export const REGO_ENTRYPOINTS = [
   "tracee_match",
 ] as const;
 
-/** A signature compiled to WebAssembly. */
-export interface CompiledRego {
-  path: string;
+/** OPA's two Rego syntaxes: v1 (OPA 1.x default) and v0 (`--v0-compatible`). */
+export type RegoSyntax = "v0" | "v1";
+
+/** Compiled WebAssembly, and how it was obtained. */
+export interface CompiledWasm {
   wasm: Uint8Array;
-  /** Entrypoint names, in `REGO_ENTRYPOINTS` order. */
-  entrypoints: string[];
+  /** The syntax the modules compiled in. */
+  syntax: RegoSyntax;
   /** Whether this compile came from the cache. */
   cached: boolean;
+}
+
+/** A signature compiled to WebAssembly. */
+export interface CompiledRego extends CompiledWasm {
+  path: string;
+  /** Entrypoint names, in `REGO_ENTRYPOINTS` order. */
+  entrypoints: string[];
 }
 
 /** Options of {@linkcode RegoCompiler}. */
@@ -81,38 +90,80 @@ export class RegoCompiler {
     signature: RegoModule,
     libraries: readonly RegoModule[],
   ): Promise<CompiledRego> {
+    const entrypoints = signatureEntrypoints(signature);
+    const syntaxes: RegoSyntax[] = V1_SYNTAX_REGEXP.test(signature.text)
+      ? ["v1", "v0"]
+      : ["v0", "v1"];
+    const result = await this.#compileCached(
+      [signature, ...libraries],
+      entrypoints,
+      syntaxes,
+    );
+    if (typeof result === "string") {
+      throw new SignatureError(signature.path, result);
+    }
+    return { path: signature.path, entrypoints, ...result };
+  }
+
+  /**
+   * Compiles signatures of one syntax together into one module, with every
+   * signature's entrypoints, so that the sandbox parses each event once for
+   * all of them. Returns `undefined` when they do not compile together (e.g.
+   * two share a package); each still runs alone then.
+   */
+  async compileBundle(
+    signatures: readonly RegoModule[],
+    libraries: readonly RegoModule[],
+    syntax: RegoSyntax,
+  ): Promise<CompiledWasm | undefined> {
+    const result = await this.#compileCached(
+      [...signatures, ...libraries],
+      signatures.flatMap(signatureEntrypoints),
+      [syntax],
+    );
+    return typeof result === "string" ? undefined : result;
+  }
+
+  /** Compiles through the cache; returns OPA's first error when it fails. */
+  async #compileCached(
+    modules: readonly RegoModule[],
+    entrypoints: readonly string[],
+    syntaxes: readonly RegoSyntax[],
+  ): Promise<CompiledWasm | string> {
     const version = await this.opaVersion();
-    const pkg = signature.packagePath.replaceAll(".", "/");
-    const entrypoints = REGO_ENTRYPOINTS.map((rule) => `${pkg}/${rule}`);
-    const modules = [signature, ...libraries];
     const key = await sha256Hex(
       [version, ...entrypoints, ...modules.map((m) => m.text)].join("\0"),
     );
-    const cachePath = `${this.#cacheDir}/${key}.wasm`;
-    try {
-      const wasm = await Deno.readFile(cachePath);
-      return { path: signature.path, wasm, entrypoints, cached: true };
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    const cachePath = (syntax: RegoSyntax) =>
+      `${this.#cacheDir}/${key}.${syntax}.wasm`;
+    for (const syntax of syntaxes) {
+      try {
+        return {
+          wasm: await Deno.readFile(cachePath(syntax)),
+          syntax,
+          cached: true,
+        };
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
     }
-
-    const looksV1 = V1_SYNTAX_REGEXP.test(signature.text);
-    const modes = looksV1
-      ? [[], ["--v0-compatible"]]
-      : [["--v0-compatible"], []];
     let firstError = "";
-    for (const modeFlags of modes) {
-      const wasm = await this.#build(modules, entrypoints, modeFlags);
+    for (const syntax of syntaxes) {
+      const wasm = await this.#build(
+        modules,
+        entrypoints,
+        syntax === "v0" ? ["--v0-compatible"] : [],
+      );
       if (wasm instanceof Uint8Array) {
         await Deno.mkdir(this.#cacheDir, { recursive: true });
-        const temp = `${cachePath}.${crypto.randomUUID()}.tmp`;
+        const temp = `${cachePath(syntax)}.${crypto.randomUUID()}.tmp`;
         await Deno.writeFile(temp, wasm);
-        await Deno.rename(temp, cachePath);
-        return { path: signature.path, wasm, entrypoints, cached: false };
+        await Deno.rename(temp, cachePath(syntax));
+        return { wasm, syntax, cached: false };
       }
       firstError ||= wasm;
     }
-    throw new SignatureError(signature.path, firstError);
+    return firstError;
   }
 
   async #build(
@@ -168,6 +219,12 @@ export class RegoCompiler {
       stderr: decoder.decode(output.stderr),
     };
   }
+}
+
+/** The names of a signature's contract rules, as wasm entrypoints. */
+function signatureEntrypoints(signature: RegoModule): string[] {
+  const pkg = signature.packagePath.replaceAll(".", "/");
+  return REGO_ENTRYPOINTS.map((rule) => `${pkg}/${rule}`);
 }
 
 function firstOpaError(stderr: string): string {
