@@ -137,7 +137,7 @@ Deno.test("vigil reports malformed lines with their numbers and goes on", async 
       openat("/etc/passwd"),
       "[1,2]",
       "",
-      '{"eventName":"x"}',
+      '{"eventName":"openat"}',
       openat("/etc/passwd"),
     ]
       .join("\n");

@@ -14,7 +14,11 @@ import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/catalog.ts";
 import { Engine } from "../engine/engine.ts";
 import { describe } from "../errors.ts";
 import { configureLogging, log } from "../log.ts";
-import { openOutput, parseOutputSpec } from "../output/output.ts";
+import {
+  type EventOutput,
+  openOutput,
+  parseOutputSpec,
+} from "../output/output.ts";
 import { loadSignatures, type SignatureSet } from "../signatures/loader.ts";
 import { openReplaySource } from "../sources/replay_source.ts";
 import type { EventSource } from "../sources/source.ts";
@@ -265,62 +269,90 @@ function eventsToPrint(
   return new Set(names);
 }
 
-async function openSource(options: RunOptions): Promise<EventSource> {
+async function openSource(
+  options: RunOptions,
+  wants: (eventName: string) => boolean,
+): Promise<EventSource> {
   if (options.input === undefined) {
     throw new UsageError(
       "Live kernel events are not available in this build yet: replay events with --input FILE (or - for stdin)",
     );
   }
+  const name = options.input === "-" ? "stdin" : options.input;
   let shown = 0;
   const logger = log("input");
-  return await openReplaySource({
-    path: options.input,
-    onMalformed: (line, reason) => {
-      if (shown++ < MALFORMED_LINES_LOGGED) {
-        logger.warn(
-          `Skipping line ${line} of ${
-            options.input === "-" ? "stdin" : options.input
-          }: ${reason}`,
+  try {
+    return await openReplaySource({
+      path: options.input,
+      wants,
+      onMalformed: (line, reason) => {
+        if (shown++ < MALFORMED_LINES_LOGGED) {
+          logger.warn(`Skipping line ${line} of ${name}: ${reason}`);
+        } else if (shown === MALFORMED_LINES_LOGGED + 1) {
+          logger.warn("Further malformed lines are counted, not logged");
+        }
+      },
+    });
+  } catch (error) {
+    throw new Error(`Cannot open input "${name}": ${describe(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function createEngine(
+  options: RunOptions,
+  set: SignatureSet,
+  output: EventOutput,
+): Engine {
+  const failures = new Map<string, number>();
+  return new Engine({
+    signatures: set.signatures,
+    sandbox: set.sandbox,
+    output,
+    print: eventsToPrint(options.events, set),
+    findingsPerSecond: options.maxFindingsRate,
+    onFailure: (signature, message) => {
+      const count = (failures.get(signature.metadata.id) ?? 0) + 1;
+      failures.set(signature.metadata.id, count);
+      if (count <= FAILURES_LOGGED_PER_SIGNATURE) {
+        log("engine").warn(
+          `Signature ${signature.metadata.id} failed: ${message}`,
         );
-      } else if (shown === MALFORMED_LINES_LOGGED + 1) {
-        logger.warn("Further malformed lines are counted, not logged");
+      } else if (count === FAILURES_LOGGED_PER_SIGNATURE + 1) {
+        log("engine").warn(
+          `Signature ${signature.metadata.id}: further failures are counted (see --stats), not logged`,
+        );
       }
+    },
+    onOffence: (signature, offence) => {
+      log("sandbox").warn(
+        `Signature ${signature.metadata.id} (${signature.path}) ${offence.reason}; ` +
+          (offence.quarantined
+            ? "it is quarantined"
+            : "the sandbox was restarted"),
+      );
     },
   });
 }
 
 async function run(options: RunOptions): Promise<number> {
-  const output = parseOutputSpec(options.output);
+  const outputSpec = parseOutputSpec(options.output);
   const set = await load(options);
-  const cleanup: (() => Promise<void>)[] = [() => set.sandbox.close()];
+  const cleanup: (() => unknown)[] = [() => set.sandbox.close()];
   try {
-    const print = eventsToPrint(options.events, set);
-    const source = await openSource(options).catch((error) => {
-      if (error instanceof UsageError) throw error;
-      throw new Error(
-        `Cannot open input "${options.input}": ${describe(error)}`,
-        { cause: error },
-      );
-    });
+    const output = await openOutput(outputSpec);
+    cleanup.push(() => output.close());
+    const engine = createEngine(options, set, output);
+    const source = await openSource(options, (name) => engine.wants(name));
     cleanup.push(() => source.close());
-    const sink = await openOutput(output);
-    cleanup.push(() => sink.close());
-    const failures = new Map<string, number>();
-    const engine = new Engine({
-      signatures: set.signatures,
-      sandbox: set.sandbox,
-      output: sink,
-      print,
-      onFailure: (signature, message) => {
-        const count = (failures.get(signature.metadata.id) ?? 0) + 1;
-        failures.set(signature.metadata.id, count);
-        if (count <= FAILURES_LOGGED_PER_SIGNATURE) {
-          log("engine").warn(
-            `Signature ${signature.metadata.id} failed: ${message}`,
-          );
-        }
-      },
-    });
+    if (options.statsInterval !== undefined) {
+      const timer = setInterval(
+        () => printStats(engine),
+        options.statsInterval * 1000,
+      );
+      cleanup.push(() => clearInterval(timer));
+    }
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     Deno.addSignalListener("SIGINT", onSignal);
@@ -333,11 +365,6 @@ async function run(options: RunOptions): Promise<number> {
     }
     const logger = log("engine");
     for (const line of source.summary()) logger.warn(line);
-    for (const [id, count] of failures) {
-      if (count > FAILURES_LOGGED_PER_SIGNATURE) {
-        logger.warn(`Signature ${id} failed ${count} times in all`);
-      }
-    }
     const { events, findings } = engine.counts;
     logger.info(`${events} event(s) processed, ${findings} finding(s)`);
     if (options.stats) printStats(engine);

@@ -103,9 +103,9 @@ export class Engine {
     return this.#health;
   }
 
-  /** Whether any signature selects events called `name`. */
+  /** Whether events called `name` are needed: selected by a signature, or printed. */
   wants(name: string): boolean {
-    return this.#index.wants(name);
+    return this.#print.has(name) || this.#index.wants(name);
   }
 
   /** Processes every event of `source` until it ends or `signal` aborts. */

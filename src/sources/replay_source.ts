@@ -21,6 +21,28 @@ export interface ReplayOptions {
    * @default {1024}
    */
   batchSize?: number;
+  /**
+   * Which event names to deliver; others are skipped unparsed.
+   * @default {all}
+   */
+  wants?: (eventName: string) => boolean;
+}
+
+const EVENT_NAME_KEY = '"eventName":"';
+
+/**
+ * The `eventName` of an event line, found without parsing it: the value after
+ * the first `"eventName":"`, when it holds no escapes. `undefined` when there
+ * is none, and the line is then parsed in full.
+ */
+function scanEventName(json: string): string | undefined {
+  const start = json.indexOf(EVENT_NAME_KEY);
+  if (start < 0) return undefined;
+  const from = start + EVENT_NAME_KEY.length;
+  const end = json.indexOf('"', from);
+  if (end < 0) return undefined;
+  const name = json.slice(from, end);
+  return name.includes("\\") ? undefined : name;
 }
 
 const READ_BYTES = 1024 * 1024;
@@ -31,7 +53,9 @@ export class ReplaySource implements EventSource {
   #file: Deno.FsFile | typeof Deno.stdin;
   #onMalformed: ReplayOptions["onMalformed"];
   #batchSize: number;
+  #wants: ReplayOptions["wants"];
   #malformed = 0;
+  #unwanted = 0;
   #closed = false;
 
   constructor(file: Deno.FsFile | typeof Deno.stdin, options: ReplayOptions) {
@@ -39,11 +63,17 @@ export class ReplaySource implements EventSource {
     this.#file = file;
     this.#onMalformed = options.onMalformed;
     this.#batchSize = options.batchSize ?? 1024;
+    this.#wants = options.wants;
   }
 
-  /** Lines skipped so far. */
+  /** Lines skipped so far because they are not events. */
   get malformed(): number {
     return this.#malformed;
+  }
+
+  /** Events skipped so far because no one wants them. */
+  get unwanted(): number {
+    return this.#unwanted;
   }
 
   async *batches(signal: AbortSignal): AsyncGenerator<EventRecord[]> {
@@ -82,6 +112,13 @@ export class ReplaySource implements EventSource {
   #parse(line: string, lineNumber: number): EventRecord | undefined {
     const json = line.endsWith("\r") ? line.slice(0, -1) : line;
     if (json.trim() === "") return undefined;
+    // Parsing is most of a replay's cost: an event no one wants is dropped
+    // on its name alone, as the kernel source filters in the kernel.
+    const name = scanEventName(json);
+    if (name !== undefined && this.#wants && !this.#wants(name)) {
+      this.#unwanted++;
+      return undefined;
+    }
     let value: unknown;
     try {
       value = JSON.parse(json);

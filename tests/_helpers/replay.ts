@@ -90,11 +90,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       )
         .join("\n") + "\n",
     );
-    const file = await Deno.open(path);
-    const source = new ReplaySource(file, {
-      path,
-      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-    });
     const printed: TraceeEvent[] = [];
     const output: EventOutput = {
       write: (event) => void printed.push(event),
@@ -113,6 +108,12 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       ...options.engine,
       onFailure: (signature, message) =>
         errors.push(`${signature.metadata.id}: ${message}`),
+    });
+    const file = await Deno.open(path);
+    const source = new ReplaySource(file, {
+      path,
+      wants: (name) => engine.wants(name),
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     });
     try {
       await engine.run(source, new AbortController().signal);
