@@ -72,8 +72,11 @@ export interface TraceeEvent {
   containerId: string;
   container: ContainerInfo;
   kubernetes: KubernetesInfo;
-  /** The numeric event id; printed as a JSON string, as Tracee does. */
-  eventId: number;
+  /**
+   * The event id; printed as a JSON string, as Tracee does (so a replayed
+   * event holds it as a string).
+   */
+  eventId: number | string;
   eventName: string;
   matchedPolicies?: string[];
   argsNum: number;

@@ -1,0 +1,392 @@
+/**
+ * The command line: parses options, loads the signatures, wires a source,
+ * the engine and an output, and reports what was lost at exit.
+ *
+ * @module
+ */
+
+import {
+  Command,
+  InvalidArgumentError,
+  Option,
+} from "@commander-js/extra-typings";
+import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/catalog.ts";
+import { Engine } from "../engine/engine.ts";
+import { describe } from "../errors.ts";
+import { configureLogging, log } from "../log.ts";
+import { openOutput, parseOutputSpec } from "../output/output.ts";
+import { loadSignatures, type SignatureSet } from "../signatures/loader.ts";
+import { openReplaySource } from "../sources/replay_source.ts";
+import type { EventSource } from "../sources/source.ts";
+import { formatSignatureList } from "./list.ts";
+
+const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
+const BUILTIN_SIGNATURES = `${PROJECT_ROOT}signatures`;
+const MALFORMED_LINES_LOGGED = 10;
+const FAILURES_LOGGED_PER_SIGNATURE = 5;
+const SIGNATURE_LOG_LINES = 20;
+
+/** Raised for bad command-line input; printed as one line, exit code 2. */
+class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) {
+    throw new InvalidArgumentError("it must be a positive whole number");
+  }
+  return number;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function defaultCacheDir(): string {
+  const base = Deno.env.get("XDG_CACHE_HOME") ??
+    `${Deno.env.get("HOME") ?? "/root"}/.cache`;
+  return `${base}/vigil`;
+}
+
+function defaultOpa(): string {
+  const local = `${PROJECT_ROOT}.tools/bin/opa`;
+  try {
+    Deno.statSync(local);
+    return local;
+  } catch {
+    return "opa";
+  }
+}
+
+function signatureOptions(command: Command) {
+  return command
+    .addOption(
+      new Option(
+        "-s, --signatures-dir <dir>",
+        "directory of Rego (.rego) and TypeScript (.ts) signatures; repeatable (default: the built-in signatures/)",
+      ).argParser(collect),
+    )
+    .option(
+      "--cache-dir <dir>",
+      "where compiled signatures are cached",
+      defaultCacheDir(),
+    )
+    .option(
+      "--opa <path>",
+      "the OPA executable that compiles Rego",
+      defaultOpa(),
+    )
+    .option(
+      "-v, --verbose",
+      "log debug details (libbpf, sandbox, compiles)",
+      false,
+    );
+}
+
+/** Builds the `vigil` command. `run` receives the parsed options. */
+function buildProgram(actions: {
+  run: (options: RunOptions) => Promise<number>;
+  list: (options: CommonOptions) => Promise<number>;
+}) {
+  const program = signatureOptions(
+    new Command("vigil")
+      .description(
+        "Runtime security sensor: Tracee-style events from the kernel (or a replayed file), " +
+          "checked by sandboxed Rego and TypeScript signatures.",
+      )
+      .exitOverride()
+      .enablePositionalOptions()
+      .configureOutput({
+        writeErr: (text) =>
+          Deno.stderr.writeSync(new TextEncoder().encode(text)),
+      })
+      .showHelpAfterError(false),
+  )
+    .option(
+      "-e, --events <list>",
+      "comma-separated names of events to print: signature events and/or base events (default: all signature events)",
+    )
+    .option(
+      "-o, --output <format[:path]>",
+      "json (one event per line) or table, to stdout or a file",
+      "table",
+    )
+    .option(
+      "-i, --input <path|->",
+      "replay newline-delimited Tracee JSON events from a file or stdin instead of the kernel",
+    )
+    .option(
+      "--deadline <ms>",
+      "time a signature may spend on one batch before it is killed",
+      positiveInteger,
+      1000,
+    )
+    .option(
+      "--sandbox-memory <MiB>",
+      "memory cap of each signature's sandbox",
+      positiveInteger,
+      128,
+    )
+    .option(
+      "--quarantine-after <n>",
+      "offences (hang, crash) after which a signature is quarantined",
+      positiveInteger,
+      3,
+    )
+    .option(
+      "--max-findings-rate <n>",
+      "findings accepted per signature per second; the rest are counted and dropped",
+      positiveInteger,
+      1000,
+    )
+    .option(
+      "--stats",
+      "print per-signature counters (events, findings, failures, kills, time) at exit",
+      false,
+    )
+    .option(
+      "--stats-interval <s>",
+      "also print the counters every this many seconds",
+      positiveInteger,
+    )
+    .action(async (options) => {
+      exitCode = await actions.run(options);
+    });
+  signatureOptions(
+    program.command("list").description("print the loaded signatures and exit"),
+  ).action(async (options) => {
+    exitCode = await actions.list(options);
+  });
+  return program;
+}
+
+let exitCode = 0;
+
+type CommonOptions = {
+  signaturesDir?: string[];
+  cacheDir: string;
+  opa: string;
+  verbose: boolean;
+};
+
+type RunOptions = CommonOptions & {
+  events?: string;
+  output: string;
+  input?: string;
+  deadline: number;
+  sandboxMemory: number;
+  quarantineAfter: number;
+  maxFindingsRate: number;
+  stats: boolean;
+  statsInterval?: number;
+};
+
+function missingPermissions(): string[] {
+  const names = ["read", "write", "run", "env"] as const;
+  return names.filter((name) =>
+    Deno.permissions.querySync({ name }).state !== "granted"
+  );
+}
+
+async function load(
+  options: CommonOptions & Partial<RunOptions>,
+): Promise<SignatureSet> {
+  await configureLogging({ debug: options.verbose });
+  const logger = log("signatures");
+  const set = await loadSignatures({
+    dirs: options.signaturesDir ?? [BUILTIN_SIGNATURES],
+    cacheDir: options.cacheDir,
+    opa: options.opa,
+    sandbox: {
+      deadlineMs: options.deadline ?? 1000,
+      memoryMiB: options.sandboxMemory ?? 128,
+      quarantineAfter: options.quarantineAfter ?? 3,
+      onLog: (index, message) => signatureLog(set, index, message),
+      onDebug: (message) => log("sandbox").debug(message),
+    },
+  });
+  for (const error of set.errors) logger.error(error.message);
+  logger.debug(
+    `${set.signatures.length} signature(s) loaded, ${set.compiled} compiled, ${set.errors.length} failed`,
+  );
+  return set;
+}
+
+const signatureLogLines = new Map<number, number>();
+
+/** Logs a signature's console output; the first lines only, then a count. */
+function signatureLog(set: SignatureSet, index: number, message: string): void {
+  const count = (signatureLogLines.get(index) ?? 0) + 1;
+  signatureLogLines.set(index, count);
+  const id = set.signatures.find((s) => s.index === index)?.metadata.id ??
+    index;
+  if (count <= SIGNATURE_LOG_LINES) log("signature").info(`${id}: ${message}`);
+  else if (count === SIGNATURE_LOG_LINES + 1) {
+    log("signature").warn(`${id}: further console output is dropped`);
+  }
+}
+
+async function list(options: CommonOptions): Promise<number> {
+  const set = await load(options);
+  try {
+    console.log(formatSignatureList(set.signatures));
+  } finally {
+    await set.sandbox.close();
+  }
+  return set.errors.length > 0 ? 1 : 0;
+}
+
+function eventsToPrint(
+  text: string | undefined,
+  set: SignatureSet,
+): Set<string> {
+  const findings = set.signatures.map((s) => s.metadata.eventName);
+  if (text === undefined) {
+    return new Set([...findings, SIGNATURE_ERROR_EVENT.name]);
+  }
+  const names = text.split(",").map((name) => name.trim()).filter((name) =>
+    name !== ""
+  );
+  if (names.length === 0) throw new UsageError("--events is empty");
+  for (const name of names) {
+    if (
+      !findings.includes(name) && !BASE_EVENT_IDS.has(name) &&
+      name !== SIGNATURE_ERROR_EVENT.name
+    ) {
+      throw new UsageError(
+        `Unknown event "${name}" in --events: no loaded signature produces it and it is not a known event (see "vigil list")`,
+      );
+    }
+  }
+  return new Set(names);
+}
+
+async function openSource(options: RunOptions): Promise<EventSource> {
+  if (options.input === undefined) {
+    throw new UsageError(
+      "Live kernel events are not available in this build yet: replay events with --input FILE (or - for stdin)",
+    );
+  }
+  let shown = 0;
+  const logger = log("input");
+  return await openReplaySource({
+    path: options.input,
+    onMalformed: (line, reason) => {
+      if (shown++ < MALFORMED_LINES_LOGGED) {
+        logger.warn(
+          `Skipping line ${line} of ${
+            options.input === "-" ? "stdin" : options.input
+          }: ${reason}`,
+        );
+      } else if (shown === MALFORMED_LINES_LOGGED + 1) {
+        logger.warn("Further malformed lines are counted, not logged");
+      }
+    },
+  });
+}
+
+async function run(options: RunOptions): Promise<number> {
+  const output = parseOutputSpec(options.output);
+  const set = await load(options);
+  const cleanup: (() => Promise<void>)[] = [() => set.sandbox.close()];
+  try {
+    const print = eventsToPrint(options.events, set);
+    const source = await openSource(options).catch((error) => {
+      if (error instanceof UsageError) throw error;
+      throw new Error(
+        `Cannot open input "${options.input}": ${describe(error)}`,
+        { cause: error },
+      );
+    });
+    cleanup.push(() => source.close());
+    const sink = await openOutput(output);
+    cleanup.push(() => sink.close());
+    const failures = new Map<string, number>();
+    const engine = new Engine({
+      signatures: set.signatures,
+      sandbox: set.sandbox,
+      output: sink,
+      print,
+      onFailure: (signature, message) => {
+        const count = (failures.get(signature.metadata.id) ?? 0) + 1;
+        failures.set(signature.metadata.id, count);
+        if (count <= FAILURES_LOGGED_PER_SIGNATURE) {
+          log("engine").warn(
+            `Signature ${signature.metadata.id} failed: ${message}`,
+          );
+        }
+      },
+    });
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    Deno.addSignalListener("SIGINT", onSignal);
+    Deno.addSignalListener("SIGTERM", onSignal);
+    try {
+      await engine.run(source, stop.signal);
+    } finally {
+      Deno.removeSignalListener("SIGINT", onSignal);
+      Deno.removeSignalListener("SIGTERM", onSignal);
+    }
+    const logger = log("engine");
+    for (const line of source.summary()) logger.warn(line);
+    for (const [id, count] of failures) {
+      if (count > FAILURES_LOGGED_PER_SIGNATURE) {
+        logger.warn(`Signature ${id} failed ${count} times in all`);
+      }
+    }
+    const { events, findings } = engine.counts;
+    logger.info(`${events} event(s) processed, ${findings} finding(s)`);
+    if (options.stats) printStats(engine);
+    return set.errors.length > 0 ? 1 : 0;
+  } finally {
+    for (const close of cleanup.reverse()) await close();
+  }
+}
+
+function printStats(engine: Engine): void {
+  Deno.stderr.writeSync(
+    new TextEncoder().encode(`${engine.health.format()}\n`),
+  );
+}
+
+/**
+ * Runs the command line and returns the exit code: 0 on success, 1 when
+ * something failed (e.g. a signature did not load), 2 for bad usage.
+ */
+export async function main(args: string[]): Promise<number> {
+  const missing = missingPermissions();
+  if (missing.length > 0) {
+    console.error(
+      `vigil error: Vigil needs ${
+        missing.join(", ")
+      } permission as well: run "deno task start ${
+        args.join(" ")
+      }" (that is, deno run -A mod.ts ...), as root for live kernel events`,
+    );
+    return 2;
+  }
+  exitCode = 0;
+  const program = buildProgram({ run, list });
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "commander.helpDisplayed" || code === "commander.version") {
+      return 0;
+    }
+    if (code?.startsWith("commander.")) return 2;
+    if (error instanceof UsageError || error instanceof RangeError) {
+      console.error(`vigil error: ${error.message}`);
+      return 2;
+    }
+    console.error(
+      `vigil error: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return 1;
+  }
+}

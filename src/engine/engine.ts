@@ -1,0 +1,226 @@
+/**
+ * The engine: routes each event to the signatures that selected it, sends
+ * them to the sandbox in batches, turns findings into events, feeds those
+ * back once so that signatures can select other signatures' findings, and
+ * prints what was asked for. It does not know where events come from nor
+ * which language a signature is written in.
+ *
+ * @module
+ */
+
+import type { TraceeEvent } from "../event/event.ts";
+import { type EventRecord, recordFromEvent } from "../event/record.ts";
+import type { EventOutput } from "../output/output.ts";
+import type { BatchResult, Offence, Sandbox } from "../sandbox/sandbox.ts";
+import type { LoadedSignature } from "../signatures/loader.ts";
+import type { EventSource } from "../sources/source.ts";
+import { stringifyJson } from "../event/json.ts";
+import { signatureErrorEvent } from "./error_event.ts";
+import { findingEvent } from "./finding_event.ts";
+import { HealthTable } from "./health.ts";
+import { SelectorIndex } from "./selector_index.ts";
+
+/** Options of {@linkcode Engine}. */
+export interface EngineOptions {
+  signatures: readonly LoadedSignature[];
+  sandbox: Sandbox;
+  output: EventOutput;
+  /** Names of the events to print: findings and/or base events. */
+  print: ReadonlySet<string>;
+  /** Called when a signature fails on an event or a batch. */
+  onFailure?: (signature: LoadedSignature, message: string) => void;
+  /** Called when a signature was killed (and maybe quarantined). */
+  onOffence?: (signature: LoadedSignature, offence: Offence) => void;
+  /**
+   * Findings accepted per signature per second; the rest are counted and dropped.
+   * @default {1000}
+   */
+  findingsPerSecond?: number;
+  /**
+   * Largest finding data, as JSON; larger data is replaced by a note.
+   * @default {65536}
+   */
+  maxFindingBytes?: number;
+  /**
+   * Batches evaluated at the same time.
+   * @default {4}
+   */
+  depth?: number;
+}
+
+/** Counts of one run. */
+export interface EngineCounts {
+  events: number;
+  findings: number;
+  printed: number;
+}
+
+interface RoutedBatch {
+  /** The records sent, by batch index. */
+  triggers: EventRecord[];
+  result: Promise<BatchResult>;
+}
+
+/** Routes events to sandboxed signatures and prints events and findings. */
+export class Engine {
+  #signatures: ReadonlyMap<number, LoadedSignature>;
+  #positions: readonly LoadedSignature[];
+  #index: SelectorIndex;
+  #sandbox: Sandbox;
+  #output: EventOutput;
+  #print: ReadonlySet<string>;
+  #onFailure: EngineOptions["onFailure"];
+  #onOffence: EngineOptions["onOffence"];
+  #maxFindingBytes: number;
+  #health: HealthTable;
+  #depth: number;
+  #counts: EngineCounts = { events: 0, findings: 0, printed: 0 };
+
+  constructor(options: EngineOptions) {
+    this.#positions = options.signatures;
+    this.#signatures = new Map(options.signatures.map((s) => [s.index, s]));
+    this.#index = new SelectorIndex(options.signatures.map((s) => s.selectors));
+    this.#sandbox = options.sandbox;
+    this.#output = options.output;
+    this.#print = options.print;
+    this.#onFailure = options.onFailure;
+    this.#onOffence = options.onOffence;
+    this.#maxFindingBytes = options.maxFindingBytes ?? 65536;
+    this.#health = new HealthTable(
+      options.signatures,
+      options.findingsPerSecond ?? 1000,
+    );
+    this.#depth = options.depth ?? 4;
+  }
+
+  /** Counts so far. */
+  get counts(): Readonly<EngineCounts> {
+    return this.#counts;
+  }
+
+  /** Per-signature counters. */
+  get health(): HealthTable {
+    return this.#health;
+  }
+
+  /** Whether any signature selects events called `name`. */
+  wants(name: string): boolean {
+    return this.#index.wants(name);
+  }
+
+  /** Processes every event of `source` until it ends or `signal` aborts. */
+  async run(source: EventSource, signal: AbortSignal): Promise<void> {
+    const window: Promise<void>[] = [];
+    for await (const records of source.batches(signal)) {
+      this.#counts.events += records.length;
+      const routed = this.#route(records);
+      const previous = window.at(-1);
+      window.push(
+        (async () => {
+          const result = await routed.result;
+          await previous;
+          await this.#finish(records, routed, result);
+        })(),
+      );
+      if (window.length >= this.#depth) await window.shift();
+    }
+    await Promise.all(window);
+  }
+
+  #route(records: readonly EventRecord[]): RoutedBatch {
+    const events: string[] = [];
+    const triggers: EventRecord[] = [];
+    const routes = new Map<number, number[]>();
+    for (const record of records) {
+      const matched = this.#index.match(record.eventName, record.origin);
+      if (matched.length === 0) continue;
+      const position = events.length;
+      events.push(record.json);
+      triggers.push(record);
+      for (const match of matched) {
+        const index = this.#positions[match]!.index;
+        this.#health.get(index)!.events++;
+        const list = routes.get(index);
+        if (list) list.push(position);
+        else routes.set(index, [position]);
+      }
+    }
+    return { triggers, result: this.#sandbox.evaluate(events, routes) };
+  }
+
+  /** Prints a batch's selected events and findings, and chains the findings. */
+  async #finish(
+    records: readonly EventRecord[],
+    routed: RoutedBatch,
+    result: BatchResult,
+  ): Promise<void> {
+    for (const record of records) {
+      if (this.#print.has(record.eventName)) this.#emit(record.event());
+    }
+    const findings = this.#findings(routed, result);
+    if (findings.length > 0) {
+      const chained = this.#route(findings.map(recordFromEvent));
+      this.#findings(chained, await chained.result);
+    }
+    await this.#output.flush();
+  }
+
+  /**
+   * Accounts for a batch's costs, failures and offences, turns its findings
+   * into events within the limits, prints them, and returns them.
+   */
+  #findings(routed: RoutedBatch, result: BatchResult): TraceeEvent[] {
+    for (const [index, micros] of result.micros) {
+      const health = this.#health.get(index);
+      if (health) health.micros += micros;
+    }
+    for (const failure of result.failures) {
+      const signature = this.#signatures.get(failure.signature);
+      if (!signature) continue;
+      this.#health.get(signature.index)!.failures++;
+      this.#onFailure?.(signature, failure.message);
+    }
+    for (const offence of result.offences) {
+      const signature = this.#signatures.get(offence.signature);
+      if (!signature) continue;
+      const health = this.#health.get(signature.index)!;
+      health.kills++;
+      health.quarantined ||= offence.quarantined;
+      this.#onOffence?.(signature, offence);
+      const event = signatureErrorEvent(signature, offence);
+      if (this.#print.has(event.eventName)) this.#emit(event);
+    }
+    const events: TraceeEvent[] = [];
+    const findings = result.findings.toSorted((a, b) =>
+      a.event - b.event || a.signature - b.signature
+    );
+    for (const finding of findings) {
+      const signature = this.#signatures.get(finding.signature);
+      const trigger = routed.triggers[finding.event];
+      if (!signature || !trigger || !this.#health.admit(signature.index)) {
+        continue;
+      }
+      let data = finding.data;
+      if (data !== true) {
+        const size = stringifyJson(data).length;
+        if (size > this.#maxFindingBytes) {
+          this.#health.get(signature.index)!.truncated++;
+          data = {
+            truncated:
+              `finding data of ${size} bytes exceeded the ${this.#maxFindingBytes}-byte limit`,
+          };
+        }
+      }
+      const event = findingEvent(trigger.event(), signature, data);
+      this.#counts.findings++;
+      if (this.#print.has(event.eventName)) this.#emit(event);
+      events.push(event);
+    }
+    return events;
+  }
+
+  #emit(event: TraceeEvent): void {
+    this.#counts.printed++;
+    this.#output.write(event);
+  }
+}

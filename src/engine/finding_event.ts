@@ -1,0 +1,88 @@
+/**
+ * Turns a finding into an event, as Tracee does: context fields copied from
+ * the triggering event, the signature's event id and name, its data as
+ * arguments and its metadata under `metadata`.
+ *
+ * @module
+ */
+
+import type { EventArgument, TraceeEvent } from "../event/event.ts";
+import type { LoadedSignature } from "../signatures/loader.ts";
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Copies `record` with its keys in Go's map order (sorted). */
+function sortedKeys(record: Record<string, unknown>): Record<string, unknown> {
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(record).sort(byCodeUnit)) {
+    sorted[key] = record[key];
+  }
+  return sorted;
+}
+
+function jsonKind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "bigint") return "number";
+  return typeof value;
+}
+
+/** Builds the finding event that `signature` reported for `trigger`. */
+export function findingEvent(
+  trigger: TraceeEvent,
+  signature: LoadedSignature,
+  data: true | Record<string, unknown>,
+): TraceeEvent {
+  const args: EventArgument[] = data === true ? [] : Object.keys(data)
+    .sort(byCodeUnit)
+    .map((name) => ({ name, type: jsonKind(data[name]), value: data[name] }));
+  const { metadata } = signature;
+  const event: TraceeEvent = {
+    timestamp: trigger.timestamp,
+    threadStartTime: trigger.threadStartTime,
+    processorId: trigger.processorId,
+    processId: trigger.processId,
+    cgroupId: trigger.cgroupId,
+    threadId: trigger.threadId,
+    parentProcessId: trigger.parentProcessId,
+    hostProcessId: trigger.hostProcessId,
+    hostThreadId: trigger.hostThreadId,
+    hostParentProcessId: trigger.hostParentProcessId,
+    userId: trigger.userId,
+    mountNamespace: trigger.mountNamespace,
+    pidNamespace: trigger.pidNamespace,
+    processName: trigger.processName,
+    executable: trigger.executable,
+    hostName: trigger.hostName,
+    containerId: trigger.containerId,
+    container: trigger.container ?? {},
+    kubernetes: trigger.kubernetes ?? {},
+    eventId: signature.eventId,
+    eventName: metadata.eventName,
+    argsNum: args.length,
+    returnValue: trigger.returnValue,
+    syscall: "",
+    stackAddresses: null,
+    contextFlags: trigger.contextFlags,
+    threadEntityId: trigger.threadEntityId,
+    processEntityId: trigger.processEntityId,
+    parentEntityId: trigger.parentEntityId,
+    args,
+    metadata: {
+      Version: metadata.version,
+      Description: metadata.description,
+      Tags: metadata.tags,
+      Properties: sortedKeys({
+        ...metadata.properties,
+        signatureID: metadata.id,
+        signatureName: metadata.name,
+      }),
+    },
+  };
+  if (trigger.matchedPolicies !== undefined) {
+    event.matchedPolicies = trigger.matchedPolicies;
+  }
+  return event;
+}

@@ -1,0 +1,87 @@
+/**
+ * Where events go: printers in Tracee's formats, to stdout or a file.
+ *
+ * @module
+ */
+
+import type { TraceeEvent } from "../event/event.ts";
+import { formatEventJson } from "../event/json.ts";
+import { formatTableHeader, formatTableRow } from "./table.ts";
+
+/** The output formats. */
+export const OutputFormat = { Json: "json", Table: "table" } as const;
+
+/** One of {@linkcode OutputFormat}'s values. */
+export type OutputFormat = typeof OutputFormat[keyof typeof OutputFormat];
+
+/** A sink for events. Writes are buffered until `flush`. */
+export interface EventOutput {
+  write(event: TraceeEvent): void;
+  /** Writes what is buffered. */
+  flush(): Promise<void>;
+  /** Flushes and releases the destination. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** An `--output` value: a format and an optional file. */
+export interface OutputSpec {
+  format: OutputFormat;
+  path?: string;
+}
+
+/**
+ * Parses `FORMAT[:PATH]`.
+ *
+ * @throws {RangeError} When the format is unknown.
+ */
+export function parseOutputSpec(text: string): OutputSpec {
+  const colon = text.indexOf(":");
+  const format = colon < 0 ? text : text.slice(0, colon);
+  const path = colon < 0 ? undefined : text.slice(colon + 1);
+  if (format !== OutputFormat.Json && format !== OutputFormat.Table) {
+    throw new RangeError(
+      `Cannot use output "${text}": the format must be json or table`,
+    );
+  }
+  if (path === "") {
+    throw new RangeError(
+      `Cannot use output "${text}": the path after ":" is empty`,
+    );
+  }
+  return path === undefined ? { format } : { format, path };
+}
+
+/** Opens an output; a file is created or truncated. */
+export async function openOutput(spec: OutputSpec): Promise<EventOutput> {
+  const file = spec.path === undefined
+    ? undefined
+    : await Deno.open(spec.path, { write: true, create: true, truncate: true });
+  const writer = (file?.writable ?? Deno.stdout.writable).getWriter();
+  const encoder = new TextEncoder();
+  const format = spec.format === OutputFormat.Json
+    ? formatEventJson
+    : formatTableRow;
+  let lines: string[] = spec.format === OutputFormat.Table
+    ? [formatTableHeader()]
+    : [];
+  let closed = false;
+  const flush = async () => {
+    if (lines.length === 0) return;
+    const text = lines.join("\n") + "\n";
+    lines = [];
+    await writer.write(encoder.encode(text));
+  };
+  return {
+    write(event) {
+      lines.push(format(event));
+    },
+    flush,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await flush();
+      if (file) await writer.close();
+      else writer.releaseLock();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * The human table format: one line per event, columns as Tracee's table.
+ *
+ * @module
+ */
+
+import type { TraceeEvent } from "../event/event.ts";
+import { stringifyJson } from "../event/json.ts";
+
+const COLUMNS = [
+  ["TIME", 18],
+  ["UID", 6],
+  ["COMM", 16],
+  ["PID", 8],
+  ["TID", 8],
+  ["RET", 8],
+  ["EVENT", 26],
+] as const;
+
+function formatTime(timestamp: number | bigint): string {
+  const nanos = BigInt(timestamp);
+  const date = new Date(Number(nanos / 1_000_000n));
+  const micros = String(nanos % 1_000_000_000n / 1000n).padStart(6, "0");
+  return `${date.toISOString().slice(11, 19)}.${micros}`;
+}
+
+function cell(text: string, width: number): string {
+  return text.length >= width
+    ? `${text.slice(0, width - 1)} `
+    : text.padEnd(width);
+}
+
+/** The header line. */
+export function formatTableHeader(): string {
+  return COLUMNS.map(([name, width]) => cell(name, width)).join("") + "ARGS";
+}
+
+/** One event as a table line; a finding's arguments are its data. */
+export function formatTableRow(event: TraceeEvent): string {
+  const values = [
+    formatTime(event.timestamp),
+    String(event.userId),
+    event.processName,
+    String(event.hostProcessId),
+    String(event.hostThreadId),
+    String(event.returnValue),
+    event.eventName,
+  ];
+  const args = event.args.map((arg) =>
+    `${arg.name}: ${
+      typeof arg.value === "string" ? arg.value : stringifyJson(arg.value)
+    }`
+  ).join(", ");
+  return values.map((value, i) => cell(value, COLUMNS[i]![1])).join("") + args;
+}

@@ -1,0 +1,183 @@
+/**
+ * The wire protocol between the engine and a sandbox process, over the
+ * child's stdin and stdout: frames of `[u32 length][u8 type][payload]`,
+ * little-endian, where `length` counts the type byte and the payload.
+ *
+ * Events are sent once per batch as UTF-8 JSON texts, with a routing table
+ * saying which events each signature receives.
+ *
+ * @module
+ */
+
+/** Frame types. */
+export const FrameType = {
+  /** Host → sandbox: load a Rego signature (`u32 index`, `u32 json length`, json, wasm). */
+  LoadRego: 1,
+  /** Host → sandbox: load a TypeScript signature (`u32 index`, json). */
+  LoadTypeScript: 2,
+  /** Host → sandbox: evaluate a batch (see `encodeBatch`). */
+  Batch: 3,
+  /** Sandbox → host: a signature loaded or failed (`u32 index`, json). */
+  Loaded: 10,
+  /**
+   * Sandbox → host: one signature's results for a batch (`u32 batch`,
+   * `u32 index`, `u32 microseconds spent`, json).
+   */
+  Result: 11,
+  /** Sandbox → host: a log line from a signature (`u32 index`, json). */
+  Log: 12,
+} as const;
+
+/** One of {@linkcode FrameType}'s values. */
+export type FrameType = typeof FrameType[keyof typeof FrameType];
+
+/** A decoded frame. */
+export interface Frame {
+  type: number;
+  payload: Uint8Array;
+}
+
+/** Largest frame accepted from a sandbox; a bigger one is an offence. */
+export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Builds a frame from a type and payload parts (numbers are written as u32). */
+export function encodeFrame(
+  type: FrameType,
+  parts: readonly (number | string | Uint8Array)[],
+): Uint8Array {
+  const chunks = parts.map((part) =>
+    typeof part === "string" ? encoder.encode(part) : part
+  );
+  let size = 5;
+  for (const chunk of chunks) {
+    size += typeof chunk === "number" ? 4 : chunk.length;
+  }
+  const frame = new Uint8Array(size);
+  const view = new DataView(frame.buffer);
+  view.setUint32(0, size - 4, true);
+  frame[4] = type;
+  let offset = 5;
+  for (const chunk of chunks) {
+    if (typeof chunk === "number") {
+      view.setUint32(offset, chunk, true);
+      offset += 4;
+    } else {
+      frame.set(chunk, offset);
+      offset += chunk.length;
+    }
+  }
+  return frame;
+}
+
+/** Reads a u32 at `offset` of `bytes`. */
+export function readU32(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset]! | bytes[offset + 1]! << 8 | bytes[offset + 2]! << 16) +
+    bytes[offset + 3]! * 0x1000000;
+}
+
+/** Decodes UTF-8 text. */
+export function decodeText(bytes: Uint8Array): string {
+  return decoder.decode(bytes);
+}
+
+/**
+ * Splits a byte stream into frames.
+ *
+ * @throws {RangeError} When a frame is longer than `MAX_FRAME_BYTES`.
+ */
+export async function* readFrames(
+  stream: ReadableStream<Uint8Array>,
+): AsyncGenerator<Frame> {
+  let buffer = new Uint8Array(64 * 1024);
+  let start = 0;
+  let end = 0;
+  for await (const chunk of stream) {
+    if (end + chunk.length > buffer.length) {
+      const live = end - start;
+      const size = Math.max(buffer.length, (live + chunk.length) * 2);
+      const next = size > buffer.length ? new Uint8Array(size) : buffer;
+      next.set(buffer.subarray(start, end), 0);
+      buffer = next;
+      start = 0;
+      end = live;
+    }
+    buffer.set(chunk, end);
+    end += chunk.length;
+    while (end - start >= 4) {
+      const length = readU32(buffer, start);
+      if (length < 1 || length > MAX_FRAME_BYTES) {
+        throw new RangeError(`Cannot read frame: bad length ${length}`);
+      }
+      if (end - start < 4 + length) break;
+      yield {
+        type: buffer[start + 4]!,
+        payload: buffer.slice(start + 5, start + 4 + length),
+      };
+      start += 4 + length;
+    }
+    if (start === end) start = end = 0;
+  }
+}
+
+/**
+ * Encodes a batch frame: `u32 batch id`, `u32 route count`, per route
+ * `u32 signature`, `u32 count`, `u32 event index × count`; then `u32 event
+ * count`, `u32 end offset × count`, and the events' UTF-8 JSON.
+ */
+export function encodeBatch(
+  batchId: number,
+  events: readonly string[],
+  routes: ReadonlyMap<number, readonly number[]>,
+): Uint8Array {
+  const texts = events.map((event) => encoder.encode(event));
+  const parts: (number | Uint8Array)[] = [batchId, routes.size];
+  for (const [signature, indexes] of routes) {
+    parts.push(signature, indexes.length, ...indexes);
+  }
+  parts.push(texts.length);
+  let offset = 0;
+  for (const text of texts) parts.push(offset += text.length);
+  parts.push(...texts);
+  return encodeFrame(FrameType.Batch, parts);
+}
+
+/** A batch as the sandbox reads it. */
+export interface DecodedBatch {
+  batchId: number;
+  /** Signature index → event indexes, in the order the host sent them. */
+  routes: [number, Uint32Array][];
+  /** All events' UTF-8 JSON, back to back. */
+  bytes: Uint8Array;
+  /** Event `i` is `bytes[starts[i], starts[i + 1])`. */
+  starts: Uint32Array;
+}
+
+/** Decodes the payload of a batch frame. */
+export function decodeBatch(payload: Uint8Array): DecodedBatch {
+  const batchId = readU32(payload, 0);
+  const routeCount = readU32(payload, 4);
+  let offset = 8;
+  const routes: [number, Uint32Array][] = [];
+  for (let r = 0; r < routeCount; r++) {
+    const signature = readU32(payload, offset);
+    const count = readU32(payload, offset + 4);
+    offset += 8;
+    const indexes = new Uint32Array(count);
+    for (let i = 0; i < count; i++) {
+      indexes[i] = readU32(payload, offset + 4 * i);
+    }
+    offset += 4 * count;
+    routes.push([signature, indexes]);
+  }
+  const eventCount = readU32(payload, offset);
+  offset += 4;
+  const starts = new Uint32Array(eventCount + 1);
+  for (let i = 0; i < eventCount; i++) {
+    starts[i + 1] = readU32(payload, offset + 4 * i);
+  }
+  offset += 4 * eventCount;
+  return { batchId, routes, bytes: payload.subarray(offset), starts };
+}

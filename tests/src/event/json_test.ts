@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import {
+  formatEventJson,
+  parseJsonExact,
+  stringifyJson,
+} from "../../../src/event/json.ts";
+import type { TraceeEvent } from "../../../src/event/event.ts";
+import { tracee } from "../../_helpers/replay.ts";
+
+Deno.test("parseJsonExact() keeps integers beyond 2^53 digit for digit", () => {
+  const value = parseJsonExact(
+    '{"t":1680190419485136511,"small":42,"f":1.5,"neg":-9007199254740993}',
+  );
+  assert.deepEqual(value, {
+    t: 1680190419485136511n,
+    small: 42,
+    f: 1.5,
+    neg: -9007199254740993n,
+  });
+});
+
+Deno.test("stringifyJson() writes bigints as digits and escapes like Go", () => {
+  assert.equal(
+    stringifyJson({ t: 1680190419485136511n, s: "<a & b>\u2028" }),
+    '{"t":1680190419485136511,"s":"\\u003ca \\u0026 b\\u003e\\u2028"}',
+  );
+});
+
+Deno.test("formatEventJson() writes Tracee's field order with eventId as a string", () => {
+  const event = tracee("openat", [[
+    "pathname",
+    "const char*",
+    "/x",
+  ]]) as unknown as TraceeEvent;
+  const shuffled = Object.fromEntries(
+    Object.entries(event).reverse(),
+  ) as unknown as TraceeEvent;
+  const text = formatEventJson({ ...shuffled, eventId: 257 });
+  assert.match(text, /^\{"timestamp":1680190419485136510,"threadStartTime":/);
+  assert.match(text, /"eventId":"257","eventName":"openat"/);
+  assert.ok(!text.includes('"metadata"'));
+});

@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { loadSignatures } from "../../../src/signatures/loader.ts";
+import { OPA, ROOT } from "../../_helpers/replay.ts";
+
+Deno.test("loadSignatures() compiles v0 and v1 Rego once and takes the second start from the cache", async () => {
+  const cacheDir = await Deno.makeTempDir({ prefix: "vigil-cache-" });
+  try {
+    const dirs = [
+      `${ROOT}tests/fixtures/signatures/seed`,
+      `${ROOT}tests/fixtures/signatures/engine`,
+      `${ROOT}signatures/lib`,
+    ];
+    const first = await loadSignatures({ dirs, cacheDir, opa: OPA });
+    await first.sandbox.close();
+    assert.deepEqual(first.errors, []);
+    assert.equal(first.compiled, 5);
+    const second = await loadSignatures({ dirs, cacheDir, opa: OPA });
+    await second.sandbox.close();
+    assert.equal(second.compiled, 0);
+    assert.deepEqual(
+      second.signatures.map((s) => [s.metadata.id, s.eventId]),
+      first.signatures.map((s) => [s.metadata.id, s.eventId]),
+    );
+    assert.deepEqual(second.signatures.map((s) => s.eventId), [
+      6000,
+      6001,
+      6002,
+      6003,
+      6004,
+      6005,
+    ]);
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
