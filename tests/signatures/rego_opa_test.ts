@@ -64,6 +64,19 @@ Deno.test("opa test passes for every built-in Rego signature and the helpers", a
   }
 });
 
+Deno.test("opa test passes in v1 mode without the v0-syntax example", async () => {
+  const { code, stdout, stderr } = await opa([
+    "test",
+    "signatures/lib",
+    "signatures/rego",
+    "--ignore",
+    "anti_debugging*",
+  ]);
+  assert.equal(stderr, "");
+  assert.match(stdout, /^PASS: (\d+)\/\1$/m);
+  assert.equal(code, 0);
+});
+
 Deno.test("built-in Rego signatures are formatted with opa fmt", async () => {
   const v0 = `${REGO}/anti_debugging.rego`;
   const v1 = [
