@@ -1,7 +1,8 @@
 # VGL-1: a process asks to be traced by its parent (ptrace PTRACE_TRACEME).
 #
 # Written in OPA's v0 syntax on purpose, to show that Vigil loads Tracee-era
-# signatures unchanged. Test with `opa test --v0-compatible signatures/rego`.
+# signatures unchanged. Test with
+# `opa test --v0-compatible signatures/lib signatures/rego`.
 package tracee.VGL_1
 
 import data.tracee.helpers

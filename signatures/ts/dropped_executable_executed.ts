@@ -16,6 +16,7 @@ import type {
   TraceeEvent,
 } from "../../src/sdk/mod.ts";
 
+/** What this signature reports; see the description for its limits. */
 export const metadata: SignatureMetadata = {
   id: "VGL-18",
   version: "1.0.0",
@@ -32,6 +33,7 @@ export const metadata: SignatureMetadata = {
   },
 };
 
+/** Writes and execs in running containers only. */
 export const selectedEvents: EventSelector[] = [
   { source: "tracee", name: "magic_write", origin: "container" },
   { source: "tracee", name: "sched_process_exec", origin: "container" },
@@ -93,6 +95,7 @@ function remember(drop: Drop): void {
   }
 }
 
+/** Remembers ELF writes; reports the first exec of a remembered file. */
 export const onEvent: OnEvent = (event, report) => {
   if (event.containerId === "") return;
   const pathname = argument(event, "pathname");

@@ -17,6 +17,7 @@ import type {
   TraceeEvent,
 } from "../../src/sdk/mod.ts";
 
+/** What this signature reports; see the description for its limits. */
 export const metadata: SignatureMetadata = {
   id: "VGL-17",
   version: "1.0.0",
@@ -33,6 +34,7 @@ export const metadata: SignatureMetadata = {
   },
 };
 
+/** Connections, descriptor copies and the process life cycle, anywhere. */
 export const selectedEvents: EventSelector[] = [
   "connect",
   "security_socket_connect",
@@ -197,6 +199,7 @@ function onDup(event: TraceeEvent, report: Report): void {
   }
 }
 
+/** Tracks remote sockets; reports a shell once its stdin and stdout are one. */
 export const onEvent: OnEvent = (event, report) => {
   switch (event.eventName) {
     case "connect":

@@ -17,6 +17,7 @@ import type {
   TraceeEvent,
 } from "../../src/sdk/mod.ts";
 
+/** What this signature reports; see the description for its limits. */
 export const metadata: SignatureMetadata = {
   id: "VGL-16",
   version: "1.0.0",
@@ -33,6 +34,7 @@ export const metadata: SignatureMetadata = {
   },
 };
 
+/** Process life cycle and file deletions, anywhere. */
 export const selectedEvents: EventSelector[] = [
   { source: "tracee", name: "sched_process_exec", origin: "*" },
   { source: "tracee", name: "sched_process_fork", origin: "*" },
@@ -103,6 +105,7 @@ function onUnlink(event: TraceeEvent, report: Report): void {
   }
 }
 
+/** Tracks each process's binary; reports an unlink of it by the process. */
 export const onEvent: OnEvent = (event, report) => {
   switch (event.eventName) {
     case "sched_process_exec":
