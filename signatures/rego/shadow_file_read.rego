@@ -32,7 +32,7 @@ account_programs := {
 	"groupadd", "groupmod", "groupdel", "grpck", "pwck", "pwconv", "pwunconv",
 	"grpconv", "grpunconv", "vipw", "vigr", "adduser", "deluser", "cron",
 	"crond", "atd", "systemd-sysuser", "gdm-session-wor", "lightdm", "polkitd",
-	"polkit-agent-he", "(sd-pam)", "systemd",
+	"polkit-agent-he", "(sd-pam)", "(systemd)",
 }
 
 system_binary_dirs := ["/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/lib/", "/usr/libexec/", "/lib/"]

@@ -24,7 +24,7 @@ export const metadata: SignatureMetadata = {
   name: "Self-deleting executable",
   eventName: "self_deleting_executable",
   description:
-    "A process, or a child it forked without executing anything else, deleted (unlink or unlinkat) the executable it was started from, which malware does to leave no file behind. A relative path is compared with the path the program was started by, or with the end of its absolute path. Misses deletion by another program (rm run by the process), renames over the binary, truncation, processes that started before the sensor or were forgotten when more than 8192 processes were tracked, and interpreters deleting their script. Known false positives: self-updating or self-uninstalling programs that delete their binary before replacing it.",
+    "A process, or a child it forked without executing anything else, deleted (unlink or unlinkat) the executable it was started from, which malware does to leave no file behind. A relative path is compared with the path the program was started by, or with the end of its absolute path. Misses deletion by another program (rm run by the process), renames over the binary, truncation, processes that started before the sensor or were forgotten when more than 8192 processes were tracked, and scripts started as an interpreter's argument (python3 x.py) deleting themselves. Known false positives: self-updating or self-uninstalling programs that delete their binary before replacing it.",
   tags: ["linux", "defense-evasion"],
   properties: {
     Severity: 3,
