@@ -1199,7 +1199,7 @@ const SCENES: Record<string, (s: Stream) => void> = {
 /**
  * A working session on a build host: log in over SSH, update and install
  * packages, edit a file, clone and build a project with git, make and gcc,
- * run its tests under Python, and push over SSH.
+ * run its tests under Python, push over SSH, start a container.
  */
 function benignWorkload(s: Stream): void {
   const sshd = s.existing(HOST, {
@@ -1602,12 +1602,176 @@ function benignWorkload(s: Stream): void {
       s.connect(ssh, 3, "140.82.121.3", 22);
     }, { stdinType: "S_IFIFO", stdinPath: "" });
   });
+  benignContainers(s, login);
   s.open(
     login,
     "/home/dev/.bash_history",
     "O_WRONLY|O_CREAT|O_APPEND|O_LARGEFILE",
   );
   s.exit(login);
+}
+
+const NGINX_CONTAINER = containerPlace(
+  "8e2f5c1d9a7b3e6f0c4d2a8b1e5f9c3d7a0b6e2f4c8d1a5b9e3f7c0d2a6b4e81",
+  "web-test",
+  "docker.io/library/nginx:1.27",
+);
+
+/**
+ * `docker run -d nginx` (runc re-executing itself from a memfd on the host,
+ * its set-up mounts, the entrypoint script), requests to nginx, a
+ * `docker exec` shell reading the configuration, and a kube-proxy pod
+ * reading its service-account token.
+ */
+function benignContainers(s: Stream, login: Process): void {
+  s.run(login, "/usr/bin/docker", [
+    "docker",
+    "run",
+    "-d",
+    "-p",
+    "8080:80",
+    "nginx:1.27",
+  ], (docker) => {
+    s.emit(docker, "connect", [
+      ["sockfd", "int", 3],
+      ["addr", "struct sockaddr*", {
+        sa_family: "AF_UNIX",
+        sun_path: "/run/docker.sock",
+      }],
+      ["addrlen", "int", 110],
+    ]);
+  });
+  const shim = s.existing(HOST, {
+    pid: 31852,
+    hostPid: 31852,
+    ppid: 1,
+    hostPpid: 1,
+    uid: 0,
+    comm: "containerd-shim",
+    exe: "/usr/bin/containerd-shim-runc-v2",
+  });
+  const runc = s.fork(shim);
+  s.exec(runc, "/usr/bin/runc", [
+    "runc",
+    "--root",
+    "/var/run/docker/runtime-runc/moby",
+    "create",
+    NGINX_CONTAINER.containerId,
+  ], { stdinType: "S_IFIFO", stdinPath: "" });
+  const init = s.fork(runc);
+  s.exec(init, "memfd:runc_cloned:/proc/self/exe", ["runc", "init"], {
+    cmdpath: "/proc/self/exe",
+    dev: 1,
+    static: true,
+    stdinType: "S_IFIFO",
+    stdinPath: "",
+  });
+  const setup: Process = {
+    ...init,
+    place: { ...NGINX_CONTAINER, containerStarted: false },
+    pid: 1,
+    ppid: 0,
+    comm: "runc:[2:INIT]",
+  };
+  for (
+    const [device, path, type, flags] of [
+      ["proc", "/proc", "proc", 14],
+      ["tmpfs", "/dev", "tmpfs", 16777218],
+      ["/dev/null", "/proc/kcore", "", 20480],
+      ["/dev/null", "/proc/timer_list", "", 20480],
+      ["/dev/mapper/vg0-root", "/etc/resolv.conf", "", 20480],
+    ] as const
+  ) {
+    s.emit(setup, "security_sb_mount", [
+      ["dev_name", "const char*", device],
+      ["path", "const char*", path],
+      ["type", "const char*", type],
+      ["flags", "unsigned long", flags],
+    ], { syscall: "mount" });
+  }
+  const entry: Process = { ...setup, place: NGINX_CONTAINER };
+  s.exec(entry, "/usr/bin/dash", [
+    "/bin/sh",
+    "/docker-entrypoint.sh",
+    "nginx",
+    "-g",
+    "daemon off;",
+  ], {
+    cmdpath: "/docker-entrypoint.sh",
+    script: "/usr/bin/dash",
+    stdinPath: "/dev/null",
+  });
+  s.run(
+    entry,
+    "/usr/bin/find",
+    ["find", "/docker-entrypoint.d/", "-mindepth", "1"],
+    () => {},
+    {
+      stdinPath: "/dev/null",
+    },
+  );
+  s.run(entry, "/usr/bin/dash", [
+    "/bin/sh",
+    "/docker-entrypoint.d/20-envsubst-on-templates.sh",
+  ], (script) => {
+    s.open(
+      script,
+      "/etc/nginx/templates",
+      "O_RDONLY|O_NONBLOCK|O_LARGEFILE|O_DIRECTORY|O_CLOEXEC",
+    );
+  }, {
+    cmdpath: "/docker-entrypoint.d/20-envsubst-on-templates.sh",
+    script: "/usr/bin/dash",
+    stdinPath: "/dev/null",
+  });
+  s.exec(entry, "/usr/sbin/nginx", ["nginx", "-g", "daemon off;"], {
+    stdinPath: "/dev/null",
+  });
+  s.open(entry, "/etc/nginx/nginx.conf", "O_RDONLY|O_LARGEFILE");
+  s.open(entry, "/run/nginx.pid", "O_RDWR|O_CREAT|O_TRUNC|O_LARGEFILE");
+  for (let worker = 0; worker < 2; worker++) {
+    const child = s.fork(entry);
+    child.uid = 101;
+    s.open(
+      child,
+      "/usr/share/nginx/html/index.html",
+      "O_RDONLY|O_NONBLOCK|O_LARGEFILE",
+    );
+    s.open(
+      child,
+      "/var/log/nginx/access.log",
+      "O_WRONLY|O_CREAT|O_APPEND|O_LARGEFILE",
+    );
+  }
+  const sh = containerShell(s, NGINX_CONTAINER);
+  s.run(
+    sh,
+    "/usr/bin/cat",
+    ["cat", "/etc/nginx/conf.d/default.conf"],
+    (cat) => {
+      s.open(cat, "/etc/nginx/conf.d/default.conf", "O_RDONLY|O_LARGEFILE");
+    },
+  );
+  s.exit(sh);
+
+  const proxy = s.existing(POD_CONTAINER, {
+    pid: 1,
+    hostPid: 30112,
+    ppid: 0,
+    hostPpid: 30090,
+    uid: 0,
+    comm: "kube-proxy",
+    exe: "/usr/local/bin/kube-proxy",
+  });
+  s.open(
+    proxy,
+    "/run/secrets/kubernetes.io/serviceaccount/..2026_11_27_17_02_11.3318419023/token",
+    "O_RDONLY|O_CLOEXEC|O_LARGEFILE",
+    {
+      raw: "/var/run/secrets/kubernetes.io/serviceaccount/token",
+    },
+  );
+  s.connect(proxy, 7, "10.96.0.1", 443);
 }
 
 /** Every fixture file's lines, by file name. */
