@@ -9,7 +9,7 @@ __rego_metadoc__ := {
 	"version": "1.0.0",
 	"name": "Hidden file created in a system directory",
 	"eventName": "hidden_file_created",
-	"description": "A file was opened with O_CREAT for writing under a system directory (/bin, /sbin, /lib*, /usr/bin, /usr/sbin, /usr/lib*, /usr/libexec, /usr/local/bin, /usr/local/sbin, /usr/local/lib, /etc, /boot, /dev, including /dev/shm) and its name, or a directory on the way to it, starts with a dot. Hidden directories are thus seen when a file is created in them. Not reported: package managers (dpkg, rpm, apk, pip and npm by process name), node_modules trees, vim swap files (.name.swp) and Emacs lock files, /etc/.pwd.lock (the shadow-utils lock), systemd's /etc/.updated, and Chromium's /dev/shm/.org.chromium.* segments. Misses empty hidden directories (mkdir is not selected), files renamed to a hidden name, hard links, and a process that merely renames itself to a package manager's name. Known false positives: other software that ships or creates dotfiles in those trees (e.g. /etc/skel written by a tool other than the package manager, etckeeper's /etc/.git).",
+	"description": "A file was opened with O_CREAT for writing under a system directory (/bin, /sbin, /lib*, /usr/bin, /usr/sbin, /usr/lib*, /usr/libexec, /usr/local/bin, /usr/local/sbin, /usr/local/lib, /etc, /boot, /dev, including /dev/shm) and its name, or a directory on the way to it, starts with a dot. Hidden directories are thus seen when a file is created in them. Not reported: package managers (dpkg, rpm, apk, pip and npm by process name), node_modules trees, vim swap files (.name.swp), Emacs lock files and systemd's atomic-write temporary files (both a dot and a number sign), /etc/.pwd.lock (the shadow-utils lock), systemd's /etc/.updated, and Chromium's /dev/shm/.org.chromium.* segments. Misses empty hidden directories (mkdir is not selected), files renamed to a hidden name, hard links, and a process that merely renames itself to a package manager's name. Known false positives: other software that ships or creates dotfiles in those trees (e.g. /etc/skel written by a tool other than the package manager, etckeeper's /etc/.git, Ansible's atomic writes through hidden temporary files).",
 	"tags": ["linux", "defense-evasion"],
 	"properties": {
 		"Severity": 2,
@@ -59,5 +59,6 @@ expected(pathname) if startswith(pathname, "/dev/shm/.org.chromium.")
 # vim swap files (.name.swp, .swo, ... .swa).
 expected(pathname) if regex.match(`/\.[^/]+\.sw[a-p]$`, pathname)
 
-# Emacs lock files: a dot, a number sign (\x23), then the file name.
+# Emacs lock files and systemd's temporary files: a dot, a number sign
+# (\x23), then the file name.
 expected(pathname) if regex.match(`/\.\x23[^/]+$`, pathname)
