@@ -89,6 +89,13 @@ export class HealthTable {
     return this.#rows.get(index)?.health;
   }
 
+  /** Every signature with its counters, in load order. */
+  entries(): [LoadedSignature, SignatureHealth][] {
+    return [...this.#rows.values()].map((
+      { signature, health },
+    ) => [signature, health]);
+  }
+
   /** Whether a finding of this signature fits its rate limit (counts it either way). */
   admit(index: number): boolean {
     const row = this.#rows.get(index);
@@ -114,7 +121,7 @@ export class HealthTable {
       "TIME_MS",
       "STATE",
     ];
-    const rows = [...this.#rows.values()].map(({ signature, health }) => [
+    const rows = this.entries().map(([signature, health]) => [
       signature.metadata.id,
       String(health.events),
       String(health.findings),

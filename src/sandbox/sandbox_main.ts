@@ -22,7 +22,7 @@ import { RegoRunner } from "./rego_runner.ts";
 import { workerSource } from "./ts_worker.ts";
 
 /** Largest result text accepted from one signature for one batch. */
-const MAX_RESULT_CHARS = 8 * 1024 * 1024;
+const MAX_RESULT_CHARS = 32 * 1024 * 1024;
 
 interface TypeScriptRunner {
   worker: Worker;

@@ -15,37 +15,56 @@
  * @module
  */
 
-/** Runs first in the worker; returns the hooks the wrapped signature uses. */
+/**
+ * Runs first in the worker; returns the hooks the wrapped signature uses.
+ * It keeps its own references to what it needs (`JSON`, `postMessage`) and
+ * builds results by string concatenation, so a signature that pollutes its
+ * isolate's prototypes cannot corrupt its results' framing.
+ */
 function bootstrap() {
   const scope = globalThis as unknown as {
     postMessage(message: unknown): void;
     addEventListener(
-      type: "message",
-      listener: (event: MessageEvent) => void,
+      type: "message" | "unhandledrejection",
+      listener: (event: MessageEvent & PromiseRejectionEvent) => void,
     ): void;
   };
   const post = scope.postMessage.bind(scope);
+  const { parse, stringify } = JSON;
+  // deno-lint-ignore no-explicit-any
+  const rawJson = (JSON as any).rawJSON as (text: string) => unknown;
   const exact = (_key: string, value: unknown, context?: { source?: string }) =>
     typeof value === "number" && !Number.isSafeInteger(value) &&
       context?.source !== undefined && /^-?\d+$/.test(context.source)
       ? BigInt(context.source)
       : value;
-  // deno-lint-ignore no-explicit-any
-  const rawJson = (JSON as any).rawJSON as (text: string) => unknown;
-  const toJson = (value: unknown) =>
-    JSON.stringify(
+  const toJson = (value: unknown): string =>
+    stringify(
       value,
       (_key, item) =>
         typeof item === "bigint" ? rawJson(item.toString()) : item,
     );
-  const text = (args: unknown[]) =>
-    args.map((a) => typeof a === "string" ? a : toJson(a)).join(" ");
-  const log = (...args: unknown[]) => post({ log: text(args).slice(0, 4096) });
+  const log = (...args: unknown[]) => {
+    let text = "";
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      text += (i > 0 ? " " : "") +
+        (typeof arg === "string" ? arg : toJson(arg));
+    }
+    post({ log: text.slice(0, 4096) });
+  };
   const global = globalThis as Record<string, unknown>;
-  for (const name of ["Deno", "Worker", "SharedWorker", "importScripts"]) {
+  for (
+    const name of ["Deno", "process", "Worker", "SharedWorker", "importScripts"]
+  ) {
     delete global[name];
   }
   global.console = { log, info: log, warn: log, error: log, debug: log };
+  // A rejected promise of the signature's must not end the sandbox.
+  scope.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    log(`unhandled rejection: ${String(event.reason)}`);
+  });
   const exports: Record<string, unknown> = {};
   const require = (name: string) => {
     throw new Error(
@@ -59,7 +78,7 @@ function bootstrap() {
       return;
     }
     try {
-      post({ ready: JSON.parse(toJson({ metadata, selectedEvents })) });
+      post({ ready: parse(toJson({ metadata, selectedEvents })) });
     } catch (error) {
       post({ error: `its metadata is not plain data: ${error}` });
       return;
@@ -70,29 +89,25 @@ function bootstrap() {
         indexes: number[];
         events: string[];
       };
-      const found: string[] = [];
-      const errors: string[] = [];
-      events.forEach((json, index) => {
+      let found = "";
+      let errors = "";
+      for (let index = 0; index < events.length; index++) {
         try {
-          const event = JSON.parse(
-            json,
+          const event = parse(
+            events[index]!,
             exact as (k: string, v: unknown) => unknown,
           );
           onEvent(event, (data?: unknown) => {
-            found.push(
-              `[${indexes[index]},${
-                data === undefined ? "true" : toJson(data)
-              }]`,
-            );
+            found += `${found ? "," : ""}[${indexes[index]},${
+              data === undefined ? "true" : toJson(data)
+            }]`;
           });
         } catch (error) {
-          errors.push(toJson([indexes[index], String(error).slice(0, 1024)]));
+          errors += (errors ? "," : "") +
+            toJson([indexes[index], String(error).slice(0, 1024)]);
         }
-      });
-      post({
-        batch,
-        result: `{"f":[${found.join(",")}],"e":[${errors.join(",")}]}`,
-      });
+      }
+      post({ batch, result: `{"f":[${found}],"e":[${errors}]}` });
     });
   };
   return { exports, require, start };

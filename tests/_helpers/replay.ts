@@ -6,7 +6,9 @@
  * @module
  */
 
-import { Engine } from "../../src/engine/engine.ts";
+import { Engine, type EngineOptions } from "../../src/engine/engine.ts";
+import type { SignatureHealth } from "../../src/engine/health.ts";
+import { SIGNATURE_ERROR_EVENT } from "../../src/event/catalog.ts";
 import type { TraceeEvent } from "../../src/event/event.ts";
 import { parseJsonExact, stringifyJson } from "../../src/event/json.ts";
 import type { EventOutput } from "../../src/output/output.ts";
@@ -44,6 +46,10 @@ export interface ReplayResult {
   errors: string[];
   /** Lines skipped by the replay source. */
   malformed: number;
+  /** `signature_error` events: signatures killed or quarantined. */
+  signatureErrors: TraceeEvent[];
+  /** Counters by signature id. */
+  health: Record<string, SignatureHealth>;
 }
 
 /** Options of {@linkcode replay}. */
@@ -55,6 +61,13 @@ export interface ReplayOptions {
   /** Names to print; default: every signature event. */
   events?: string[];
   sandbox?: SandboxOptions;
+  /** Engine limits, e.g. `findingsPerSecond`. */
+  engine?: Pick<EngineOptions, "findingsPerSecond" | "maxFindingBytes">;
+  /**
+   * Events per batch.
+   * @default {1024}
+   */
+  batchSize?: number;
 }
 
 /** Replays events through the real engine and returns what came out. */
@@ -78,7 +91,10 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         .join("\n") + "\n",
     );
     const file = await Deno.open(path);
-    const source = new ReplaySource(file, { path });
+    const source = new ReplaySource(file, {
+      path,
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    });
     const printed: TraceeEvent[] = [];
     const output: EventOutput = {
       write: (event) => void printed.push(event),
@@ -93,7 +109,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       signatures: set.signatures,
       sandbox: set.sandbox,
       output,
-      print: new Set([...print, ...findingNames]),
+      print: new Set([...print, ...findingNames, SIGNATURE_ERROR_EVENT.name]),
+      ...options.engine,
       onFailure: (signature, message) =>
         errors.push(`${signature.metadata.id}: ${message}`),
     });
@@ -108,6 +125,14 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       printed: printed.filter((event) => print.has(event.eventName)),
       errors,
       malformed: source.malformed,
+      signatureErrors: printed.filter((e) =>
+        e.eventName === SIGNATURE_ERROR_EVENT.name
+      ),
+      health: Object.fromEntries(
+        engine.health.entries().map((
+          [signature, health],
+        ) => [signature.metadata.id, health]),
+      ),
     };
   } finally {
     await Deno.remove(dir, { recursive: true });

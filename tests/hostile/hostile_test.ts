@@ -1,0 +1,257 @@
+/**
+ * Hostile third-party signatures: each test loads one attack beside the
+ * benign signatures and replays the same stream. The attack must fail, Vigil
+ * must keep running, the benign signatures must produce every expected
+ * finding, and the offence must be reported.
+ */
+import assert from "node:assert/strict";
+import { argumentValue } from "../../src/event/event.ts";
+import { replay, type ReplayResult, ROOT, tracee } from "../_helpers/replay.ts";
+
+const HOSTILE = `${ROOT}tests/hostile/signatures`;
+const LIB = `${ROOT}signatures/lib`;
+const EVENTS = 40;
+const ETC_OPENS = EVENTS / 2;
+
+const stream = Array.from({ length: EVENTS }, (_, i) =>
+  tracee("openat", [
+    ["dirfd", "int", -100],
+    [
+      "pathname",
+      "const char*",
+      i % 2 === 0 ? `/etc/file${i}` : `/tmp/file${i}`,
+    ],
+    ["flags", "string", "O_RDONLY"],
+    ["mode", "umode_t", 0],
+  ], { processId: 1000 + i }));
+
+/** Replays the stream through the benign signatures and the given attacks. */
+function attack(
+  cases: string[],
+  engine: { findingsPerSecond?: number } = {},
+): Promise<ReplayResult> {
+  return replay({
+    signatureDirs: [
+      `${HOSTILE}/benign`,
+      ...cases.map((name) => `${HOSTILE}/${name}`),
+      LIB,
+    ],
+    lines: stream,
+    batchSize: 8,
+    sandbox: { deadlineMs: 400, memoryMiB: 64, quarantineAfter: 2 },
+    engine,
+  });
+}
+
+/** The benign signatures found every open under /etc, exactly once, unpolluted. */
+function assertBenignComplete(result: ReplayResult): void {
+  for (const name of ["benign_rego", "benign_ts"]) {
+    const paths = result.findings.filter((f) => f.eventName === name)
+      .map((f) => argumentValue(f, "path"));
+    assert.equal(paths.length, ETC_OPENS, `${name}: ${paths.length} findings`);
+    assert.equal(new Set(paths).size, ETC_OPENS, `${name}: duplicates`);
+  }
+  for (
+    const finding of result.findings.filter((f) => f.eventName === "benign_ts")
+  ) {
+    assert.equal(argumentValue(finding, "polluted"), false);
+  }
+}
+
+function findings(result: ReplayResult, eventName: string) {
+  return result.findings.filter((f) => f.eventName === eventName);
+}
+
+Deno.test("a signature cannot read files, the environment, the network, processes, FFI or system information", async () => {
+  const result = await attack(["escape"]);
+  assertBenignComplete(result);
+  const reports = findings(result, "escape");
+  assert.equal(reports.length, ETC_OPENS * 2);
+  const last = reports.at(-1)!;
+  assert.equal(last.args.length, 13);
+  for (const arg of last.args) {
+    assert.match(String(arg.value), /^denied: /, `${arg.name}: ${arg.value}`);
+  }
+});
+
+Deno.test("a signature that imports node:fs, a JSON file or a file at run time is refused at load", async () => {
+  const result = await attack(["import_fs", "import_json", "dynamic_import"]);
+  assertBenignComplete(result);
+  for (const file of ["import_fs.ts", "import_json.ts", "dynamic_import.ts"]) {
+    assert.ok(
+      result.errors.some((e) =>
+        e.includes(`${file}": line `) && e.includes("is not allowed")
+      ),
+      `${file}: ${result.errors.join("\n")}`,
+    );
+  }
+  assert.ok(
+    !result.findings.some((f) =>
+      f.eventName.startsWith("import_") || f.eventName === "dynamic_import"
+    ),
+  );
+});
+
+for (
+  const [name, id] of [["busy_loop", "H-BUSY"], [
+    "slow_rego",
+    "H-SLOW-REGO",
+  ]] as const
+) {
+  Deno.test(`a hanging signature (${name}) is killed at the deadline, reported, and quarantined`, async () => {
+    const result = await attack([name]);
+    assertBenignComplete(result);
+    assert.equal(result.signatureErrors.length, 2);
+    for (const event of result.signatureErrors) {
+      assert.equal(argumentValue(event, "signatureID"), id);
+      assert.match(
+        String(argumentValue(event, "error")),
+        /exceeded the 400 ms deadline/,
+      );
+    }
+    assert.deepEqual(
+      result.signatureErrors.map((e) => argumentValue(e, "quarantined")),
+      [false, true],
+    );
+    assert.equal(result.health[id]!.kills, 2);
+    assert.equal(result.health[id]!.quarantined, true);
+  });
+}
+
+Deno.test("a signature that exhausts its heap crashes only its sandbox, which restarts", async () => {
+  const result = await attack(["memory_bomb"]);
+  assertBenignComplete(result);
+  assert.equal(result.signatureErrors.length, 2);
+  // V8 may spend the deadline collecting garbage before it gives up: either
+  // way the sandbox was killed for this signature.
+  assert.match(
+    String(argumentValue(result.signatureErrors[0]!, "error")),
+    /crashed the sandbox|exceeded the 400 ms deadline/,
+  );
+  assert.equal(result.health["H-MEMORY"]!.quarantined, true);
+});
+
+Deno.test("a Rego signature that outgrows its memory cap fails alone", async () => {
+  const result = await attack(["memory_rego"]);
+  assertBenignComplete(result);
+  const health = result.health["H-MEMORY-REGO"]!;
+  assert.ok(health.failures + health.kills > 0, JSON.stringify(health));
+  assert.equal(findings(result, "memory_rego").length, 0);
+});
+
+Deno.test("a throwing signature fails on each event and the others go on", async () => {
+  const result = await attack(["throwing"]);
+  assertBenignComplete(result);
+  assert.equal(result.health["H-THROW"]!.failures, EVENTS);
+  assert.ok(
+    result.errors.some((e) => e.startsWith("H-THROW: ") && e.includes("boom")),
+  );
+});
+
+Deno.test("findings that are not objects are refused with a reason", async () => {
+  const result = await attack(["malformed", "malformed_rego"]);
+  assertBenignComplete(result);
+  assert.equal(findings(result, "malformed_finding").length, 0);
+  assert.equal(findings(result, "malformed_rego").length, 0);
+  assert.ok(
+    result.errors.some((e) =>
+      e.startsWith("H-MALFORMED: ") && /gave number/.test(e)
+    ),
+  );
+  assert.ok(
+    result.errors.some((e) =>
+      e.startsWith("H-MALFORMED-REGO: ") && /gave number/.test(e)
+    ),
+  );
+});
+
+Deno.test("a finding with megabytes of data is truncated and counted", async () => {
+  const result = await attack(["huge", "huge_rego"]);
+  assertBenignComplete(result);
+  for (
+    const [name, id] of [["huge_finding", "H-HUGE"], [
+      "huge_rego",
+      "H-HUGE-REGO",
+    ]]
+  ) {
+    const found = findings(result, name!);
+    assert.ok(found.length > 0, name);
+    for (const finding of found) {
+      assert.match(
+        String(argumentValue(finding, "truncated")),
+        /exceeded the 65536-byte limit/,
+      );
+    }
+    assert.equal(result.health[id!]!.truncated, found.length);
+  }
+});
+
+Deno.test("a signature flooding findings is rate limited, with a counter", async () => {
+  const result = await attack(["flood"], { findingsPerSecond: 100 });
+  assertBenignComplete(result);
+  const health = result.health["H-FLOOD"]!;
+  assert.ok(health.findings <= 200, `${health.findings} findings`);
+  assert.equal(health.findings + health.dropped, EVENTS * 1000);
+  assert.equal(findings(result, "flood").length, health.findings);
+});
+
+Deno.test("a signature cannot take another's id or event name, nor forge them in its data", async () => {
+  const result = await attack(["forge", "forge_rego"]);
+  assertBenignComplete(result);
+  assert.ok(
+    result.errors.some((e) =>
+      e.includes("forge_id.ts") &&
+      e.includes('its id "BENIGN-REGO" is already used')
+    ),
+  );
+  assert.ok(
+    result.errors.some((e) =>
+      e.includes("forge_name.ts") &&
+      e.includes('its eventName "benign_ts" is already used')
+    ),
+  );
+  assert.ok(
+    result.errors.some((e) =>
+      e.includes("forge.rego") &&
+      e.includes('its eventName "benign_rego" is already used')
+    ),
+  );
+  const forged = findings(result, "forged_data");
+  assert.equal(forged.length, EVENTS);
+  for (const finding of forged) {
+    assert.equal(finding.metadata!.Properties.signatureID, "H-FORGE-DATA");
+    assert.equal(argumentValue(finding, "signatureID"), "BENIGN-REGO");
+  }
+});
+
+Deno.test("prototype pollution stays inside the polluting signature's isolate", async () => {
+  const result = await attack(["pollution"]);
+  assertBenignComplete(result);
+  assert.equal(findings(result, "pollution").length, EVENTS);
+});
+
+Deno.test("messages imitating the sandbox protocol give no findings for events never sent", async () => {
+  const result = await attack(["imitate"]);
+  assertBenignComplete(result);
+  assert.equal(findings(result, "imitate").length, 0);
+  assert.ok(
+    result.errors.some((e) =>
+      e.startsWith("H-IMITATE: ") && e.includes("it was not sent")
+    ),
+  );
+});
+
+Deno.test("a Rego signature calling http.send or opa.runtime fails without reaching anything", async () => {
+  const result = await attack(["network_rego"]);
+  assertBenignComplete(result);
+  assert.equal(findings(result, "network_rego").length, 0);
+  assert.ok(
+    result.errors.some((e) =>
+      e.startsWith("H-NETWORK-REGO: ") &&
+      /not implemented: built-in function \d+: (http\.send|opa\.runtime)/.test(
+        e,
+      )
+    ),
+    result.errors.join("\n"),
+  );
+});
