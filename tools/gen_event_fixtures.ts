@@ -24,7 +24,6 @@ import { formatEventJson } from "../src/event/json.ts";
 const EVENT_IDS: Record<string, number> = {
   close: 3,
   mprotect: 10,
-  dup: 32,
   dup2: 33,
   socket: 41,
   connect: 42,
@@ -33,10 +32,8 @@ const EVENT_IDS: Record<string, number> = {
   ptrace: 101,
   mount: 165,
   init_module: 175,
-  openat: 257,
   unlinkat: 263,
   renameat2: 316,
-  dup3: 292,
   process_vm_writev: 311,
   finit_module: 313,
   memfd_create: 319,
@@ -188,7 +185,6 @@ interface ExecOptions {
   stdinPath?: string;
   inode?: number;
   dev?: number;
-  ctime?: bigint;
   /** Statically linked: no program interpreter, no shared libraries. */
   static?: boolean;
   /** The script interpreter, when `pathname` is a `#!` script. */
@@ -346,7 +342,7 @@ class Stream {
     const dev = options.dev ??
       (process.place.containerId === "" ? ROOT_DEV : OVERLAY_DEV);
     const inode = options.inode ?? this.inode();
-    const ctime = options.ctime ?? IMAGE_CTIME + BigInt(inode);
+    const ctime = IMAGE_CTIME + BigInt(inode);
     const binary = options.script ?? pathname;
     this.emit(process, "execve", [
       ["pathname", "const char*", cmdpath],
