@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { OPA, ROOT } from "../_helpers/replay.ts";
+import {
+  discoverSignatures,
+  librariesUsedBy,
+} from "../../src/signatures/discover.ts";
+import { RegoCompiler } from "../../src/signatures/rego_compiler.ts";
+import { OPA, ROOT, TEST_CACHE_DIR } from "../_helpers/replay.ts";
 
 const REGO = `${ROOT}signatures/rego`;
 
@@ -93,4 +98,49 @@ Deno.test("built-in Rego signatures are formatted with opa fmt", async () => {
   assert.equal(strict.stdout + strict.stderr, "");
   const legacy = await opa(["fmt", "--v0-compatible", "--list", v0]);
   assert.equal(legacy.stdout + legacy.stderr, "");
+});
+
+/** The host builtins a compiled policy asks for, from its `builtins` export. */
+function hostBuiltins(wasm: Uint8Array): Record<string, number> {
+  const memory = new WebAssembly.Memory({ initial: 5 });
+  const stub = () => 0;
+  const instance = new WebAssembly.Instance(
+    new WebAssembly.Module(wasm as BufferSource),
+    {
+      env: {
+        memory,
+        opa_abort: stub,
+        opa_println: stub,
+        opa_builtin0: stub,
+        opa_builtin1: stub,
+        opa_builtin2: stub,
+        opa_builtin3: stub,
+        opa_builtin4: stub,
+      },
+    },
+  );
+  const exports = instance.exports as Record<
+    string,
+    (value?: number) => number
+  >;
+  const text = exports.opa_json_dump!(exports.builtins!());
+  const bytes = new Uint8Array(memory.buffer, text);
+  return JSON.parse(
+    new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0))),
+  );
+}
+
+Deno.test("built-in Rego signatures use only builtins compiled into WebAssembly", async () => {
+  const found = await discoverSignatures([`${ROOT}signatures`]);
+  assert.deepEqual(found.errors, []);
+  const compiler = new RegoCompiler({ cacheDir: TEST_CACHE_DIR, opa: OPA });
+  let checked = 0;
+  for (const signature of found.signatures) {
+    if (signature.kind !== "rego") continue;
+    const libraries = librariesUsedBy(signature.module, found.regoLibraries);
+    const { wasm } = await compiler.compile(signature.module, libraries);
+    assert.deepEqual(hostBuiltins(wasm), {}, signature.path);
+    checked++;
+  }
+  assert.equal(checked, (await regoSignatureFiles()).length);
 });
