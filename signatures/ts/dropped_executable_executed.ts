@@ -1,0 +1,117 @@
+/**
+ * VGL-18: a container runs a binary that was written inside it after it
+ * started.
+ *
+ * Stateful: remembers each ELF file a running container writes (magic_write)
+ * by container, device and inode, and by container and path, and reports the
+ * first exec of it in the same container.
+ *
+ * @module
+ */
+
+import type {
+  EventSelector,
+  OnEvent,
+  SignatureMetadata,
+  TraceeEvent,
+} from "../../src/sdk/mod.ts";
+
+/** What this signature reports; see the description for its limits. */
+export const metadata: SignatureMetadata = {
+  id: "VGL-18",
+  version: "1.0.0",
+  name: "Dropped executable run in a container",
+  eventName: "dropped_executable_executed",
+  description:
+    "A running container executed a binary that a process in the same container had written after the container started (magic_write of a file starting with the ELF magic, then sched_process_exec of the same device and inode, or of the same path): a downloaded or unpacked tool being run. Renames keep the inode, so a file moved after writing is still recognised. Misses scripts, binaries written from the host or by another container into a shared volume, files whose first write does not start at offset 0, binaries run from memory (see VGL-4), and files forgotten when more than 4096 were remembered. Known false positives: builds, tests and package installs inside running containers (CI and development containers), and applications that unpack and run helper binaries at start.",
+  tags: ["linux", "container", "drift"],
+  properties: {
+    Severity: 3,
+    Category: "execution",
+    Technique: "Ingress Tool Transfer",
+    "MITRE ATT&CK": "T1105: Ingress Tool Transfer",
+  },
+};
+
+/** Writes and execs in running containers only. */
+export const selectedEvents: EventSelector[] = [
+  { source: "tracee", name: "magic_write", origin: "container" },
+  { source: "tracee", name: "sched_process_exec", origin: "container" },
+];
+
+/** The most written files remembered; the oldest are forgotten first. */
+const MAX_FILES = 4096;
+const ELF_MAGIC = "\x7fELF";
+
+interface Drop {
+  pathname: string;
+  writer: string;
+  /** Both keys the drop is remembered under. */
+  keys: [string, string];
+}
+
+/** Drops by `inodeKey` and by `pathKey`. */
+const drops = new Map<string, Drop>();
+
+function argument(event: TraceeEvent, name: string): unknown {
+  return event.args.find((arg) => arg.name === name)?.value;
+}
+
+function inodeKey(event: TraceeEvent): string {
+  return `${event.containerId}\0inode\0${argument(event, "dev")}:${
+    argument(event, "inode")
+  }`;
+}
+
+function pathKey(event: TraceeEvent, pathname: string): string {
+  return `${event.containerId}\0path\0${pathname}`;
+}
+
+function isElf(base64: unknown): boolean {
+  if (typeof base64 !== "string") return false;
+  try {
+    return atob(base64.slice(0, 8)).startsWith(ELF_MAGIC);
+  } catch {
+    return false;
+  }
+}
+
+function forget(drop: Drop): void {
+  for (const key of drop.keys) {
+    if (drops.get(key) === drop) drops.delete(key);
+  }
+}
+
+function remember(drop: Drop): void {
+  for (const key of drop.keys) {
+    const previous = drops.get(key);
+    if (previous !== undefined) forget(previous);
+    drops.set(key, drop);
+  }
+  while (drops.size > 2 * MAX_FILES) {
+    const oldest = drops.values().next().value;
+    if (oldest === undefined) break;
+    forget(oldest);
+  }
+}
+
+/** Remembers ELF writes; reports the first exec of a remembered file. */
+export const onEvent: OnEvent = (event, report) => {
+  if (event.containerId === "") return;
+  const pathname = argument(event, "pathname");
+  if (typeof pathname !== "string") return;
+  if (event.eventName === "magic_write") {
+    if (!isElf(argument(event, "bytes"))) return;
+    remember({
+      pathname,
+      writer: event.processName,
+      keys: [inodeKey(event), pathKey(event, pathname)],
+    });
+    return;
+  }
+  const drop = drops.get(inodeKey(event)) ??
+    drops.get(pathKey(event, pathname));
+  if (drop === undefined) return;
+  forget(drop);
+  report({ pathname, written_as: drop.pathname, writer: drop.writer });
+};

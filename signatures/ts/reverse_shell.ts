@@ -1,0 +1,241 @@
+/**
+ * VGL-17: a shell whose standard input and output are a network connection
+ * the process opened to a remote address (a reverse shell).
+ *
+ * Stateful: per process (host pid), the file descriptors that refer to a
+ * socket connected to a non-loopback address, followed through dup, dup2 and
+ * dup3, inherited by forked children and kept across exec.
+ *
+ * @module
+ */
+
+import type {
+  EventSelector,
+  OnEvent,
+  Report,
+  SignatureMetadata,
+  TraceeEvent,
+} from "../../src/sdk/mod.ts";
+
+/** What this signature reports; see the description for its limits. */
+export const metadata: SignatureMetadata = {
+  id: "VGL-17",
+  version: "1.0.0",
+  name: "Reverse shell",
+  eventName: "reverse_shell",
+  description:
+    "A shell (sh, bash, dash, zsh, ksh, mksh, csh, tcsh, ash, fish, or busybox run as one) runs with standard input and standard output both duplicated from a socket that it, or the process it was forked or executed from, connected to a non-loopback IPv4 or IPv6 address: bash's /dev/tcp redirections, or a Python, Perl or netcat program that connects, dup2s the socket onto 0 and 1 and executes a shell. Misses shells fed through a pipe or a pseudo-terminal by a relay process (socat pty, python pty.spawn), accepted connections (bind shells), descriptors duplicated with fcntl(F_DUPFD), connections made before the sensor started, and processes forgotten when more than 4096 were tracked. Known false positives: a descriptor number reused after close, when the close was not seen (close is not selected), and deliberate remote-administration tools that hand a connected socket to a shell.",
+  tags: ["linux", "execution", "command-and-control"],
+  properties: {
+    Severity: 4,
+    Category: "execution",
+    Technique: "Unix Shell",
+    "MITRE ATT&CK": "T1059.004: Unix Shell",
+  },
+};
+
+/** Connections, descriptor copies and the process life cycle, anywhere. */
+export const selectedEvents: EventSelector[] = [
+  "connect",
+  "security_socket_connect",
+  "dup",
+  "dup2",
+  "dup3",
+  "sched_process_fork",
+  "sched_process_exec",
+  "sched_process_exit",
+].map((name) => ({ source: "tracee", name, origin: "*" }));
+
+/** The most processes tracked; the oldest are forgotten first. */
+const MAX_PROCESSES = 4096;
+/** A process's descriptors tracked at most. */
+const MAX_DESCRIPTORS = 64;
+/** connect's return value for a non-blocking connect under way. */
+const EINPROGRESS = -115;
+
+const SHELLS = new Set([
+  "sh",
+  "bash",
+  "dash",
+  "zsh",
+  "ksh",
+  "mksh",
+  "csh",
+  "tcsh",
+  "ash",
+  "fish",
+]);
+
+interface Connections {
+  /** Descriptor to the remote address it is connected to. */
+  remote: Map<number, string>;
+  reported: boolean;
+}
+
+const processes = new Map<number, Connections>();
+
+function argument(event: TraceeEvent, name: string): unknown {
+  return event.args.find((arg) => arg.name === name)?.value;
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+function track(pid: number, connections: Connections): void {
+  processes.delete(pid);
+  processes.set(pid, connections);
+  if (processes.size > MAX_PROCESSES) {
+    const oldest = processes.keys().next().value;
+    if (oldest !== undefined) processes.delete(oldest);
+  }
+}
+
+function isLoopbackOrUnspecified(address: string): boolean {
+  return address.startsWith("127.") || address === "0.0.0.0" ||
+    address === "::1" || address === "::";
+}
+
+/** `address:port` of a remote IPv4 or IPv6 peer, else `undefined`. */
+function remoteAddress(sockaddr: unknown): string | undefined {
+  if (typeof sockaddr !== "object" || sockaddr === null) return undefined;
+  const fields = sockaddr as Record<string, unknown>;
+  if (fields.sa_family === "AF_INET") {
+    const address = String(fields.sin_addr ?? "");
+    if (address === "" || isLoopbackOrUnspecified(address)) return undefined;
+    return `${address}:${fields.sin_port}`;
+  }
+  if (fields.sa_family === "AF_INET6") {
+    const address = String(fields.sin6_addr ?? "");
+    if (address === "" || isLoopbackOrUnspecified(address)) return undefined;
+    // An IPv4-mapped address is printed as plain IPv4.
+    return address.includes(":")
+      ? `[${address}]:${fields.sin6_port}`
+      : `${address}:${fields.sin6_port}`;
+  }
+  return undefined;
+}
+
+function onConnect(event: TraceeEvent): void {
+  const result = Number(event.returnValue);
+  if (result !== 0 && result !== EINPROGRESS) return;
+  const fd = Number(argument(event, "sockfd"));
+  const sockaddr = argument(
+    event,
+    event.eventName === "connect" ? "addr" : "remote_addr",
+  );
+  const remote = remoteAddress(sockaddr);
+  const connections = processes.get(event.hostProcessId);
+  if (remote === undefined) {
+    connections?.remote.delete(fd);
+    return;
+  }
+  const tracked = connections ?? { remote: new Map(), reported: false };
+  setRemote(tracked, fd, remote);
+  track(event.hostProcessId, tracked);
+}
+
+function setRemote(
+  connections: Connections,
+  fd: number,
+  remote: string,
+): void {
+  if (connections.remote.size < MAX_DESCRIPTORS || connections.remote.has(fd)) {
+    connections.remote.set(fd, remote);
+  }
+}
+
+/** The remote address standard input and output are both connected to. */
+function shellStreamsRemote(connections: Connections): string | undefined {
+  const stdin = connections.remote.get(0);
+  return stdin !== undefined && connections.remote.get(1) === stdin
+    ? stdin
+    : undefined;
+}
+
+/** The shell an exec started: busybox counts when run as one of them. */
+function execShell(event: TraceeEvent): string | undefined {
+  const pathname = argument(event, "pathname");
+  if (typeof pathname !== "string") return undefined;
+  const name = basename(pathname);
+  if (SHELLS.has(name)) return pathname;
+  const argv = argument(event, "argv");
+  const first = Array.isArray(argv) ? argv[0] : undefined;
+  return name === "busybox" && typeof first === "string" &&
+      SHELLS.has(basename(first))
+    ? pathname
+    : undefined;
+}
+
+function check(
+  connections: Connections,
+  shell: string,
+  report: Report,
+): void {
+  if (connections.reported) return;
+  const remote = shellStreamsRemote(connections);
+  if (remote === undefined) return;
+  connections.reported = true;
+  report({ remote_address: remote, shell });
+}
+
+function onDup(event: TraceeEvent, report: Report): void {
+  const connections = processes.get(event.hostProcessId);
+  if (connections === undefined) return;
+  const result = Number(event.returnValue);
+  if (result < 0) return;
+  const oldfd = Number(argument(event, "oldfd"));
+  const newfd = event.eventName === "dup"
+    ? result
+    : Number(argument(event, "newfd"));
+  const remote = connections.remote.get(oldfd);
+  if (remote === undefined) {
+    connections.remote.delete(newfd);
+    return;
+  }
+  setRemote(connections, newfd, remote);
+  if (SHELLS.has(event.processName)) {
+    check(connections, event.executable.path || event.processName, report);
+  }
+}
+
+/** Tracks remote sockets; reports a shell once its stdin and stdout are one. */
+export const onEvent: OnEvent = (event, report) => {
+  switch (event.eventName) {
+    case "connect":
+    case "security_socket_connect":
+      onConnect(event);
+      return;
+    case "dup":
+    case "dup2":
+    case "dup3":
+      onDup(event, report);
+      return;
+    case "sched_process_fork": {
+      const parent = Number(argument(event, "parent_pid"));
+      const child = Number(argument(event, "child_pid"));
+      const connections = processes.get(parent);
+      if (child !== parent && connections !== undefined) {
+        // A child of a reported shell (a pipeline, a subshell) is the same
+        // reverse shell: it is not reported again.
+        track(child, {
+          remote: new Map(connections.remote),
+          reported: connections.reported,
+        });
+      }
+      return;
+    }
+    case "sched_process_exec": {
+      const connections = processes.get(event.hostProcessId);
+      const shell = execShell(event);
+      if (connections !== undefined && shell !== undefined) {
+        check(connections, shell, report);
+      }
+      return;
+    }
+    case "sched_process_exit":
+      if (argument(event, "process_group_exit") === true) {
+        processes.delete(event.hostProcessId);
+      }
+  }
+};
