@@ -111,7 +111,7 @@ async function main(): Promise<void> {
               dirs: [await sigDir(count)],
             })),
           ),
-          { label: "built-in signatures", dirs: builtinDirs },
+          { label: "built-in signatures (target <150)", dirs: builtinDirs },
         ],
         log,
       }),

@@ -22,6 +22,8 @@ interface Memory {
   rss: number;
   /** VmHWM (peak RSS), KiB. */
   hwm: number;
+  /** The sandbox child's share of `rss`, KiB. */
+  sandboxRss?: number;
 }
 
 function readMemory(pid: number | "self"): Memory {
@@ -68,11 +70,12 @@ async function probe(eventsPath: string, dirs: string[]): Promise<Memory> {
   const source = await openReplaySource({ path: eventsPath });
   await engine.run(source, new AbortController().signal);
   await source.close();
-  const total = readMemory("self");
+  const total: Memory = { ...readMemory("self"), sandboxRss: 0 };
   for (const pid of children()) {
     const child = readMemory(pid);
     total.rss += child.rss;
     total.hwm += child.hwm;
+    total.sandboxRss! += child.rss;
   }
   await set.sandbox.close();
   return total;
@@ -123,9 +126,9 @@ export async function memoryBench(
   for (const { label, dirs } of options.configs) {
     const memory = await runProbe(eventsPath, dirs, cacheDir);
     log(
-      `memory: ${label}: RSS ${(memory.rss / MiB).toFixed(1)} MiB, peak ${
-        (memory.hwm / MiB).toFixed(1)
-      } MiB`,
+      `memory: ${label}: RSS ${(memory.rss / MiB).toFixed(1)} MiB (sandbox ${
+        ((memory.sandboxRss ?? 0) / MiB).toFixed(1)
+      }), peak ${(memory.hwm / MiB).toFixed(1)} MiB`,
     );
     rows.push(
       {
