@@ -355,6 +355,7 @@ export async function replayBench(
   const { eventsPath, cacheDir, workDir, counts, repeats = 2 } = options;
   const log = options.log ?? (() => {});
   const rows: BenchRow[] = [];
+  const boundary: BenchRow[] = [];
   const best = async (dirs: string[], runs: number, tolerant = false) => {
     let fastest: Awaited<ReturnType<typeof runEngine>> | undefined;
     for (let r = 0; r < runs; r++) {
@@ -420,7 +421,7 @@ export async function replayBench(
     );
     if (count === 16) {
       const inRate = events.names.length / inProcess.seconds;
-      rows.push(
+      boundary.push(
         {
           section: "sandbox boundary",
           name: "16 signatures, in-process RegoRunner (no boundary, no parse)",
@@ -457,5 +458,5 @@ export async function replayBench(
       baseline,
     });
   }
-  return rows;
+  return [...rows, ...boundary];
 }
