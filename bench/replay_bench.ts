@@ -1,0 +1,462 @@
+/**
+ * Replay throughput: events/s through the real engine and sandbox with 0
+ * (parse and routing only), 1, 16, 64 and 128 generated Tracee-style Rego
+ * signatures, the cost per evaluation (event × signature) derived from them,
+ * and the cost of the sandbox boundary: the same 16 signatures evaluated
+ * in-process with `RegoRunner` on the same event bytes. Every sandboxed run's
+ * findings are checked against an in-process reference run.
+ *
+ * @module
+ */
+
+import type { BenchRow } from "./_row.ts";
+import { Engine } from "../src/engine/engine.ts";
+import { parseSelector } from "../src/engine/selector.ts";
+import { SelectorIndex } from "../src/engine/selector_index.ts";
+import { eventOrigin, type TraceeEvent } from "../src/event/event.ts";
+import type { EventOutput } from "../src/output/output.ts";
+import { RegoRunner } from "../src/sandbox/rego_runner.ts";
+import { Sandbox } from "../src/sandbox/sandbox.ts";
+import {
+  discoverSignatures,
+  librariesUsedBy,
+} from "../src/signatures/discover.ts";
+import { loadSignatures } from "../src/signatures/loader.ts";
+import { RegoCompiler } from "../src/signatures/rego_compiler.ts";
+import { ReplaySource } from "../src/sources/replay_source.ts";
+
+const SECTION = "replay";
+/** Events per batch, as the replay source cuts them. */
+const BATCH = 1024;
+const ROOT = new URL("../", import.meta.url).pathname;
+const HELPERS = `${ROOT}signatures/lib/helpers.rego`;
+
+/** The OPA the project installs, else `opa` on PATH. */
+export const OPA = (() => {
+  try {
+    Deno.statSync(`${ROOT}.tools/bin/opa`);
+    return `${ROOT}.tools/bin/opa`;
+  } catch {
+    return "opa";
+  }
+})();
+
+/** The events every generated signature selects. */
+export const SELECTED_EVENTS = [
+  "openat",
+  "security_file_open",
+  "ptrace",
+  "sched_process_exec",
+] as const;
+
+/**
+ * The text of generated signature `i`: one of four Tracee-style shapes
+ * (write-open of a watched file, ptrace request, fileless exec, sensitive
+ * read), each selecting all of `SELECTED_EVENTS`.
+ */
+export function benchSignature(i: number): string {
+  const id = `BENCH-${String(i).padStart(3, "0")}`;
+  const head = `package bench.sig_${i}
+
+import data.tracee.helpers
+import rego.v1
+
+__rego_metadoc__ := {
+	"id": "${id}",
+	"version": "1.0.0",
+	"name": "Bench signature ${i}",
+	"eventName": "bench_${i}",
+	"description": "Generated for the replay benchmark",
+	"tags": ["bench"],
+	"properties": {"Severity": ${i % 4}, "MITRE ATT&CK": "T0000: Bench"},
+}
+
+tracee_selected_events contains {"source": "tracee", "name": name, "origin": "*"} if {
+	some name in ${JSON.stringify(SELECTED_EVENTS)}
+}
+`;
+  switch (i % 4) {
+    case 0:
+      return `${head}
+watched := {"/etc/ld.so.preload", "/etc/bench-${i}/hook", "/usr/lib/bench-${i}.so"}
+
+tracee_match := {"path": path, "flags": flags} if {
+	input.eventName in {"openat", "security_file_open"}
+	flags := helpers.get_tracee_argument("flags")
+	helpers.is_file_write(flags)
+	path := helpers.get_tracee_argument("pathname")
+	path in watched
+}
+`;
+    case 1:
+      return `${head}
+requests := {"PTRACE_TRACEME", "PTRACE_POKETEXT", "PTRACE_POKEDATA"}
+
+debuggers := {"gdb", "lldb-server", "bench-${i}"}
+
+tracee_match if {
+	input.eventName == "ptrace"
+	helpers.get_tracee_argument("request") in requests
+	not input.processName in debuggers
+}
+`;
+    case 2:
+      return `${head}
+tracee_match if {
+	input.eventName == "sched_process_exec"
+	path := helpers.get_tracee_argument("pathname")
+	startswith(path, "memfd:")
+	not startswith(path, "memfd:bench-${i}")
+}
+`;
+    default:
+      return `${head}
+tracee_match := {"path": path} if {
+	input.eventName == "security_file_open"
+	path := helpers.get_tracee_argument("pathname")
+	startswith(path, "/proc/")
+	path in {"/proc/kcore", "/proc/bench-${i}/kmem"}
+	helpers.is_file_read(helpers.get_tracee_argument("flags"))
+}
+`;
+  }
+}
+
+/**
+ * Writes `count` generated signatures and the helper library into a new
+ * directory under `parent`, and returns its path.
+ */
+export async function writeBenchSignatures(
+  parent: string,
+  count: number,
+): Promise<string> {
+  const dir = `${parent}/sigs_${count}`;
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.copyFile(HELPERS, `${dir}/helpers.rego`);
+  for (let i = 0; i < count; i++) {
+    await Deno.writeTextFile(
+      `${dir}/sig_${String(i).padStart(3, "0")}.rego`,
+      benchSignature(i),
+    );
+  }
+  return dir;
+}
+
+/** A finding as compared between runs: signature id and trigger timestamp. */
+type FindingKey = string;
+
+/** Runs the engine over `eventsPath`; returns the time and finding keys. */
+async function runEngine(
+  dirs: string[],
+  eventsPath: string,
+  cacheDir: string,
+  log?: (line: string) => void,
+): Promise<
+  { seconds: number; events: number; findings: FindingKey[]; sigs: number }
+> {
+  const set = dirs.length === 0
+    ? { signatures: [], sandbox: new Sandbox([]), errors: [] }
+    : await loadSignatures({ dirs, cacheDir, opa: OPA });
+  if (set.errors.length > 0) {
+    if (!log) {
+      await set.sandbox.close();
+      throw new Error(`Cannot load signatures: ${set.errors[0]!.message}`);
+    }
+    for (const error of set.errors) log(`replay: ${error.message}`);
+  }
+  const findings: FindingKey[] = [];
+  const output: EventOutput = {
+    write: (event: TraceeEvent) => {
+      const id = event.metadata?.Properties.signatureID;
+      findings.push(`${id}@${event.timestamp}`);
+    },
+    flush: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+  const failures: string[] = [];
+  const engine = new Engine({
+    signatures: set.signatures,
+    sandbox: set.sandbox,
+    output,
+    print: new Set(set.signatures.map((s) => s.metadata.eventName)),
+    onFailure: (signature, message) =>
+      failures.push(`${signature.metadata.id}: ${message}`),
+  });
+  const file = await Deno.open(eventsPath);
+  const source = new ReplaySource(file, { path: eventsPath });
+  try {
+    const start = performance.now();
+    await engine.run(source, new AbortController().signal);
+    const seconds = (performance.now() - start) / 1000;
+    if (failures.length > 0) {
+      throw new Error(`Bench signature failed: ${failures[0]}`);
+    }
+    return {
+      seconds,
+      events: engine.counts.events,
+      findings,
+      sigs: set.signatures.length,
+    };
+  } finally {
+    await source.close();
+    await set.sandbox.close();
+  }
+}
+
+/** The event lines of a file, their UTF-8 bytes back to back, and routing. */
+interface EventBytes {
+  bytes: Uint8Array;
+  /** Event `i` is `bytes[starts[i], starts[i + 1])`. */
+  starts: Uint32Array;
+  names: string[];
+  origins: ReturnType<typeof eventOrigin>[];
+  timestamps: string[];
+}
+
+async function readEventBytes(path: string): Promise<EventBytes> {
+  const text = await Deno.readTextFile(path);
+  const lines = text.split("\n").filter((line) => line !== "");
+  const encoder = new TextEncoder();
+  const bytes = encoder.encode(lines.join(""));
+  const starts = new Uint32Array(lines.length + 1);
+  const names: string[] = [];
+  const origins: ReturnType<typeof eventOrigin>[] = [];
+  const timestamps: string[] = [];
+  lines.forEach((line, i) => {
+    starts[i + 1] = starts[i]! + encoder.encode(line).length;
+    const event = JSON.parse(line) as TraceeEvent;
+    names.push(event.eventName);
+    origins.push(
+      eventOrigin(event.containerId, event.contextFlags?.containerStarted),
+    );
+    timestamps.push(/^\{"timestamp":(\d+)/.exec(line)?.[1] ?? "");
+  });
+  return { bytes, starts, names, origins, timestamps };
+}
+
+interface InProcess {
+  runners: RegoRunner[];
+  ids: string[];
+  index: SelectorIndex;
+}
+
+/** Compiles (through the cache) and instantiates signatures in this process. */
+async function loadInProcess(
+  dir: string,
+  cacheDir: string,
+): Promise<InProcess> {
+  const files = await discoverSignatures([dir]);
+  const compiler = new RegoCompiler({ cacheDir, opa: OPA });
+  const runners: RegoRunner[] = [];
+  const ids: string[] = [];
+  const selectors = [];
+  for (const file of files.signatures) {
+    if (file.kind !== "rego") continue;
+    const compiled = await compiler.compile(
+      file.module,
+      librariesUsedBy(file.module, files.regoLibraries),
+    );
+    const runner = await RegoRunner.create(
+      compiled.wasm,
+      compiled.entrypoints,
+      128 * 16,
+    );
+    const described = runner.describe();
+    ids.push((JSON.parse(described.metadata!) as { id: string }).id);
+    selectors.push(
+      (JSON.parse(described.selectors!) as unknown[]).map(parseSelector),
+    );
+    runners.push(runner);
+  }
+  return { runners, ids, index: new SelectorIndex(selectors) };
+}
+
+/**
+ * Evaluates every event with the signatures selecting it, in this process,
+ * in the sandbox's order: per batch of `BATCH` events, each signature in turn
+ * over the events routed to it.
+ */
+function runInProcess(
+  loaded: InProcess,
+  events: EventBytes,
+): { seconds: number; findings: FindingKey[]; evaluations: number } {
+  const findings: FindingKey[] = [];
+  let evaluations = 0;
+  const count = events.names.length;
+  const start = performance.now();
+  for (let first = 0; first < count; first += BATCH) {
+    const routes = new Map<number, number[]>();
+    for (let i = first; i < Math.min(first + BATCH, count); i++) {
+      for (
+        const s of loaded.index.match(events.names[i]!, events.origins[i]!)
+      ) {
+        const list = routes.get(s);
+        if (list) list.push(i);
+        else routes.set(s, [i]);
+      }
+    }
+    for (const [s, indexes] of routes) {
+      const runner = loaded.runners[s]!;
+      for (const i of indexes) {
+        evaluations++;
+        const result = runner.match(
+          events.bytes,
+          events.starts[i]!,
+          events.starts[i + 1]!,
+        );
+        if (result !== null && result !== "false") {
+          findings.push(`${loaded.ids[s]}@${events.timestamps[i]}`);
+        }
+      }
+    }
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return { seconds, findings, evaluations };
+}
+
+function sameFindings(a: FindingKey[], b: FindingKey[]): boolean {
+  if (a.length !== b.length) return false;
+  const x = a.toSorted();
+  const y = b.toSorted();
+  return x.every((key, i) => key === y[i]);
+}
+
+/** Options of {@linkcode replayBench}. */
+export interface ReplayBenchOptions {
+  /** A Tracee JSON lines file (see tools/gen_events.ts). */
+  eventsPath: string;
+  /** Compile cache for the generated signatures. */
+  cacheDir: string;
+  /** Where generated signatures are written. */
+  workDir: string;
+  /** Signature counts to measure, besides 0. */
+  counts: readonly number[];
+  /** Directories of the built-in signatures, measured as one more row. */
+  builtinDirs?: readonly string[];
+  /**
+   * Runs per configuration (one more for 0 signatures, one for 64 and
+   * more); the fastest counts.
+   * @default {2}
+   */
+  repeats?: number;
+  /** Called with a progress line. */
+  log?: (line: string) => void;
+}
+
+/**
+ * Measures replay throughput and the sandbox boundary's cost.
+ *
+ * @throws {Error} When a sandboxed run's findings differ from the in-process
+ * reference.
+ */
+export async function replayBench(
+  options: ReplayBenchOptions,
+): Promise<BenchRow[]> {
+  const { eventsPath, cacheDir, workDir, counts, repeats = 2 } = options;
+  const log = options.log ?? (() => {});
+  const rows: BenchRow[] = [];
+  const boundary: BenchRow[] = [];
+  const best = async (dirs: string[], runs: number, tolerant = false) => {
+    let fastest: Awaited<ReturnType<typeof runEngine>> | undefined;
+    for (let r = 0; r < runs; r++) {
+      const run = await runEngine(
+        dirs,
+        eventsPath,
+        cacheDir,
+        tolerant ? (r === 0 ? log : () => {}) : undefined,
+      );
+      if (!fastest || run.seconds < fastest.seconds) fastest = run;
+    }
+    return fastest!;
+  };
+
+  const events = await readEventBytes(eventsPath);
+  const base = await best([], repeats + 1);
+  const baseRate = base.events / base.seconds;
+  log(`replay: 0 signatures ${Math.round(baseRate)} events/s`);
+  const baseline = { name: "0 signatures (parse, route)", value: baseRate };
+  rows.push({
+    section: SECTION,
+    name: "0 signatures (parse, route)",
+    value: baseRate,
+    unit: "events/s",
+  });
+
+  for (const count of counts) {
+    const dir = await writeBenchSignatures(workDir, count);
+    const run = await best([dir], count >= 64 ? 1 : repeats);
+    const reference = await loadInProcess(dir, cacheDir);
+    const inProcess = runInProcess(reference, events);
+    if (!sameFindings(run.findings, inProcess.findings)) {
+      throw new Error(
+        `Findings differ with ${count} signatures: sandboxed ${run.findings.length}, in-process ${inProcess.findings.length}`,
+      );
+    }
+    const rate = run.events / run.seconds;
+    // Evaluations per event: every selected event goes to all signatures.
+    const selected = inProcess.evaluations / count;
+    const perEvaluation = (run.seconds - base.seconds * run.events /
+        base.events) / inProcess.evaluations * 1e6;
+    log(
+      `replay: ${count} signatures ${Math.round(rate)} events/s, ${
+        perEvaluation.toFixed(3)
+      } µs/evaluation, ${run.findings.length} findings (= in-process)`,
+    );
+    rows.push(
+      {
+        section: SECTION,
+        name: `${count} signatures (${run.findings.length} findings, checked)`,
+        value: rate,
+        unit: "events/s",
+        baseline,
+      },
+      {
+        section: SECTION,
+        name: `${count} signatures: per event per signature (${
+          Math.round(selected / run.events * 100)
+        }% of events selected; target <1, stretch 0.27)`,
+        value: perEvaluation,
+        unit: "µs",
+      },
+    );
+    if (count === 16) {
+      const inRate = events.names.length / inProcess.seconds;
+      boundary.push(
+        {
+          section: "sandbox boundary",
+          name: "16 signatures, in-process RegoRunner (no boundary, no parse)",
+          value: inRate,
+          unit: "events/s",
+        },
+        {
+          section: "sandbox boundary",
+          name: "16 signatures, engine + sandbox process",
+          value: rate,
+          unit: "events/s",
+          baseline: { name: "in-process RegoRunner", value: inRate },
+        },
+        {
+          section: "sandbox boundary",
+          name: "16 signatures, in-process: per event per signature",
+          value: inProcess.seconds / inProcess.evaluations * 1e6,
+          unit: "µs",
+        },
+      );
+    }
+  }
+
+  if (options.builtinDirs) {
+    const run = await best([...options.builtinDirs], repeats, true);
+    const rate = run.events / run.seconds;
+    log(`replay: ${run.sigs} built-in signatures ${Math.round(rate)} events/s`);
+    rows.push({
+      section: SECTION,
+      name:
+        `all built-in signatures (${run.sigs}; ${run.findings.length} findings)`,
+      value: rate,
+      unit: "events/s",
+      baseline,
+    });
+  }
+  return [...rows, ...boundary];
+}

@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import {
+  generateEvents,
+  isMalicious,
+  mulberry32,
+  openFlags,
+  protFlags,
+} from "../../tools/gen_events.ts";
+import { EVENT_FIELD_ORDER, type TraceeEvent } from "../../src/event/event.ts";
+import { parseJsonExact } from "../../src/event/json.ts";
+import { BASE_EVENT_IDS } from "../../src/event/catalog.ts";
+
+Deno.test("mulberry32() gives the same sequence for the same seed", () => {
+  const a = mulberry32(42);
+  const b = mulberry32(42);
+  const c = mulberry32(43);
+  const first = Array.from({ length: 5 }, a);
+  assert.deepEqual(first, Array.from({ length: 5 }, b));
+  assert.notDeepEqual(first, Array.from({ length: 5 }, c));
+  assert.ok(first.every((x) => x >= 0 && x < 1));
+});
+
+Deno.test("generateEvents() gives the same lines for the same seed", () => {
+  const a = [...generateEvents({ seed: 7, count: 2000 })];
+  const b = [...generateEvents({ seed: 7, count: 2000 })];
+  const c = [...generateEvents({ seed: 8, count: 2000 })];
+  assert.equal(a.length, 2000);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+});
+
+Deno.test("generateEvents() yields Tracee events in Tracee's field order", () => {
+  let previous = 0n;
+  for (const line of generateEvents({ seed: 1, count: 3000 })) {
+    const event = parseJsonExact(line) as TraceeEvent;
+    const expected = EVENT_FIELD_ORDER.filter((field) =>
+      field !== "metadata" && field in event
+    );
+    assert.deepEqual(Object.keys(event), expected);
+    assert.equal(expected.length, EVENT_FIELD_ORDER.length - 1, line);
+    assert.equal(typeof event.timestamp, "bigint");
+    assert.match(String(event.timestamp), /^\d{19}$/);
+    assert.ok((event.timestamp as bigint) > previous, "timestamps increase");
+    previous = event.timestamp as bigint;
+    assert.match(String(event.threadStartTime), /^\d{19}$/);
+    assert.equal(event.eventId, String(BASE_EVENT_IDS.get(event.eventName)));
+    assert.equal(event.argsNum, event.args.length);
+    assert.ok(event.processName.length > 0 && event.processName.length <= 15);
+    assert.equal(
+      event.contextFlags.containerStarted,
+      event.containerId !== "",
+    );
+    for (const arg of event.args) {
+      assert.deepEqual(Object.keys(arg), ["name", "type", "value"]);
+    }
+  }
+});
+
+Deno.test("generateEvents() parses arguments as Tracee does", () => {
+  const seen = new Map<string, Set<string>>();
+  for (const line of generateEvents({ seed: 3, count: 5000 })) {
+    const event = JSON.parse(line) as TraceeEvent;
+    for (const arg of event.args) {
+      if (["flags", "request", "prot"].includes(arg.name)) {
+        const key = `${event.eventName}.${arg.name}`;
+        if (!seen.has(key)) seen.set(key, new Set());
+        seen.get(key)!.add(String(arg.value));
+      }
+    }
+  }
+  assert.ok(seen.get("openat.flags")?.has("O_RDONLY|O_CLOEXEC"));
+  assert.ok(
+    [...seen.get("security_file_open.flags")!].every((f) =>
+      f.includes("O_LARGEFILE")
+    ),
+  );
+  assert.ok(seen.get("ptrace.request")?.has("PTRACE_ATTACH"));
+  assert.ok(seen.get("mprotect.prot")?.has("PROT_READ"));
+  assert.equal(openFlags(0), "");
+  assert.equal(openFlags(0o2000000), "O_RDONLY|O_CLOEXEC");
+  assert.equal(openFlags(0o1101), "O_WRONLY|O_CREAT|O_TRUNC");
+  assert.equal(protFlags(7), "PROT_READ|PROT_WRITE|PROT_EXEC");
+  assert.equal(protFlags(0), "PROT_NONE");
+});
+
+Deno.test("generateEvents() makes about maliciousShare of the events malicious", () => {
+  const count = 20000;
+  for (const share of [0.01, 0.1]) {
+    let malicious = 0;
+    for (
+      const line of generateEvents({ seed: 5, count, maliciousShare: share })
+    ) {
+      if (isMalicious(line)) malicious++;
+    }
+    const expected = count * share;
+    const sigma = Math.sqrt(count * share * (1 - share));
+    assert.ok(
+      Math.abs(malicious - expected) < 5 * sigma,
+      `${malicious} malicious of ${count}, expected about ${expected}`,
+    );
+  }
+  const none = [...generateEvents({ seed: 5, count, maliciousShare: 0 })];
+  assert.equal(none.filter(isMalicious).length, 0);
+});
+
+Deno.test("generateEvents() rejects a bad count or share", () => {
+  assert.throws(() => [...generateEvents({ count: -1 })], RangeError);
+  assert.throws(
+    () => [...generateEvents({ count: 1, maliciousShare: 2 })],
+    RangeError,
+  );
+});
