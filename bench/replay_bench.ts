@@ -3,7 +3,8 @@
  * (parse and routing only), 1, 16, 64 and 128 generated Tracee-style Rego
  * signatures, the cost per evaluation (event × signature) derived from them,
  * and the cost of the sandbox boundary: the same 16 signatures evaluated
- * in-process with `RegoRunner` on the same event bytes. Every sandboxed run's
+ * in-process as the sandbox does (one bundle module, each event parsed once),
+ * on the same event bytes. Every sandboxed run's
  * findings are checked against an in-process reference run.
  *
  * @module
@@ -15,7 +16,7 @@ import { parseSelector } from "../src/engine/selector.ts";
 import { SelectorIndex } from "../src/engine/selector_index.ts";
 import { eventOrigin, type TraceeEvent } from "../src/event/event.ts";
 import type { EventOutput } from "../src/output/output.ts";
-import { RegoRunner } from "../src/sandbox/rego_runner.ts";
+import { RegoModule } from "../src/sandbox/rego_module.ts";
 import { Sandbox } from "../src/sandbox/sandbox.ts";
 import {
   discoverSignatures,
@@ -26,8 +27,6 @@ import { RegoCompiler } from "../src/signatures/rego_compiler.ts";
 import { ReplaySource } from "../src/sources/replay_source.ts";
 
 const SECTION = "replay";
-/** Events per batch, as the replay source cuts them. */
-const BATCH = 1024;
 const ROOT = new URL("../", import.meta.url).pathname;
 const HELPERS = `${ROOT}signatures/lib/helpers.rego`;
 
@@ -155,7 +154,11 @@ async function runEngine(
   { seconds: number; events: number; findings: FindingKey[]; sigs: number }
 > {
   const set = dirs.length === 0
-    ? { signatures: [], sandbox: new Sandbox([]), errors: [] }
+    ? {
+      signatures: [],
+      sandbox: new Sandbox({ signatures: [], bundles: [] }),
+      errors: [],
+    }
     : await loadSignatures({ dirs, cacheDir, opa: OPA });
   if (set.errors.length > 0) {
     if (!log) {
@@ -235,46 +238,64 @@ async function readEventBytes(path: string): Promise<EventBytes> {
 }
 
 interface InProcess {
-  runners: RegoRunner[];
+  module: RegoModule;
+  /** The `tracee_match` entrypoint of each signature. */
+  matches: number[];
   ids: string[];
   index: SelectorIndex;
 }
 
-/** Compiles (through the cache) and instantiates signatures in this process. */
+/**
+ * Compiles (through the cache) the signatures into one bundle, as the loader
+ * does, and instantiates it in this process.
+ */
 async function loadInProcess(
   dir: string,
   cacheDir: string,
 ): Promise<InProcess> {
   const files = await discoverSignatures([dir]);
   const compiler = new RegoCompiler({ cacheDir, opa: OPA });
-  const runners: RegoRunner[] = [];
-  const ids: string[] = [];
-  const selectors = [];
+  const modules = [];
+  const entrypoints: string[][] = [];
   for (const file of files.signatures) {
     if (file.kind !== "rego") continue;
     const compiled = await compiler.compile(
       file.module,
       librariesUsedBy(file.module, files.regoLibraries),
     );
-    const runner = await RegoRunner.create(
-      compiled.wasm,
-      compiled.entrypoints,
-      128 * 16,
-    );
-    const described = runner.describe();
-    ids.push((JSON.parse(described.metadata!) as { id: string }).id);
-    selectors.push(
-      (JSON.parse(described.selectors!) as unknown[]).map(parseSelector),
-    );
-    runners.push(runner);
+    modules.push(file.module);
+    entrypoints.push(compiled.entrypoints);
   }
-  return { runners, ids, index: new SelectorIndex(selectors) };
+  const bundle = await compiler.compileBundle(
+    modules,
+    files.regoLibraries,
+    "v1",
+  );
+  if (!bundle) throw new Error("the generated signatures do not bundle");
+  const module = await RegoModule.create(bundle.wasm, 128 * 16);
+  const empty = new TextEncoder().encode("{}");
+  const ids: string[] = [];
+  const selectors = [];
+  const matches: number[] = [];
+  for (const [metadoc, selected, match] of entrypoints) {
+    const metadata = module.evaluate(module.entrypoint(metadoc!), empty, 0, 2);
+    const selection = module.evaluate(
+      module.entrypoint(selected!),
+      empty,
+      0,
+      2,
+    );
+    ids.push((JSON.parse(metadata!) as { id: string }).id);
+    selectors.push((JSON.parse(selection!) as unknown[]).map(parseSelector));
+    matches.push(module.entrypoint(match!));
+  }
+  return { module, matches, ids, index: new SelectorIndex(selectors) };
 }
 
 /**
  * Evaluates every event with the signatures selecting it, in this process,
- * in the sandbox's order: per batch of `BATCH` events, each signature in turn
- * over the events routed to it.
+ * as the sandbox's fast path does: each event parsed once, then each
+ * selecting signature evaluated on it.
  */
 function runInProcess(
   loaded: InProcess,
@@ -284,29 +305,19 @@ function runInProcess(
   let evaluations = 0;
   const count = events.names.length;
   const start = performance.now();
-  for (let first = 0; first < count; first += BATCH) {
-    const routes = new Map<number, number[]>();
-    for (let i = first; i < Math.min(first + BATCH, count); i++) {
-      for (
-        const s of loaded.index.match(events.names[i]!, events.origins[i]!)
-      ) {
-        const list = routes.get(s);
-        if (list) list.push(i);
-        else routes.set(s, [i]);
-      }
-    }
-    for (const [s, indexes] of routes) {
-      const runner = loaded.runners[s]!;
-      for (const i of indexes) {
-        evaluations++;
-        const result = runner.match(
-          events.bytes,
-          events.starts[i]!,
-          events.starts[i + 1]!,
-        );
-        if (result !== null && result !== "false") {
-          findings.push(`${loaded.ids[s]}@${events.timestamps[i]}`);
-        }
+  for (let i = 0; i < count; i++) {
+    const selecting = loaded.index.match(events.names[i]!, events.origins[i]!);
+    if (selecting.length === 0) continue;
+    const input = loaded.module.parse(
+      events.bytes,
+      events.starts[i]!,
+      events.starts[i + 1]!,
+    );
+    for (const s of selecting) {
+      evaluations++;
+      const result = loaded.module.evaluateParsed(loaded.matches[s]!, input);
+      if (result !== null && result !== "false") {
+        findings.push(`${loaded.ids[s]}@${events.timestamps[i]}`);
       }
     }
   }
@@ -424,7 +435,7 @@ export async function replayBench(
       boundary.push(
         {
           section: "sandbox boundary",
-          name: "16 signatures, in-process RegoRunner (no boundary, no parse)",
+          name: "16 signatures, in-process bundle (no boundary)",
           value: inRate,
           unit: "events/s",
         },
@@ -433,7 +444,7 @@ export async function replayBench(
           name: "16 signatures, engine + sandbox process",
           value: rate,
           unit: "events/s",
-          baseline: { name: "in-process RegoRunner", value: inRate },
+          baseline: { name: "in-process bundle", value: inRate },
         },
         {
           section: "sandbox boundary",
