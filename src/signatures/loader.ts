@@ -12,6 +12,7 @@ import { parseSelector, type Selector } from "../engine/selector.ts";
 import { describe, SignatureError } from "../errors.ts";
 import type { SignatureMetadata } from "../sdk/mod.ts";
 import {
+  type RegoBundle,
   Sandbox,
   type SandboxOptions,
   type SandboxSignature,
@@ -22,6 +23,7 @@ import {
   type RegoModule,
   type SignatureFile,
 } from "./discover.ts";
+import { inputFields } from "./input_fields.ts";
 import { RegoCompiler, type RegoSyntax } from "./rego_compiler.ts";
 import { compileTypeScript } from "./ts_compiler.ts";
 
@@ -100,7 +102,7 @@ export async function loadSignatures(
   const bundles = await bundleRego(compiler, specs);
   compiled += bundles.compiled;
   const sandbox = new Sandbox(
-    { signatures: specs.map(sandboxSignature), bundles: bundles.wasm },
+    { signatures: specs.map(sandboxSignature), bundles: bundles.bundles },
     options.sandbox,
   );
   const outcomes = await sandbox.start();
@@ -181,8 +183,8 @@ function sandboxSignature(spec: Prepared): SandboxSignature {
 async function bundleRego(
   compiler: RegoCompiler,
   specs: Prepared[],
-): Promise<{ wasm: Uint8Array[]; compiled: number }> {
-  const wasm: Uint8Array[] = [];
+): Promise<{ bundles: RegoBundle[]; compiled: number }> {
+  const bundles: RegoBundle[] = [];
   let compiled = 0;
   for (const syntax of ["v1", "v0"] as const) {
     const members = specs.filter((spec) =>
@@ -197,10 +199,13 @@ async function bundleRego(
     );
     if (bundle === undefined) continue;
     if (!bundle.cached) compiled++;
-    for (const member of members) member.bundle = wasm.length;
-    wasm.push(bundle.wasm);
+    for (const member of members) member.bundle = bundles.length;
+    bundles.push({
+      wasm: bundle.wasm,
+      inputFields: inputFields([...members.map((m) => m.module), ...libraries]),
+    });
   }
-  return { wasm, compiled };
+  return { bundles, compiled };
 }
 
 function parseMetadata(
