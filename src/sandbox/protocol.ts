@@ -18,8 +18,7 @@ export const FrameType = {
   LoadRego: 1,
   /**
    * Host → sandbox: instantiate a bundle of Rego signatures compiled together
-   * (`u32 bundle`, `u32 memory pages`, `u32 json length`, json
-   * `{inputFields}`, wasm); sent before their `LoadRego`.
+   * (`u32 bundle`, `u32 memory pages`, wasm); sent before their `LoadRego`.
    */
   LoadRegoBundle: 4,
   /** Host → sandbox: load a TypeScript signature (`u32 index`, json). */

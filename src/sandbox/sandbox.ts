@@ -33,17 +33,10 @@ export type SandboxSignature =
   | { kind: "rego"; path: string; entrypoints: string[]; bundle: number }
   | { kind: "typescript"; path: string; code: string };
 
-/** Rego signatures compiled together into one module. */
-export interface RegoBundle {
-  wasm: Uint8Array;
-  /** The top-level input fields its signatures read; `null`: any. */
-  inputFields: string[] | null;
-}
-
 /** What a sandbox runs: its signatures and the Rego bundles they refer to. */
 export interface SandboxProgram {
   signatures: readonly SandboxSignature[];
-  bundles: readonly RegoBundle[];
+  bundles: readonly Uint8Array[];
 }
 
 /** What a signature said about itself at load, or why it failed. */
@@ -130,7 +123,7 @@ const MAX_BACKOFF_MS = 2000;
 /** A killable child process that runs signatures with no permissions. */
 export class Sandbox {
   #signatures: readonly SandboxSignature[];
-  #bundles: readonly RegoBundle[];
+  #bundles: readonly Uint8Array[];
   #deadlineMs: number;
   #memoryMiB: number;
   #quarantineAfter: number;
@@ -214,18 +207,9 @@ export class Sandbox {
   }
 
   #sendBundles(): void {
-    this.#bundles.forEach((bundle, id) => {
-      const json = new TextEncoder().encode(
-        JSON.stringify({ inputFields: bundle.inputFields }),
-      );
+    this.#bundles.forEach((wasm, id) => {
       this.#write(
-        encodeFrame(FrameType.LoadRegoBundle, [
-          id,
-          this.#memoryMiB * 16,
-          json.length,
-          json,
-          bundle.wasm,
-        ]),
+        encodeFrame(FrameType.LoadRegoBundle, [id, this.#memoryMiB * 16, wasm]),
       );
     });
   }

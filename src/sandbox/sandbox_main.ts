@@ -24,7 +24,6 @@ import {
   readFrames,
   readU32,
 } from "./protocol.ts";
-import { JsonProjection } from "./json_projection.ts";
 import { RegoModule } from "./rego_module.ts";
 import { workerSource } from "./ts_worker.ts";
 
@@ -46,13 +45,7 @@ interface RegoRunner {
   match: number;
 }
 
-/** A bundle's module, and the projection of events onto the fields it reads. */
-interface Bundle {
-  module: RegoModule;
-  projection: JsonProjection | undefined;
-}
-
-const bundles = new Map<number, Bundle | Error>();
+const bundles = new Map<number, RegoModule | Error>();
 const runners = new Map<number, RegoRunner | TypeScriptRunner>();
 
 function isRego(runner: RegoRunner | TypeScriptRunner): runner is RegoRunner {
@@ -81,18 +74,11 @@ function message(error: unknown): string {
 
 async function loadBundle(payload: Uint8Array): Promise<void> {
   const id = readU32(payload, 0);
-  const jsonLength = readU32(payload, 8);
   try {
-    const { inputFields } = JSON.parse(
-      decodeText(payload.subarray(12, 12 + jsonLength)),
-    ) as { inputFields: string[] | null };
-    bundles.set(id, {
-      module: await RegoModule.create(
-        payload.subarray(12 + jsonLength),
-        readU32(payload, 4),
-      ),
-      projection: inputFields ? new JsonProjection(inputFields) : undefined,
-    });
+    bundles.set(
+      id,
+      await RegoModule.create(payload.subarray(8), readU32(payload, 4)),
+    );
   } catch (error) {
     bundles.set(id, new Error(`its bundle did not load: ${message(error)}`));
   }
@@ -107,15 +93,12 @@ async function loadRego(payload: Uint8Array): Promise<void> {
     bundle?: number;
   };
   try {
-    const bundle = spec.bundle === undefined
-      ? undefined
+    const module = spec.bundle === undefined
+      ? await RegoModule.create(payload.subarray(8 + jsonLength), spec.maxPages)
       : bundles.get(spec.bundle);
-    if (bundle instanceof Error) throw bundle;
-    if (spec.bundle !== undefined && bundle === undefined) {
-      throw new Error("unknown bundle");
+    if (!(module instanceof RegoModule)) {
+      throw module ?? new Error("unknown bundle");
     }
-    const module = bundle?.module ??
-      await RegoModule.create(payload.subarray(8 + jsonLength), spec.maxPages);
     const [metadoc, selected, match] = spec.entrypoints.map((name) =>
       module.entrypoint(name)
     ) as [number, number, number];
@@ -248,7 +231,7 @@ function runRego(
  * and answers for each signature.
  */
 function runBundle(
-  { module, projection }: Bundle,
+  module: RegoModule,
   batch: DecodedBatch,
   routes: [number, Uint32Array][],
 ) {
@@ -266,12 +249,11 @@ function runBundle(
     const signatures = perEvent.get(event)!;
     let input = 0;
     try {
-      const start = batch.starts[event]!;
-      const end = batch.starts[event + 1]!;
-      const projected = projection?.project(batch.bytes, start, end);
-      input = projected
-        ? module.parse(projected, 0, projected.length)
-        : module.parse(batch.bytes, start, end);
+      input = module.parse(
+        batch.bytes,
+        batch.starts[event]!,
+        batch.starts[event + 1]!,
+      );
       if (input === 0) throw new SyntaxError("the event is not JSON");
     } catch (error) {
       for (const index of signatures) answers.get(index)!.failed(event, error);
@@ -343,7 +325,7 @@ async function runBatch(payload: Uint8Array): Promise<void> {
       else byBundle.set(bundle, [route]);
     }
     for (const [bundle, bundleRoutes] of byBundle) {
-      runBundle(bundles.get(bundle) as Bundle, batch, bundleRoutes);
+      runBundle(bundles.get(bundle) as RegoModule, batch, bundleRoutes);
     }
   }
   for (const [index, events] of routes) {

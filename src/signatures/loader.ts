@@ -12,7 +12,6 @@ import { parseSelector, type Selector } from "../engine/selector.ts";
 import { describe, SignatureError } from "../errors.ts";
 import type { SignatureMetadata } from "../sdk/mod.ts";
 import {
-  type RegoBundle,
   Sandbox,
   type SandboxOptions,
   type SandboxSignature,
@@ -23,7 +22,6 @@ import {
   type RegoModule,
   type SignatureFile,
 } from "./discover.ts";
-import { inputFields } from "./input_fields.ts";
 import { RegoCompiler, type RegoSyntax } from "./rego_compiler.ts";
 import { compileTypeScript } from "./ts_compiler.ts";
 
@@ -102,7 +100,7 @@ export async function loadSignatures(
   const bundles = await bundleRego(compiler, specs);
   compiled += bundles.compiled;
   const sandbox = new Sandbox(
-    { signatures: specs.map(sandboxSignature), bundles: bundles.bundles },
+    { signatures: specs.map(sandboxSignature), bundles: bundles.wasm },
     options.sandbox,
   );
   const outcomes = await sandbox.start();
@@ -183,8 +181,8 @@ function sandboxSignature(spec: Prepared): SandboxSignature {
 async function bundleRego(
   compiler: RegoCompiler,
   specs: Prepared[],
-): Promise<{ bundles: RegoBundle[]; compiled: number }> {
-  const bundles: RegoBundle[] = [];
+): Promise<{ wasm: Uint8Array[]; compiled: number }> {
+  const wasm: Uint8Array[] = [];
   let compiled = 0;
   for (const syntax of ["v1", "v0"] as const) {
     const members = specs.filter((spec) =>
@@ -199,13 +197,10 @@ async function bundleRego(
     );
     if (bundle === undefined) continue;
     if (!bundle.cached) compiled++;
-    for (const member of members) member.bundle = bundles.length;
-    bundles.push({
-      wasm: bundle.wasm,
-      inputFields: inputFields([...members.map((m) => m.module), ...libraries]),
-    });
+    for (const member of members) member.bundle = wasm.length;
+    wasm.push(bundle.wasm);
   }
-  return { bundles, compiled };
+  return { wasm, compiled };
 }
 
 function parseMetadata(
