@@ -658,7 +658,8 @@ static __always_inline int on_exec(struct task_struct *task, struct linux_binprm
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	u32 off = VIGIL_HEADER_SIZE;
 
-	fill_header(s, (u64)task, VIGIL_KIND_EXEC);
+	/* task is current; the helper gives a plain address the global function accepts. */
+	fill_header(s, bpf_get_current_task(), VIGIL_KIND_EXEC);
 	h->syscall_nr = in ? (int)in->nr : current_syscall(task);
 	if (sched & VIGIL_SCHED_EXEC)
 		h->flags |= VIGIL_FLAG_EMIT_SYSCALL;
@@ -745,7 +746,7 @@ static __always_inline int on_exit(struct task_struct *task)
 		return 0;
 	struct vigil_header *h = (void *)s->buf;
 
-	fill_header(s, (u64)task, VIGIL_KIND_EXIT);
+	fill_header(s, bpf_get_current_task(), VIGIL_KIND_EXIT);
 	h->syscall_nr = current_syscall(task);
 	h->flags |= VIGIL_FLAG_EMIT_SYSCALL;
 	h->args[0] = BPF_CORE_READ(task, exit_code);
