@@ -163,14 +163,19 @@ export class BpfMap {
   /** Deletes one element; a missing element is not an error. */
   delete(key: Uint8Array<ArrayBuffer>): void {
     const err = libbpf().bpf_map_delete_elem(this.fd, key);
-    if (err < 0 && err !== -2) throw new BpfError("delete from map", this.name, err);
+    if (err < 0 && err !== -2) {
+      throw new BpfError("delete from map", this.name, err);
+    }
   }
 
   /**
    * Reads one element into `value`; returns `false` when it does not exist.
    * For per-CPU maps `value` holds one (8-byte aligned) slot per possible CPU.
    */
-  lookup(key: Uint8Array<ArrayBuffer>, value: Uint8Array<ArrayBuffer>): boolean {
+  lookup(
+    key: Uint8Array<ArrayBuffer>,
+    value: Uint8Array<ArrayBuffer>,
+  ): boolean {
     const err = libbpf().bpf_map_lookup_elem(this.fd, key, value);
     if (err === -2) return false;
     if (err < 0) throw new BpfError("look up in map", this.name, err);

@@ -13,7 +13,11 @@
 import { KernelUnavailableError } from "./errors.ts";
 
 const LIBBPF_SYMBOLS = {
-  bpf_object__load: { parameters: ["pointer"], result: "i32", nonblocking: true },
+  bpf_object__load: {
+    parameters: ["pointer"],
+    result: "i32",
+    nonblocking: true,
+  },
   bpf_object__close: { parameters: ["pointer"], result: "void" },
   bpf_object__next_program: {
     parameters: ["pointer", "pointer"],
@@ -43,7 +47,10 @@ const LIBBPF_SYMBOLS = {
     result: "i32",
   },
   bpf_map_delete_elem: { parameters: ["i32", "buffer"], result: "i32" },
-  bpf_map_lookup_elem: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  bpf_map_lookup_elem: {
+    parameters: ["i32", "buffer", "buffer"],
+    result: "i32",
+  },
   libbpf_num_possible_cpus: { parameters: [], result: "i32" },
   libbpf_probe_bpf_prog_type: { parameters: ["u32", "pointer"], result: "i32" },
   libbpf_probe_bpf_map_type: { parameters: ["u32", "pointer"], result: "i32" },
@@ -78,7 +85,9 @@ let helperLibrary: Deno.DynamicLibrary<typeof HELPER_SYMBOLS> | undefined;
  *
  * @throws {KernelUnavailableError} When libbpf.so.1 is not installed.
  */
-export function libbpf(): Deno.DynamicLibrary<typeof LIBBPF_SYMBOLS>["symbols"] {
+export function libbpf(): Deno.DynamicLibrary<
+  typeof LIBBPF_SYMBOLS
+>["symbols"] {
   if (!libbpfLibrary) {
     try {
       libbpfLibrary = Deno.dlopen("libbpf.so.1", LIBBPF_SYMBOLS);
@@ -97,7 +106,9 @@ export function libbpf(): Deno.DynamicLibrary<typeof LIBBPF_SYMBOLS>["symbols"] 
  *
  * @throws {KernelUnavailableError} When the helper is not built.
  */
-export function helper(): Deno.DynamicLibrary<typeof HELPER_SYMBOLS>["symbols"] {
+export function helper(): Deno.DynamicLibrary<
+  typeof HELPER_SYMBOLS
+>["symbols"] {
   if (!helperLibrary) {
     libbpf();
     const path = new URL("libvigil_helper.so", FFI_OUTPUT_DIR);

@@ -89,7 +89,12 @@ export class RingBufferReader implements Disposable {
    * next call; an empty batch means nothing was pending.
    */
   drain(): RecordBatch {
-    if (!this.#ring) return { bytes: new Uint8Array(0), view: new DataView(new ArrayBuffer(0)) };
+    if (!this.#ring) {
+      return {
+        bytes: new Uint8Array(0),
+        view: new DataView(new ArrayBuffer(0)),
+      };
+    }
     const length = Number(
       helper().vigil_ring_drain(
         this.#ring,

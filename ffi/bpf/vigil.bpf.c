@@ -28,6 +28,8 @@ _Static_assert(sizeof(struct vigil_config) == VIGIL_CONFIG_SIZE, "config size");
 #define AT_FDCWD -100
 #define PF_KTHREAD 0x00200000
 #define TS_COMPAT 0x0002
+#define VM_WRITE 0x2
+#define VM_EXEC 0x4
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
@@ -344,7 +346,8 @@ __noinline u32 put_file(struct scratch *s, u32 off, u8 index, u64 file_addr)
 
 	if (bpf_core_field_exists(inode->i_ctime_sec)) {
 		sec = BPF_CORE_READ(inode, i_ctime_sec);
-		nsec = BPF_CORE_READ(inode, i_ctime_nsec);
+		/* The top bits of i_ctime_nsec are multigrain flags (I_CTIME_QUERIED). */
+		nsec = BPF_CORE_READ(inode, i_ctime_nsec) & 0x3fffffff;
 	}
 	vf->inode = BPF_CORE_READ(inode, i_ino);
 	vf->ctime = (s64)sec < 0 ? 0 : sec * 1000000000ULL + nsec;
@@ -616,6 +619,18 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* Whether mprotect's request against the previous vm_flags raises an alert. */
+static __always_inline bool prot_alert(const struct inflight *in)
+{
+	u64 prev = in->prev_prot, req = in->args[2];
+
+	if (!(prev & VM_EXEC) && (req & VM_EXEC))
+		return true;
+	if ((prev & VM_EXEC) && !(prev & VM_WRITE) && (req & (VM_WRITE | VM_EXEC)) == (VM_WRITE | VM_EXEC))
+		return true;
+	return (prev & VM_WRITE) && (req & VM_EXEC) && !(req & VM_WRITE);
+}
+
 static __always_inline int on_sys_exit(struct pt_regs *regs, long ret)
 {
 	long id = BPF_CORE_READ(regs, orig_ax);
@@ -635,7 +650,8 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret)
 	/* exec is reported at entry, and again only when it failed. */
 	if ((sf & VIGIL_SYS_AT_ENTRY) && ret >= 0)
 		return 0;
-	if (id == NR_MPROTECT && !(sf & VIGIL_SYS_EMIT) && ret != 0)
+	/* Only mprotect calls that raise an alert matter for mem_prot_alert. */
+	if (id == NR_MPROTECT && !(sf & VIGIL_SYS_EMIT) && (ret != 0 || !prot_alert(&in)))
 		return 0;
 	emit_syscall(&in, id, ret, sf);
 	return 0;

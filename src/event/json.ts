@@ -44,7 +44,9 @@ export function stringifyJson(value: unknown): string {
     case "object": {
       if (value === null) return "null";
       if (Array.isArray(value)) {
-        return `[${value.map((item) => stringifyJson(item ?? null)).join(",")}]`;
+        return `[${
+          value.map((item) => stringifyJson(item ?? null)).join(",")
+        }]`;
       }
       const parts: string[] = [];
       for (const [key, item] of Object.entries(value)) {
@@ -98,5 +100,8 @@ function exactNumber(
 export function parseJsonExact(text: string): unknown {
   // The third reviver argument (JSON.parse source text access) is in V8 but
   // not yet in TypeScript's lib.
-  return JSON.parse(text, exactNumber as (key: string, value: unknown) => unknown);
+  return JSON.parse(
+    text,
+    exactNumber as (key: string, value: unknown) => unknown,
+  );
 }

@@ -26,7 +26,10 @@ export function recordFromEvent(event: TraceeEvent): EventRecord {
   return {
     json: formatEventJson(event),
     eventName: event.eventName,
-    origin: eventOrigin(event.containerId, event.contextFlags?.containerStarted),
+    origin: eventOrigin(
+      event.containerId,
+      event.contextFlags?.containerStarted,
+    ),
     event: () => event,
   };
 }

@@ -1,0 +1,617 @@
+/**
+ * Decodes the kernel's records (ffi/bpf/vigil_events.h) into Tracee events
+ * with parsed arguments. Pure: no kernel access, so it is unit-tested with
+ * hand-built records.
+ *
+ * @module
+ */
+
+import type { EventArgument, TraceeEvent } from "../event/event.ts";
+import {
+  formatPointer,
+  KernelReadType,
+  MemProtAlert,
+  parseBpfCommand,
+  parseInodeMode,
+  parseKernelReadType,
+  parseMemProtAlert,
+  parseMmapProt,
+  parseOpenFlags,
+  parsePtraceRequest,
+  parseSockaddr,
+  parseSocketType,
+} from "../event/argument_parsers.ts";
+import { entityId } from "../event/entity_id.ts";
+import type { CgroupContainer } from "../event/container_id.ts";
+import {
+  FieldKind,
+  FileOffset,
+  ForkTask,
+  HeaderOffset,
+  Limits,
+  PATH_BARE,
+  RecordFlag,
+  RecordKind,
+  Slot,
+  TaskOffset,
+} from "../../ffi/record_layout.ts";
+import {
+  argKind,
+  KERNEL_EVENTS,
+  type Param,
+  syscallName,
+  SYSCALLS_BY_NUMBER,
+} from "./kernel_events.ts";
+import { ArgKind } from "../../ffi/record_layout.ts";
+
+/** What the decoder needs from its surroundings. */
+export interface DecodeContext {
+  /** Nanoseconds to add to a boot-time clock value to get epoch time. */
+  readonly bootToEpochNs: bigint;
+  /** The container of a cgroup (and a host pid to look it up by), if any. */
+  containerOf(cgroupId: bigint, hostPid: number): CgroupContainer | undefined;
+}
+
+interface FileInfo {
+  inode: bigint;
+  ctime: bigint;
+  dev: number;
+  flags: number;
+  mode: number;
+}
+
+interface TaskInfo {
+  startTime: bigint;
+  tid: number;
+  nsTid: number;
+  pid: number;
+  nsPid: number;
+}
+
+/** The fields of one record, by kind and index. */
+interface Fields {
+  strs: Map<number, string>;
+  arrays: Map<number, string[]>;
+  fullArrays: Set<number>;
+  sockaddrs: Map<number, Uint8Array>;
+  paths: Map<number, string>;
+  files: Map<number, FileInfo>;
+  kernelStrs: Map<number, string>;
+  areas: Map<number, Uint8Array>;
+  u64s: Map<number, bigint>;
+  tasks: Map<number, TaskInfo>;
+}
+
+const decoder = new TextDecoder();
+const S_IFMT = 0o170000;
+const VM_WRITE = 0x2;
+const VM_EXEC = 0x4;
+const PAGE_SIZE = 4096;
+const SOCKET_FAMILIES = new Set([1, 2, 10]);
+const SOCKET_TYPES = new Set([1, 2, 5]);
+
+function text(bytes: Uint8Array, offset: number, length: number): string {
+  return decoder.decode(bytes.subarray(offset, offset + length));
+}
+
+function cText(bytes: Uint8Array, offset: number, length: number): string {
+  const slice = bytes.subarray(offset, offset + length);
+  const end = slice.indexOf(0);
+  return decoder.decode(end < 0 ? slice : slice.subarray(0, end));
+}
+
+/** Joins leaf-first path components into an absolute path. */
+function joinPath(bytes: Uint8Array, index: number): string {
+  const names = decoder.decode(bytes).split("\0");
+  if (names.at(-1) === "") names.pop();
+  if (index & PATH_BARE) return names[0] ?? "";
+  return `/${names.reverse().join("/")}`;
+}
+
+function readFields(
+  bytes: Uint8Array,
+  view: DataView,
+  start: number,
+  end: number,
+): Fields {
+  const fields: Fields = {
+    strs: new Map(),
+    arrays: new Map(),
+    fullArrays: new Set(),
+    sockaddrs: new Map(),
+    paths: new Map(),
+    files: new Map(),
+    kernelStrs: new Map(),
+    areas: new Map(),
+    u64s: new Map(),
+    tasks: new Map(),
+  };
+  let offset = start;
+  while (offset + 4 <= end) {
+    const kind = view.getUint8(offset);
+    const index = view.getUint8(offset + 1);
+    const length = view.getUint16(offset + 2, true);
+    const data = offset + 4;
+    offset = data + length;
+    if (offset > end) break;
+    switch (kind) {
+      case FieldKind.Str:
+        fields.strs.set(index, text(bytes, data, length));
+        break;
+      case FieldKind.StrElem: {
+        const array = fields.arrays.get(index) ?? [];
+        array.push(text(bytes, data, length));
+        fields.arrays.set(index, array);
+        break;
+      }
+      case FieldKind.ArrayFull:
+        fields.fullArrays.add(index);
+        break;
+      case FieldKind.Sockaddr:
+        fields.sockaddrs.set(index, bytes.subarray(data, data + length));
+        break;
+      case FieldKind.Path:
+        fields.paths.set(
+          index & ~PATH_BARE,
+          joinPath(bytes.subarray(data, data + length), index),
+        );
+        break;
+      case FieldKind.File:
+        fields.files.set(index, {
+          inode: view.getBigUint64(data + FileOffset.inode, true),
+          ctime: view.getBigUint64(data + FileOffset.ctime, true),
+          dev: view.getUint32(data + FileOffset.dev, true),
+          flags: view.getUint32(data + FileOffset.flags, true),
+          mode: view.getUint16(data + FileOffset.mode, true),
+        });
+        break;
+      case FieldKind.KernelStr:
+        fields.kernelStrs.set(index, text(bytes, data, length));
+        break;
+      case FieldKind.ArgArea:
+        fields.areas.set(index, bytes.subarray(data, data + length));
+        break;
+      case FieldKind.U64:
+        fields.u64s.set(index, view.getBigUint64(data, true));
+        break;
+      case FieldKind.Task:
+        fields.tasks.set(index, {
+          startTime: view.getBigUint64(data + TaskOffset.startTime, true),
+          tid: view.getUint32(data + TaskOffset.tid, true),
+          nsTid: view.getUint32(data + TaskOffset.nsTid, true),
+          pid: view.getUint32(data + TaskOffset.pid, true),
+          nsPid: view.getUint32(data + TaskOffset.nsPid, true),
+        });
+        break;
+    }
+  }
+  return fields;
+}
+
+/** A 64-bit value as a number when exact, else as a bigint. */
+function exact(value: bigint): number | bigint {
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) &&
+      value <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(value)
+    : value;
+}
+
+/** Splits a NUL-separated area (argv, environ) into strings. */
+function splitArea(area: Uint8Array | undefined): string[] {
+  if (!area || area.length === 0) return [];
+  const items = decoder.decode(area).split("\0");
+  if (items.at(-1) === "") items.pop();
+  return items;
+}
+
+/** Resolves a relative path against a base directory ("." and ".." kept out). */
+function resolvePath(base: string, path: string): string {
+  const parts = base === "/" ? [] : base.split("/").slice(1);
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join("/")}`;
+}
+
+/** The value of one raw register argument, as its Tracee type decodes. */
+function rawValue(type: string, raw: bigint): unknown {
+  switch (type) {
+    case "int":
+    case "pid_t":
+    case "uid_t":
+    case "gid_t":
+      return Number(BigInt.asIntN(32, raw));
+    case "unsigned int":
+    case "u32":
+    case "mode_t":
+    case "dev_t":
+      return Number(BigInt.asUintN(32, raw));
+    case "umode_t":
+      return Number(BigInt.asUintN(16, raw));
+    case "long":
+      return exact(BigInt.asIntN(64, raw));
+    case "unsigned long":
+    case "u64":
+    case "size_t":
+    case "off_t":
+    case "loff_t":
+      return exact(BigInt.asUintN(64, raw));
+    case "bool":
+      return raw !== 0n;
+    default:
+      return formatPointer(raw);
+  }
+}
+
+/** Tracee's parse step for the arguments it converts (section 2.2). */
+function parseArgument(eventName: string, arg: EventArgument): EventArgument {
+  const value = arg.value;
+  const asString = (converted: string): EventArgument => ({
+    name: arg.name,
+    type: "string",
+    value: converted,
+  });
+  switch (`${eventName}.${arg.name}`) {
+    case "open.flags":
+    case "openat.flags":
+    case "security_file_open.flags":
+      return asString(parseOpenFlags(value as number));
+    case "mprotect.prot":
+    case "mem_prot_alert.prot":
+    case "mem_prot_alert.prev_prot":
+      return asString(parseMmapProt(value as number));
+    case "mem_prot_alert.alert":
+      return asString(parseMemProtAlert(value as number));
+    case "ptrace.request":
+      return asString(parsePtraceRequest(Number(value)));
+    case "chmod.mode":
+    case "fchmod.mode":
+    case "fchmodat.mode":
+    case "sched_process_exec.stdin_type":
+      return asString(parseInodeMode(value as number));
+    case "bpf.cmd":
+      return asString(parseBpfCommand(value as number));
+    case "security_socket_connect.type":
+      return asString(parseSocketType(value as number));
+    case "security_kernel_read_file.type":
+      return asString(parseKernelReadType(value as number));
+    default:
+      return arg;
+  }
+}
+
+function makeArgs(
+  eventName: string,
+  params: readonly Param[],
+  values: readonly unknown[],
+): EventArgument[] {
+  return params.map(([type, name], i) =>
+    parseArgument(eventName, { name, type, value: values[i] })
+  );
+}
+
+/** Decodes records into events; one decoder per source. */
+export class RecordDecoder {
+  readonly #context: DecodeContext;
+
+  constructor(context: DecodeContext) {
+    this.#context = context;
+  }
+
+  /**
+   * Decodes the record at `offset` (of `length` bytes) into zero or more
+   * events (a syscall record may also carry its derived event).
+   */
+  decode(
+    bytes: Uint8Array,
+    view: DataView,
+    offset: number,
+    length: number,
+  ): TraceeEvent[] {
+    if (length < Limits.HEADER_SIZE) return [];
+    const kind = view.getUint8(offset + HeaderOffset.kind);
+    const flags = view.getUint8(offset + HeaderOffset.flags);
+    const fields = readFields(
+      bytes,
+      view,
+      offset + Limits.HEADER_SIZE,
+      offset + length,
+    );
+    const base = this.#base(bytes, view, offset, flags);
+    const args: bigint[] = [];
+    for (let i = 0; i < Limits.ARGS; i++) {
+      args.push(view.getBigUint64(offset + HeaderOffset.args + 8 * i, true));
+    }
+    const ret = view.getBigInt64(offset + HeaderOffset.ret, true);
+    const nr = view.getInt32(offset + HeaderOffset.syscallNr, true);
+    const events: TraceeEvent[] = [];
+    const emit = (
+      name: string,
+      values: unknown[],
+      returnValue: bigint = 0n,
+    ) => {
+      const def = KERNEL_EVENTS.get(name)!;
+      const eventArgs = makeArgs(name, def.params, values);
+      events.push({
+        ...base,
+        eventId: def.id,
+        eventName: name,
+        argsNum: eventArgs.length,
+        returnValue: exact(returnValue),
+        args: eventArgs,
+      });
+    };
+    switch (kind) {
+      case RecordKind.Syscall:
+        this.#syscall(nr, flags, args, ret, fields, emit);
+        break;
+      case RecordKind.Exec:
+        this.#exec(flags, fields, emit);
+        break;
+      case RecordKind.Fork: {
+        const values: unknown[] = [];
+        for (
+          const who of [
+            ForkTask.Parent,
+            ForkTask.Child,
+            ForkTask.ParentProcess,
+            ForkTask.Leader,
+          ]
+        ) {
+          const task = fields.tasks.get(who);
+          values.push(
+            task?.tid ?? 0,
+            task?.nsTid ?? 0,
+            task?.pid ?? 0,
+            task?.nsPid ?? 0,
+            task ? task.startTime + this.#context.bootToEpochNs : 0n,
+          );
+        }
+        emit("sched_process_fork", values);
+        break;
+      }
+      case RecordKind.Exit:
+        emit("sched_process_exit", [
+          exact(BigInt.asIntN(64, args[0]!)),
+          (flags & RecordFlag.GroupExit) !== 0,
+        ]);
+        break;
+    }
+    return events;
+  }
+
+  #base(
+    bytes: Uint8Array,
+    view: DataView,
+    offset: number,
+    flags: number,
+  ): Omit<
+    TraceeEvent,
+    "eventId" | "eventName" | "argsNum" | "returnValue" | "args"
+  > {
+    const epoch = this.#context.bootToEpochNs;
+    const u32 = (field: number) => view.getUint32(offset + field, true);
+    const u64 = (field: number) => view.getBigUint64(offset + field, true);
+    const hostPid = u32(HeaderOffset.hostPid);
+    const hostTid = u32(HeaderOffset.hostTid);
+    const hostPpid = u32(HeaderOffset.hostPpid);
+    const cgroupId = u64(HeaderOffset.cgroupId);
+    const threadStart = u64(HeaderOffset.startTime) + epoch;
+    const container = this.#context.containerOf(cgroupId, hostPid);
+    const containerId = container?.id ?? "";
+    return {
+      timestamp: u64(HeaderOffset.ts) + epoch,
+      threadStartTime: threadStart,
+      processorId: u32(HeaderOffset.cpu),
+      processId: u32(HeaderOffset.pid),
+      cgroupId,
+      threadId: u32(HeaderOffset.tid),
+      parentProcessId: u32(HeaderOffset.ppid),
+      hostProcessId: hostPid,
+      hostThreadId: hostTid,
+      hostParentProcessId: hostPpid,
+      userId: u32(HeaderOffset.uid),
+      mountNamespace: u32(HeaderOffset.mntNs),
+      pidNamespace: u32(HeaderOffset.pidNs),
+      processName: cText(bytes, offset + HeaderOffset.comm, Limits.COMM_LEN),
+      executable: { path: "" },
+      hostName: cText(
+        bytes,
+        offset + HeaderOffset.hostname,
+        Limits.COMM_LEN - 1,
+      ),
+      containerId,
+      container: containerId ? { id: containerId } : {},
+      kubernetes: {},
+      syscall: syscallName(
+        view.getInt32(offset + HeaderOffset.syscallNr, true),
+      ),
+      stackAddresses: null,
+      contextFlags: {
+        // Containers that existed before Vigil started count as started.
+        containerStarted: containerId !== "",
+        isCompat: (flags & RecordFlag.Compat) !== 0,
+      },
+      threadEntityId: entityId(hostTid, threadStart),
+      processEntityId: entityId(hostPid, u64(HeaderOffset.leaderStart) + epoch),
+      parentEntityId: entityId(hostPpid, u64(HeaderOffset.parentStart) + epoch),
+    };
+  }
+
+  #syscall(
+    nr: number,
+    flags: number,
+    args: readonly bigint[],
+    ret: bigint,
+    fields: Fields,
+    emit: (name: string, values: unknown[], returnValue?: bigint) => void,
+  ): void {
+    const def = SYSCALLS_BY_NUMBER.get(nr);
+    if (!def) return;
+    const base = fields.paths.get(Slot.Base);
+    const values = def.params.map((param, i) => {
+      switch (argKind(param)) {
+        case ArgKind.Str:
+          return fields.strs.get(i) ?? "";
+        case ArgKind.Path: {
+          const path = fields.strs.get(i) ?? "";
+          return base !== undefined && path !== "" && !path.startsWith("/")
+            ? resolvePath(base, path)
+            : path;
+        }
+        case ArgKind.StrArray: {
+          const array = fields.arrays.get(i);
+          if (!array) return null;
+          return fields.fullArrays.has(i) ? [...array, "..."] : array;
+        }
+        case ArgKind.Sockaddr:
+          return parseSockaddr(fields.sockaddrs.get(i) ?? new Uint8Array(2));
+        default:
+          return rawValue(param[0], args[i]!);
+      }
+    });
+    if (flags & RecordFlag.EmitSyscall && KERNEL_EVENTS.has(def.name)) {
+      emit(def.name, values, flags & RecordFlag.AtEntry ? 0n : ret);
+    }
+    if (!(flags & RecordFlag.EmitDerived)) return;
+    const file = fields.files.get(Slot.File);
+    const filePath = fields.paths.get(Slot.File) ?? "";
+    switch (def.name) {
+      case "open":
+      case "openat":
+      case "openat2":
+        if (file && ret >= 0n) {
+          emit("security_file_open", [
+            filePath,
+            file.flags | 0,
+            file.dev,
+            exact(file.inode),
+            exact(file.ctime),
+            fields.strs.get(def.name === "open" ? 0 : 1) ?? "",
+          ]);
+        }
+        break;
+      case "finit_module":
+        if (file) {
+          emit("security_kernel_read_file", [
+            filePath,
+            file.dev,
+            exact(file.inode),
+            KernelReadType.KernelModule,
+            exact(file.ctime),
+          ]);
+        }
+        break;
+      case "mount":
+        emit("security_sb_mount", [values[0], values[1], values[2], values[3]]);
+        break;
+      case "connect": {
+        const address = fields.sockaddrs.get(1) ?? new Uint8Array(2);
+        const family = address.length >= 2
+          ? address[0]! | (address[1]! << 8)
+          : 0;
+        const type = Number(fields.u64s.get(Slot.SockType) ?? 0n);
+        if (SOCKET_FAMILIES.has(family) && SOCKET_TYPES.has(type & 0xf)) {
+          emit("security_socket_connect", [values[0], type, values[1]]);
+        }
+        break;
+      }
+      case "mprotect":
+      case "mmap":
+        this.#memProtAlert(def.name, args, ret, fields, emit);
+        break;
+    }
+  }
+
+  #memProtAlert(
+    syscall: "mprotect" | "mmap",
+    args: readonly bigint[],
+    ret: bigint,
+    fields: Fields,
+    emit: (name: string, values: unknown[]) => void,
+  ): void {
+    let alert = 0;
+    let prevProt = 0;
+    const prot = Number(BigInt.asIntN(32, args[2]!));
+    let addr = args[0]!;
+    if (syscall === "mmap") {
+      if ((prot & (VM_WRITE | VM_EXEC)) !== (VM_WRITE | VM_EXEC)) return;
+      alert = MemProtAlert.MmapWriteExec;
+      if (ret >= 0n) addr = ret;
+    } else {
+      const prev = fields.u64s.get(Slot.PrevProt);
+      if (prev === undefined || ret !== 0n) return;
+      prevProt = Number(BigInt.asIntN(32, prev));
+      if (!(prevProt & VM_EXEC) && prot & VM_EXEC) {
+        alert = MemProtAlert.ExecAdded;
+      }
+      if (
+        prevProt & VM_EXEC && !(prevProt & VM_WRITE) &&
+        (prot & (VM_WRITE | VM_EXEC)) === (VM_WRITE | VM_EXEC)
+      ) alert = MemProtAlert.WriteAddedToExec;
+      if (prevProt & VM_WRITE && prot & VM_EXEC && !(prot & VM_WRITE)) {
+        alert = MemProtAlert.WriteToExec;
+      }
+      if (alert === 0) return;
+    }
+    const file = fields.files.get(Slot.File);
+    const length = BigInt.asUintN(64, args[1]!);
+    emit("mem_prot_alert", [
+      alert,
+      formatPointer(addr),
+      exact(length === 0n ? BigInt(PAGE_SIZE) : length),
+      prot,
+      prevProt,
+      file ? fields.paths.get(Slot.File) ?? "" : "",
+      file?.dev ?? 0,
+      file ? exact(file.inode) : 0,
+      file ? exact(file.ctime) : 0,
+    ]);
+  }
+
+  #exec(
+    flags: number,
+    fields: Fields,
+    emit: (name: string, values: unknown[]) => void,
+  ): void {
+    const file = fields.files.get(Slot.File);
+    const pathname = fields.paths.get(Slot.File) ?? "";
+    const argc = Number(fields.u64s.get(Slot.Argc) ?? 0n);
+    const argv = splitArea(fields.areas.get(Slot.Argv));
+    while (argv.length < argc) argv.push("?");
+    const env = splitArea(fields.areas.get(Slot.Envp));
+    if (flags & RecordFlag.EmitSyscall) {
+      const stdin = fields.files.get(Slot.Stdin);
+      emit("sched_process_exec", [
+        fields.kernelStrs.get(Slot.Cmdpath) ?? "",
+        pathname,
+        file?.dev ?? 0,
+        file ? exact(file.inode) : 0,
+        file ? exact(file.ctime) : 0,
+        file?.mode ?? 0,
+        "",
+        0,
+        0,
+        0,
+        argv,
+        fields.kernelStrs.get(Slot.Interp) ?? "",
+        stdin ? stdin.mode & S_IFMT : 0,
+        fields.paths.get(Slot.Stdin) ?? "",
+        flags & RecordFlag.KthreadParent ? 1 : 0,
+        fields.kernelStrs.get(Slot.PrevComm) ?? "",
+        env,
+      ]);
+    }
+    if (flags & RecordFlag.EmitDerived) {
+      emit("security_bprm_check", [
+        pathname,
+        file?.dev ?? 0,
+        file ? exact(file.inode) : 0,
+        argv,
+        env,
+      ]);
+    }
+  }
+}
