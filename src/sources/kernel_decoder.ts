@@ -89,6 +89,8 @@ const VM_EXEC = 0x4;
 const PAGE_SIZE = 4096;
 const SOCKET_FAMILIES = new Set([1, 2, 10]);
 const SOCKET_TYPES = new Set([1, 2, 5]);
+/** O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC. */
+const OPEN_TRANSIENT_FLAGS = 0o100 | 0o200 | 0o400 | 0o1000;
 
 function text(bytes: Uint8Array, offset: number, length: number): string {
   return decoder.decode(bytes.subarray(offset, offset + length));
@@ -483,9 +485,13 @@ export class RecordDecoder {
       case "openat":
       case "openat2":
         if (file && ret >= 0n) {
+          // The kernel clears these in f_flags after the LSM hook has run.
+          const requested = def.name === "openat2"
+            ? 0
+            : Number(args[def.name === "open" ? 1 : 2]! & 0xffffffffn);
           emit("security_file_open", [
             filePath,
-            file.flags | 0,
+            (file.flags | (requested & OPEN_TRANSIENT_FLAGS)) | 0,
             file.dev,
             exact(file.inode),
             exact(file.ctime),
