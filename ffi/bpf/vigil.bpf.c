@@ -456,10 +456,14 @@ __noinline u32 put_area(struct scratch *s, u32 off, u8 index, u64 start, u64 end
 static __always_inline void submit(struct scratch *s, u32 size)
 {
 	struct vigil_header *h = (void *)s->buf;
-	/* Wake the reader only once enough has piled up: it also polls on a timer. */
-	u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ?
-			    BPF_RB_FORCE_WAKEUP :
-			    BPF_RB_NO_WAKEUP;
+	u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	/*
+	 * Wake the reader only when this record makes the queue cross
+	 * WAKEUP_BYTES: one wakeup per batch, none while the reader lags (it
+	 * also drains on a short timer).
+	 */
+	u64 flags = queued < WAKEUP_BYTES && queued + size >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP :
+									      BPF_RB_NO_WAKEUP;
 
 	size &= VIGIL_SCRATCH_SIZE - 1;
 	h->size = size;
@@ -470,7 +474,6 @@ static __always_inline void submit(struct scratch *s, u32 size)
 			*count += 1;
 	}
 }
-
 
 struct vma_ctx {
 	u64 flags;

@@ -60,21 +60,91 @@ export function stringifyJson(value: unknown): string {
   }
 }
 
+/*
+ * Bigints travel through JSON.stringify as marker strings ("\0n<digits>\0",
+ * which it writes as "\u0000n<digits>\u0000") and are then unquoted. Kernel
+ * strings cannot hold NUL; JSON.rawJSON would be exact too but costs about
+ * 1 µs per value.
+ */
+const BIGINT_MARKER_REGEXP = /"\\u0000n(-?\d+)\\u0000"/g;
+
+/** A copy of `value` whose bigints are marker strings; `null` if it has none. */
+function markBigints(value: unknown): { value: unknown } | null {
+  if (typeof value === "bigint") return { value: `\0n${value}\0` };
+  if (typeof value !== "object" || value === null) return null;
+  let copy: Record<string, unknown> | unknown[] | undefined;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      const marked = markBigints(item);
+      if (!marked) return;
+      copy ??= value.slice();
+      (copy as unknown[])[i] = marked.value;
+    });
+  } else {
+    for (const key in value) {
+      const marked = markBigints((value as Record<string, unknown>)[key]);
+      if (!marked) continue;
+      copy ??= { ...value };
+      (copy as Record<string, unknown>)[key] = marked.value;
+    }
+  }
+  return copy ? { value: copy } : null;
+}
+
 /**
- * Serialises an event in Tracee's field order, `eventId` as a string, and
- * `matchedPolicies` and `metadata` only when present.
+ * Serialises an event in Tracee's field order (`EVENT_FIELD_ORDER`),
+ * `eventId` as a string, and `matchedPolicies` and `metadata` only when
+ * present. Same output as `stringifyJson` over those fields, several times
+ * faster: one native `JSON.stringify` of an object literal (a fixed shape),
+ * Go escaping applied to the whole text.
  */
 export function formatEventJson(event: TraceeEvent): string {
-  const parts: string[] = [];
-  for (const field of EVENT_FIELD_ORDER) {
-    const value = event[field];
-    if (value === undefined) continue;
-    const text = field === "eventId"
-      ? writeString(String(value))
-      : stringifyJson(value);
-    parts.push(`"${field}":${text}`);
-  }
-  return `{${parts.join(",")}}`;
+  let marked = false;
+  const mark = <T>(value: T): T => {
+    const copy = markBigints(value);
+    if (!copy) return value;
+    marked = true;
+    return copy.value as T;
+  };
+  const ordered = {
+    timestamp: mark(event.timestamp),
+    threadStartTime: mark(event.threadStartTime),
+    processorId: event.processorId,
+    processId: event.processId,
+    cgroupId: mark(event.cgroupId),
+    threadId: event.threadId,
+    parentProcessId: event.parentProcessId,
+    hostProcessId: event.hostProcessId,
+    hostThreadId: event.hostThreadId,
+    hostParentProcessId: event.hostParentProcessId,
+    userId: event.userId,
+    mountNamespace: mark(event.mountNamespace),
+    pidNamespace: mark(event.pidNamespace),
+    processName: event.processName,
+    executable: event.executable,
+    hostName: event.hostName,
+    containerId: event.containerId,
+    container: event.container,
+    kubernetes: event.kubernetes,
+    eventId: String(event.eventId),
+    eventName: event.eventName,
+    matchedPolicies: event.matchedPolicies,
+    argsNum: event.argsNum,
+    returnValue: mark(event.returnValue),
+    syscall: event.syscall,
+    stackAddresses: mark(event.stackAddresses),
+    contextFlags: event.contextFlags,
+    threadEntityId: event.threadEntityId,
+    processEntityId: event.processEntityId,
+    parentEntityId: event.parentEntityId,
+    args: mark(event.args),
+    metadata: mark(event.metadata),
+  } satisfies Record<typeof EVENT_FIELD_ORDER[number], unknown>;
+  let text = JSON.stringify(ordered);
+  if (marked) text = text.replace(BIGINT_MARKER_REGEXP, "$1");
+  return GO_ESCAPED_REGEXP.test(text)
+    ? text.replace(GO_ESCAPED_REGEXP, goEscape)
+    : text;
 }
 
 function exactNumber(

@@ -68,18 +68,18 @@ interface TaskInfo {
   nsPid: number;
 }
 
-/** The fields of one record, by kind and index. */
+/** The fields of one record, by kind and index (sparse arrays). */
 interface Fields {
-  strs: Map<number, string>;
-  arrays: Map<number, string[]>;
-  fullArrays: Set<number>;
-  sockaddrs: Map<number, Uint8Array>;
-  paths: Map<number, string>;
-  files: Map<number, FileInfo>;
-  kernelStrs: Map<number, string>;
-  areas: Map<number, Uint8Array>;
-  u64s: Map<number, bigint>;
-  tasks: Map<number, TaskInfo>;
+  strs: string[];
+  arrays: string[][];
+  fullArrays: boolean[];
+  sockaddrs: Uint8Array[];
+  paths: string[];
+  files: FileInfo[];
+  kernelStrs: string[];
+  areas: Uint8Array[];
+  u64s: bigint[];
+  tasks: TaskInfo[];
 }
 
 const decoder = new TextDecoder();
@@ -92,14 +92,31 @@ const SOCKET_TYPES = new Set([1, 2, 5]);
 /** O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC. */
 const OPEN_TRANSIENT_FLAGS = 0o100 | 0o200 | 0o400 | 0o1000;
 
+/** UTF-8 text; short ASCII strings (most names and paths) skip TextDecoder. */
 function text(bytes: Uint8Array, offset: number, length: number): string {
+  if (length <= 128) {
+    let ascii = true;
+    for (let i = offset; i < offset + length; i++) {
+      if (bytes[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      return String.fromCharCode.apply(
+        null,
+        bytes.subarray(offset, offset + length) as unknown as number[],
+      );
+    }
+  }
   return decoder.decode(bytes.subarray(offset, offset + length));
 }
 
+/** Text up to the first NUL within `length` bytes. */
 function cText(bytes: Uint8Array, offset: number, length: number): string {
-  const slice = bytes.subarray(offset, offset + length);
-  const end = slice.indexOf(0);
-  return decoder.decode(end < 0 ? slice : slice.subarray(0, end));
+  let end = offset;
+  while (end < offset + length && bytes[end] !== 0) end++;
+  return text(bytes, offset, end - offset);
 }
 
 /** Joins leaf-first path components into an absolute path. */
@@ -117,16 +134,16 @@ function readFields(
   end: number,
 ): Fields {
   const fields: Fields = {
-    strs: new Map(),
-    arrays: new Map(),
-    fullArrays: new Set(),
-    sockaddrs: new Map(),
-    paths: new Map(),
-    files: new Map(),
-    kernelStrs: new Map(),
-    areas: new Map(),
-    u64s: new Map(),
-    tasks: new Map(),
+    strs: [],
+    arrays: [],
+    fullArrays: [],
+    sockaddrs: [],
+    paths: [],
+    files: [],
+    kernelStrs: [],
+    areas: [],
+    u64s: [],
+    tasks: [],
   };
   let offset = start;
   while (offset + 4 <= end) {
@@ -138,52 +155,50 @@ function readFields(
     if (offset > end) break;
     switch (kind) {
       case FieldKind.Str:
-        fields.strs.set(index, text(bytes, data, length));
+        fields.strs[index] = text(bytes, data, length);
         break;
       case FieldKind.StrElem: {
-        const array = fields.arrays.get(index) ?? [];
-        array.push(text(bytes, data, length));
-        fields.arrays.set(index, array);
+        (fields.arrays[index] ??= []).push(text(bytes, data, length));
         break;
       }
       case FieldKind.ArrayFull:
-        fields.fullArrays.add(index);
+        fields.fullArrays[index] = true;
         break;
       case FieldKind.Sockaddr:
-        fields.sockaddrs.set(index, bytes.subarray(data, data + length));
+        fields.sockaddrs[index] = bytes.subarray(data, data + length);
         break;
       case FieldKind.Path:
-        fields.paths.set(
-          index & ~PATH_BARE,
-          joinPath(bytes.subarray(data, data + length), index),
+        fields.paths[index & ~PATH_BARE] = joinPath(
+          bytes.subarray(data, data + length),
+          index,
         );
         break;
       case FieldKind.File:
-        fields.files.set(index, {
+        fields.files[index] = {
           inode: view.getBigUint64(data + FileOffset.inode, true),
           ctime: view.getBigUint64(data + FileOffset.ctime, true),
           dev: view.getUint32(data + FileOffset.dev, true),
           flags: view.getUint32(data + FileOffset.flags, true),
           mode: view.getUint16(data + FileOffset.mode, true),
-        });
+        };
         break;
       case FieldKind.KernelStr:
-        fields.kernelStrs.set(index, text(bytes, data, length));
+        fields.kernelStrs[index] = text(bytes, data, length);
         break;
       case FieldKind.ArgArea:
-        fields.areas.set(index, bytes.subarray(data, data + length));
+        fields.areas[index] = bytes.subarray(data, data + length);
         break;
       case FieldKind.U64:
-        fields.u64s.set(index, view.getBigUint64(data, true));
+        fields.u64s[index] = view.getBigUint64(data, true);
         break;
       case FieldKind.Task:
-        fields.tasks.set(index, {
+        fields.tasks[index] = {
           startTime: view.getBigUint64(data + TaskOffset.startTime, true),
           tid: view.getUint32(data + TaskOffset.tid, true),
           nsTid: view.getUint32(data + TaskOffset.nsTid, true),
           pid: view.getUint32(data + TaskOffset.pid, true),
           nsPid: view.getUint32(data + TaskOffset.nsPid, true),
-        });
+        };
         break;
     }
   }
@@ -247,56 +262,62 @@ function rawValue(type: string, raw: bigint): unknown {
   }
 }
 
+type Converter = (value: unknown) => string;
+
+const openFlags: Converter = (value) => parseOpenFlags(value as number);
+const prot: Converter = (value) => parseMmapProt(value as number);
+const inodeMode: Converter = (value) => parseInodeMode(value as number);
+
 /** Tracee's parse step for the arguments it converts (section 2.2). */
-function parseArgument(eventName: string, arg: EventArgument): EventArgument {
-  const value = arg.value;
-  const asString = (converted: string): EventArgument => ({
-    name: arg.name,
-    type: "string",
-    value: converted,
-  });
-  switch (`${eventName}.${arg.name}`) {
-    case "open.flags":
-    case "openat.flags":
-    case "security_file_open.flags":
-      return asString(parseOpenFlags(value as number));
-    case "mprotect.prot":
-    case "mem_prot_alert.prot":
-    case "mem_prot_alert.prev_prot":
-      return asString(parseMmapProt(value as number));
-    case "mem_prot_alert.alert":
-      return asString(parseMemProtAlert(value as number));
-    case "ptrace.request":
-      return asString(parsePtraceRequest(Number(value)));
-    case "chmod.mode":
-    case "fchmod.mode":
-    case "fchmodat.mode":
-    case "sched_process_exec.stdin_type":
-      return asString(parseInodeMode(value as number));
-    case "bpf.cmd":
-      return asString(parseBpfCommand(value as number));
-    case "security_socket_connect.type":
-      return asString(parseSocketType(value as number));
-    case "security_kernel_read_file.type":
-      return asString(parseKernelReadType(value as number));
-    default:
-      return arg;
-  }
-}
+const CONVERTER_TABLE: Record<string, Record<string, Converter>> = {
+  open: { flags: openFlags },
+  openat: { flags: openFlags },
+  security_file_open: { flags: openFlags },
+  mprotect: { prot },
+  mem_prot_alert: {
+    alert: (value) => parseMemProtAlert(value as number),
+    prot,
+    prev_prot: prot,
+  },
+  ptrace: { request: (value) => parsePtraceRequest(Number(value)) },
+  chmod: { mode: inodeMode },
+  fchmod: { mode: inodeMode },
+  fchmodat: { mode: inodeMode },
+  sched_process_exec: { stdin_type: inodeMode },
+  bpf: { cmd: (value) => parseBpfCommand(value as number) },
+  security_socket_connect: {
+    type: (value) => parseSocketType(value as number),
+  },
+  security_kernel_read_file: {
+    type: (value) => parseKernelReadType(value as number),
+  },
+};
+
+const CONVERTERS: ReadonlyMap<string, ReadonlyMap<string, Converter>> = new Map(
+  Object.entries(CONVERTER_TABLE).map((
+    [event, converters],
+  ) => [event, new Map(Object.entries(converters))]),
+);
 
 function makeArgs(
   eventName: string,
   params: readonly Param[],
   values: readonly unknown[],
 ): EventArgument[] {
-  return params.map(([type, name], i) =>
-    parseArgument(eventName, { name, type, value: values[i] })
-  );
+  const converters = CONVERTERS.get(eventName);
+  return params.map(([type, name], i): EventArgument => {
+    const convert = converters?.get(name);
+    return convert
+      ? { name, type: "string", value: convert(values[i]) }
+      : { name, type, value: values[i] };
+  });
 }
 
 /** Decodes records into events; one decoder per source. */
 export class RecordDecoder {
   readonly #context: DecodeContext;
+  /** Entity ids by host id, with the start time they were computed for. */
+  readonly #entities = new Map<number, { start: bigint; id: number }>();
 
   constructor(context: DecodeContext) {
     this.#context = context;
@@ -362,7 +383,7 @@ export class RecordDecoder {
             ForkTask.Leader,
           ]
         ) {
-          const task = fields.tasks.get(who);
+          const task = fields.tasks[who];
           values.push(
             task?.tid ?? 0,
             task?.nsTid ?? 0,
@@ -382,6 +403,15 @@ export class RecordDecoder {
         break;
     }
     return events;
+  }
+
+  #entityId(hostId: number, start: bigint): number {
+    const known = this.#entities.get(hostId);
+    if (known?.start === start) return known.id;
+    if (this.#entities.size > 65536) this.#entities.clear();
+    const id = entityId(hostId, start);
+    this.#entities.set(hostId, { start, id });
+    return id;
   }
 
   #base(
@@ -436,9 +466,15 @@ export class RecordDecoder {
         containerStarted: containerId !== "",
         isCompat: (flags & RecordFlag.Compat) !== 0,
       },
-      threadEntityId: entityId(hostTid, threadStart),
-      processEntityId: entityId(hostPid, u64(HeaderOffset.leaderStart) + epoch),
-      parentEntityId: entityId(hostPpid, u64(HeaderOffset.parentStart) + epoch),
+      threadEntityId: this.#entityId(hostTid, threadStart),
+      processEntityId: this.#entityId(
+        hostPid,
+        u64(HeaderOffset.leaderStart) + epoch,
+      ),
+      parentEntityId: this.#entityId(
+        hostPpid,
+        u64(HeaderOffset.parentStart) + epoch,
+      ),
     };
   }
 
@@ -452,24 +488,24 @@ export class RecordDecoder {
   ): void {
     const def = SYSCALLS_BY_NUMBER.get(nr);
     if (!def) return;
-    const base = fields.paths.get(Slot.Base);
+    const base = fields.paths[Slot.Base];
     const values = def.params.map((param, i) => {
       switch (argKind(param)) {
         case ArgKind.Str:
-          return fields.strs.get(i) ?? "";
+          return fields.strs[i] ?? "";
         case ArgKind.Path: {
-          const path = fields.strs.get(i) ?? "";
+          const path = fields.strs[i] ?? "";
           return base !== undefined && path !== "" && !path.startsWith("/")
             ? resolvePath(base, path)
             : path;
         }
         case ArgKind.StrArray: {
-          const array = fields.arrays.get(i);
+          const array = fields.arrays[i];
           if (!array) return null;
-          return fields.fullArrays.has(i) ? [...array, "..."] : array;
+          return fields.fullArrays[i] ? [...array, "..."] : array;
         }
         case ArgKind.Sockaddr:
-          return parseSockaddr(fields.sockaddrs.get(i) ?? new Uint8Array(2));
+          return parseSockaddr(fields.sockaddrs[i] ?? new Uint8Array(2));
         default:
           return rawValue(param[0], args[i]!);
       }
@@ -478,8 +514,8 @@ export class RecordDecoder {
       emit(def.name, values, flags & RecordFlag.AtEntry ? 0n : ret);
     }
     if (!(flags & RecordFlag.EmitDerived)) return;
-    const file = fields.files.get(Slot.File);
-    const filePath = fields.paths.get(Slot.File) ?? "";
+    const file = fields.files[Slot.File];
+    const filePath = fields.paths[Slot.File] ?? "";
     switch (def.name) {
       case "open":
       case "openat":
@@ -495,7 +531,7 @@ export class RecordDecoder {
             file.dev,
             exact(file.inode),
             exact(file.ctime),
-            fields.strs.get(def.name === "open" ? 0 : 1) ?? "",
+            fields.strs[def.name === "open" ? 0 : 1] ?? "",
           ]);
         }
         break;
@@ -514,11 +550,11 @@ export class RecordDecoder {
         emit("security_sb_mount", [values[0], values[1], values[2], values[3]]);
         break;
       case "connect": {
-        const address = fields.sockaddrs.get(1) ?? new Uint8Array(2);
+        const address = fields.sockaddrs[1] ?? new Uint8Array(2);
         const family = address.length >= 2
           ? address[0]! | (address[1]! << 8)
           : 0;
-        const type = Number(fields.u64s.get(Slot.SockType) ?? 0n);
+        const type = Number(fields.u64s[Slot.SockType] ?? 0n);
         if (SOCKET_FAMILIES.has(family) && SOCKET_TYPES.has(type & 0xf)) {
           emit("security_socket_connect", [values[0], type, values[1]]);
         }
@@ -547,7 +583,7 @@ export class RecordDecoder {
       alert = MemProtAlert.MmapWriteExec;
       if (ret >= 0n) addr = ret;
     } else {
-      const prev = fields.u64s.get(Slot.PrevProt);
+      const prev = fields.u64s[Slot.PrevProt];
       if (prev === undefined || ret !== 0n) return;
       prevProt = Number(BigInt.asIntN(32, prev));
       if (!(prevProt & VM_EXEC) && prot & VM_EXEC) {
@@ -562,7 +598,7 @@ export class RecordDecoder {
       }
       if (alert === 0) return;
     }
-    const file = fields.files.get(Slot.File);
+    const file = fields.files[Slot.File];
     const length = BigInt.asUintN(64, args[1]!);
     emit("mem_prot_alert", [
       alert,
@@ -570,7 +606,7 @@ export class RecordDecoder {
       exact(length === 0n ? BigInt(PAGE_SIZE) : length),
       prot,
       prevProt,
-      file ? fields.paths.get(Slot.File) ?? "" : "",
+      file ? fields.paths[Slot.File] ?? "" : "",
       file?.dev ?? 0,
       file ? exact(file.inode) : 0,
       file ? exact(file.ctime) : 0,
@@ -582,16 +618,16 @@ export class RecordDecoder {
     fields: Fields,
     emit: (name: string, values: unknown[]) => void,
   ): void {
-    const file = fields.files.get(Slot.File);
-    const pathname = fields.paths.get(Slot.File) ?? "";
-    const argc = Number(fields.u64s.get(Slot.Argc) ?? 0n);
-    const argv = splitArea(fields.areas.get(Slot.Argv));
+    const file = fields.files[Slot.File];
+    const pathname = fields.paths[Slot.File] ?? "";
+    const argc = Number(fields.u64s[Slot.Argc] ?? 0n);
+    const argv = splitArea(fields.areas[Slot.Argv]);
     while (argv.length < argc) argv.push("?");
-    const env = splitArea(fields.areas.get(Slot.Envp));
+    const env = splitArea(fields.areas[Slot.Envp]);
     if (flags & RecordFlag.EmitSyscall) {
-      const stdin = fields.files.get(Slot.Stdin);
+      const stdin = fields.files[Slot.Stdin];
       emit("sched_process_exec", [
-        fields.kernelStrs.get(Slot.Cmdpath) ?? "",
+        fields.kernelStrs[Slot.Cmdpath] ?? "",
         pathname,
         file?.dev ?? 0,
         file ? exact(file.inode) : 0,
@@ -602,11 +638,11 @@ export class RecordDecoder {
         0,
         0,
         argv,
-        fields.kernelStrs.get(Slot.Interp) ?? "",
+        fields.kernelStrs[Slot.Interp] ?? "",
         stdin ? stdin.mode & S_IFMT : 0,
-        fields.paths.get(Slot.Stdin) ?? "",
+        fields.paths[Slot.Stdin] ?? "",
         flags & RecordFlag.KthreadParent ? 1 : 0,
-        fields.kernelStrs.get(Slot.PrevComm) ?? "",
+        fields.kernelStrs[Slot.PrevComm] ?? "",
         env,
       ]);
     }

@@ -1,0 +1,186 @@
+/**
+ * Live kernel source figures: events delivered and lost under an openat
+ * flood, and the slowdown of a syscall-heavy workload with the default events
+ * attached. Needs root and BPF. Run alone with
+ * `deno run -A bench/live_bench.ts`.
+ *
+ * @module
+ */
+
+import type { BenchRow } from "./_row.ts";
+import { openKernelSource } from "../src/sources/kernel_source.ts";
+
+const SECTION = "kernel source";
+/** The events the built-in signatures need. */
+export const DEFAULT_EVENTS: ReadonlySet<string> = new Set([
+  "sched_process_exec",
+  "security_file_open",
+  "ptrace",
+  "mem_prot_alert",
+  "init_module",
+  "security_kernel_read_file",
+  "execve",
+  "process_vm_writev",
+  "security_sb_mount",
+]);
+
+function compileLoadgen(dir: string): string {
+  const output = `${dir}/loadgen`;
+  const gcc = new Deno.Command("gcc", {
+    args: [
+      "-O2",
+      "-o",
+      output,
+      new URL("fixtures/loadgen.c", import.meta.url).pathname,
+    ],
+  }).outputSync();
+  if (!gcc.success) {
+    throw new Error(
+      `Cannot compile bench/fixtures/loadgen.c: ${
+        new TextDecoder().decode(gcc.stderr)
+      }`,
+    );
+  }
+  return output;
+}
+
+/** Runs `count` load generators at once; returns their summed calls and the longest run. */
+async function runLoad(
+  program: string,
+  args: string[],
+  count: number,
+): Promise<{ calls: number; seconds: number }> {
+  const outputs = await Promise.all(
+    Array.from(
+      { length: count },
+      () => new Deno.Command(program, { args, stdout: "piped" }).output(),
+    ),
+  );
+  let calls = 0;
+  let seconds = 0;
+  for (const output of outputs) {
+    const [done, elapsed] = new TextDecoder().decode(output.stdout).trim()
+      .split(
+        " ",
+      );
+    calls += Number(done);
+    seconds = Math.max(seconds, Number(elapsed));
+  }
+  return { calls, seconds };
+}
+
+/** Runs `load` while a kernel source for `events` is consumed. */
+async function withSource<T>(
+  events: ReadonlySet<string>,
+  load: () => Promise<T>,
+): Promise<{ result: T; delivered: number; lost: number }> {
+  const source = await openKernelSource({ events });
+  const controller = new AbortController();
+  let delivered = 0;
+  const consuming = (async () => {
+    for await (const batch of source.batches(controller.signal)) {
+      delivered += batch.length;
+    }
+  })();
+  try {
+    const result = await load();
+    // Let the reader drain what is still queued.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    controller.abort();
+    await consuming;
+    return { result, delivered, lost: source.stats().lost };
+  } finally {
+    controller.abort();
+    await source.close();
+  }
+}
+
+/**
+ * Measures the kernel source on this machine (about 15 s).
+ *
+ * @returns Rows: openat events/s delivered and records lost under a flood
+ * from 2 processes; loss at a paced 500k events/s; slowdown of a
+ * syscall-heavy mix with the default events against a run without.
+ */
+export async function liveBench(): Promise<BenchRow[]> {
+  const dir = Deno.makeTempDirSync({ prefix: "vigil-bench-" });
+  try {
+    const loadgen = compileLoadgen(dir);
+    const rows: BenchRow[] = [];
+    const openat = new Set(["openat"]);
+
+    const flood = await withSource(
+      openat,
+      () => runLoad(loadgen, ["open", "3"], 2),
+    );
+    rows.push(
+      {
+        section: SECTION,
+        name: "openat flood (2 processes): calls made",
+        value: Math.round(flood.result.calls / flood.result.seconds),
+        unit: "calls/s",
+      },
+      {
+        section: SECTION,
+        name: "openat flood (2 processes): events delivered",
+        value: Math.round(flood.delivered / flood.result.seconds),
+        unit: "events/s",
+      },
+      {
+        section: SECTION,
+        name: "openat flood (2 processes): records lost",
+        value: Math.round(flood.lost / flood.result.seconds),
+        unit: "records/s",
+      },
+    );
+
+    const paced = await withSource(
+      openat,
+      () => runLoad(loadgen, ["open", "3", "250000"], 2),
+    );
+    rows.push(
+      {
+        section: SECTION,
+        name: "openat at 500k calls/s: events delivered",
+        value: Math.round(paced.delivered / paced.result.seconds),
+        unit: "events/s",
+      },
+      {
+        section: SECTION,
+        name: "openat at 500k calls/s: records lost",
+        value: paced.lost,
+        unit: "records",
+      },
+    );
+
+    const baseline = await runLoad(loadgen, ["mix", "2"], 1);
+    const attached = await withSource(
+      DEFAULT_EVENTS,
+      () => runLoad(loadgen, ["mix", "2"], 1),
+    );
+    const baseRate = baseline.calls / baseline.seconds;
+    const withRate = attached.result.calls / attached.result.seconds;
+    rows.push(
+      {
+        section: SECTION,
+        name: "syscall mix with default events",
+        value: Math.round(withRate),
+        unit: "iterations/s",
+        baseline: { name: "without the source", value: Math.round(baseRate) },
+      },
+      {
+        section: SECTION,
+        name: "syscall mix slowdown with default events",
+        value: Math.round((1 - withRate / baseRate) * 1000) / 10,
+        unit: "%",
+      },
+    );
+    return rows;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  console.table(await liveBench());
+}
