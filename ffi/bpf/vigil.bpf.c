@@ -634,9 +634,8 @@ static __always_inline bool prot_alert(const struct inflight *in)
 	return (prev & VM_WRITE) && (req & VM_EXEC) && !(req & VM_WRITE);
 }
 
-static __always_inline int on_sys_exit(struct pt_regs *regs, long ret)
+static __always_inline int on_sys_exit(long id, long ret)
 {
-	long id = BPF_CORE_READ(regs, orig_ax);
 	if (id < 0 || id >= VIGIL_SYSCALL_MAX)
 		return 0;
 	u8 sf = cfg.sys_flags[id];
@@ -652,6 +651,9 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret)
 		return 0;
 	/* exec is reported at entry, and again only when it failed. */
 	if ((sf & VIGIL_SYS_AT_ENTRY) && ret >= 0)
+		return 0;
+	/* A failed open opens no file: nothing for security_file_open. */
+	if ((id == NR_OPEN || id == NR_OPENAT || id == NR_OPENAT2) && !(sf & VIGIL_SYS_EMIT) && ret < 0)
 		return 0;
 	/* Only mprotect calls that raise an alert matter for mem_prot_alert. */
 	if (id == NR_MPROTECT && !(sf & VIGIL_SYS_EMIT) && (ret != 0 || !prot_alert(&in)))
@@ -790,13 +792,14 @@ int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(btf_sys_exit, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit(regs, ret);
+	/* A typed pointer: a plain load, no helper call, on every syscall. */
+	return on_sys_exit(regs->orig_ax, ret);
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit(regs, ret);
+	return on_sys_exit(BPF_CORE_READ(regs, orig_ax), ret);
 }
 
 SEC("tp_btf/sched_process_exec")
