@@ -7,8 +7,10 @@
 
 const SEED = 0x18273645;
 
-function murmur3(bytes: Uint8Array): number {
-  let hash = SEED;
+
+/** MurmurHash3 x86_32 of `bytes`. */
+export function murmur3(bytes: Uint8Array, seed: number): number {
+  let hash = seed;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const blocks = bytes.length >> 2;
   for (let i = 0; i < blocks; i++) {
@@ -61,5 +63,5 @@ export function entityId(hostId: number, startTimeNs: bigint): number {
     BigInt.asUintN(64, startTimeNs / TEN_MS * TEN_MS),
     false,
   );
-  return murmur3(bytes);
+  return murmur3(bytes, SEED);
 }
