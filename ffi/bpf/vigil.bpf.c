@@ -230,7 +230,7 @@ __noinline u32 put_kernel_str(struct scratch *s, u32 off, u8 index, u64 src)
 	if (n < 1)
 		n = 1;
 	struct vigil_field *f = field_at(buf, off);
-	f->kind = VIGIL_FIELD_KSTR;
+	f->kind = VIGIL_FIELD_KERNEL_STR;
 	f->index = index;
 	f->len = (n - 1) & (VIGIL_STR_MAX - 1);
 	return off + 4 + f->len;
@@ -447,7 +447,7 @@ __noinline u32 put_area(struct scratch *s, u32 off, u8 index, u64 start, u64 end
 	if (bpf_probe_read_user(buf + off + 4, len, (void *)start))
 		return off;
 	struct vigil_field *f = field_at(buf, off);
-	f->kind = VIGIL_FIELD_ARGAREA;
+	f->kind = VIGIL_FIELD_ARG_AREA;
 	f->index = index;
 	f->len = len;
 	return off + 4 + len;
@@ -694,7 +694,7 @@ static __always_inline int on_exec(struct task_struct *task, struct linux_binprm
 		/* Inline: a global function cannot take a pointer into a map value. */
 		struct vigil_field *f = field_at(s->buf, off);
 		long n = bpf_probe_read_kernel_str(s->buf + bounded(off) + 4, VIGIL_COMM_LEN, in->comm);
-		f->kind = VIGIL_FIELD_KSTR;
+		f->kind = VIGIL_FIELD_KERNEL_STR;
 		f->index = VIGIL_SLOT_PREV_COMM;
 		f->len = n > 0 ? n - 1 : 0;
 		off = bounded(off) + 4 + f->len;

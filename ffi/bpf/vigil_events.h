@@ -40,8 +40,8 @@
 #define VIGIL_FIELD_SOCKADDR 4 /* sockaddr bytes of argument `index` */
 #define VIGIL_FIELD_PATH 5 /* path components, leaf first, NUL-separated */
 #define VIGIL_FIELD_FILE 6 /* struct vigil_file of slot `index` */
-#define VIGIL_FIELD_KSTR 7 /* kernel string, slot `index` */
-#define VIGIL_FIELD_ARGAREA 8 /* NUL-separated area, slot `index` */
+#define VIGIL_FIELD_KERNEL_STR 7 /* kernel string, slot `index` */
+#define VIGIL_FIELD_ARG_AREA 8 /* NUL-separated area, slot `index` */
 #define VIGIL_FIELD_U64 9 /* a u64, slot `index` */
 #define VIGIL_FIELD_TASK 10 /* struct vigil_task, fork task `index` */
 

@@ -7,7 +7,6 @@
 
 const SEED = 0x18273645;
 
-
 /** MurmurHash3 x86_32 of `bytes`. */
 export function murmur3(bytes: Uint8Array, seed: number): number {
   let hash = seed;

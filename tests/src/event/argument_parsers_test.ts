@@ -93,7 +93,10 @@ Deno.test("parseSocketDomain() and parseSocketType() follow Tracee's tables", ()
   assert.equal(parseSocketDomain(12), "AF_DECnet");
   assert.equal(parseSocketDomain(44), "AF_XDP");
   assert.equal(parseSocketDomain(45), "");
-  assert.equal(parseSocketType(0x80801), "SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC");
+  assert.equal(
+    parseSocketType(0x80801),
+    "SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC",
+  );
   assert.equal(parseSocketType(2), "SOCK_DGRAM");
   assert.equal(parseSocketType(0), "0");
 });
@@ -117,7 +120,9 @@ function sockaddr(bytes: number[]): Uint8Array {
 
 Deno.test("parseSockaddr() decodes IPv4, IPv6 and Unix addresses as strings", () => {
   assert.deepEqual(
-    parseSockaddr(sockaddr([2, 0, 0x01, 0xbb, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0])),
+    parseSockaddr(
+      sockaddr([2, 0, 0x01, 0xbb, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]),
+    ),
     { sa_family: "AF_INET", sin_addr: "10.0.0.1", sin_port: "443" },
   );
   const v6 = new Uint8Array(28);
@@ -147,5 +152,7 @@ Deno.test("parseSockaddr() decodes IPv4, IPv6 and Unix addresses as strings", ()
     sun_path: "/run/docker.sock",
   });
   assert.deepEqual(parseSockaddr(sockaddr([0, 0])), { sa_family: "AF_UNSPEC" });
-  assert.deepEqual(parseSockaddr(sockaddr([16, 0])), { sa_family: "AF_NETLINK" });
+  assert.deepEqual(parseSockaddr(sockaddr([16, 0])), {
+    sa_family: "AF_NETLINK",
+  });
 });

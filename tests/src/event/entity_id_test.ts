@@ -7,7 +7,10 @@ Deno.test("murmur3() matches the reference MurmurHash3 x86_32 vectors", () => {
   assert.equal(murmur3(new Uint8Array(0), 1), 0x514e28b7);
   assert.equal(murmur3(text("test"), 0), 0xba6bd213);
   assert.equal(murmur3(text("Hello, world!"), 1234), 0xfaf6cdb3);
-  assert.equal(murmur3(text("The quick brown fox jumps over the lazy dog"), 0x9747b28c), 0x2fa826cd);
+  assert.equal(
+    murmur3(text("The quick brown fox jumps over the lazy dog"), 0x9747b28c),
+    0x2fa826cd,
+  );
 });
 
 Deno.test("entityId() rounds the start time down to 10 ms", () => {
