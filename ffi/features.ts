@@ -143,7 +143,7 @@ export function probeFeatures(
   features: readonly Feature[] = FEATURES,
 ): FeatureResult[] {
   return features.map((feature) => {
-    let supported = cache.get(feature.name);
+    const supported = cache.get(feature.name);
     if (supported === undefined) {
       const result = feature.probe();
       if (result !== undefined) cache.set(feature.name, result);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { EVENT_FIELD_ORDER, type TraceeEvent } from "./event.ts";
+import type { EVENT_FIELD_ORDER, TraceeEvent } from "./event.ts";
 
 const GO_ESCAPED_REGEXP = /[<>&\u2028\u2029]/g;
 const GO_ESCAPES: Record<string, string> = {
