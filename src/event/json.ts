@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { EVENT_FIELD_ORDER, TraceeEvent } from "./event.ts";
+import type { TraceeEvent } from "./event.ts";
 
 const GO_ESCAPED_REGEXP = /[<>&\u2028\u2029]/g;
 const GO_ESCAPES: Record<string, string> = {
@@ -91,57 +91,65 @@ function markBigints(value: unknown): { value: unknown } | null {
   return copy ? { value: copy } : null;
 }
 
+/** A JSON number for an integer field (bigints exact). */
+function jsonNumber(value: number | bigint): string {
+  return typeof value === "bigint" || Number.isFinite(value)
+    ? String(value)
+    : "null";
+}
+
+/** JSON for a nested value; bigints inside go through markers. */
+function jsonValue(value: unknown): string {
+  if (value === undefined) return "null";
+  const marked = markBigints(value);
+  if (!marked) return JSON.stringify(value);
+  return JSON.stringify(marked.value).replace(BIGINT_MARKER_REGEXP, "$1");
+}
+
 /**
  * Serialises an event in Tracee's field order (`EVENT_FIELD_ORDER`),
  * `eventId` as a string, and `matchedPolicies` and `metadata` only when
  * present. Same output as `stringifyJson` over those fields, several times
- * faster: one native `JSON.stringify` of an object literal (a fixed shape),
- * Go escaping applied to the whole text.
+ * faster: integers and strings are written directly, nested values by native
+ * `JSON.stringify`, and Go's escaping is applied once to the whole text.
  */
 export function formatEventJson(event: TraceeEvent): string {
-  let marked = false;
-  const mark = <T>(value: T): T => {
-    const copy = markBigints(value);
-    if (!copy) return value;
-    marked = true;
-    return copy.value as T;
-  };
-  const ordered = {
-    timestamp: mark(event.timestamp),
-    threadStartTime: mark(event.threadStartTime),
-    processorId: event.processorId,
-    processId: event.processId,
-    cgroupId: mark(event.cgroupId),
-    threadId: event.threadId,
-    parentProcessId: event.parentProcessId,
-    hostProcessId: event.hostProcessId,
-    hostThreadId: event.hostThreadId,
-    hostParentProcessId: event.hostParentProcessId,
-    userId: event.userId,
-    mountNamespace: mark(event.mountNamespace),
-    pidNamespace: mark(event.pidNamespace),
-    processName: event.processName,
-    executable: event.executable,
-    hostName: event.hostName,
-    containerId: event.containerId,
-    container: event.container,
-    kubernetes: event.kubernetes,
-    eventId: String(event.eventId),
-    eventName: event.eventName,
-    matchedPolicies: event.matchedPolicies,
-    argsNum: event.argsNum,
-    returnValue: mark(event.returnValue),
-    syscall: event.syscall,
-    stackAddresses: mark(event.stackAddresses),
-    contextFlags: event.contextFlags,
-    threadEntityId: event.threadEntityId,
-    processEntityId: event.processEntityId,
-    parentEntityId: event.parentEntityId,
-    args: mark(event.args),
-    metadata: mark(event.metadata),
-  } satisfies Record<typeof EVENT_FIELD_ORDER[number], unknown>;
-  let text = JSON.stringify(ordered);
-  if (marked) text = text.replace(BIGINT_MARKER_REGEXP, "$1");
+  const e = event;
+  const text = `{"timestamp":${jsonNumber(e.timestamp)},"threadStartTime":${
+    jsonNumber(e.threadStartTime)
+  },"processorId":${jsonNumber(e.processorId)},"processId":${
+    jsonNumber(e.processId)
+  },"cgroupId":${jsonNumber(e.cgroupId)},"threadId":${
+    jsonNumber(e.threadId)
+  },"parentProcessId":${jsonNumber(e.parentProcessId)},"hostProcessId":${
+    jsonNumber(e.hostProcessId)
+  },"hostThreadId":${jsonNumber(e.hostThreadId)},"hostParentProcessId":${
+    jsonNumber(e.hostParentProcessId)
+  },"userId":${jsonNumber(e.userId)},"mountNamespace":${
+    jsonNumber(e.mountNamespace)
+  },"pidNamespace":${jsonNumber(e.pidNamespace)},"processName":${
+    JSON.stringify(e.processName)
+  },"executable":${jsonValue(e.executable)},"hostName":${
+    JSON.stringify(e.hostName)
+  },"containerId":${JSON.stringify(e.containerId)},"container":${
+    jsonValue(e.container)
+  },"kubernetes":${jsonValue(e.kubernetes)},"eventId":${
+    JSON.stringify(String(e.eventId))
+  },"eventName":${JSON.stringify(e.eventName)}${
+    e.matchedPolicies === undefined
+      ? ""
+      : `,"matchedPolicies":${jsonValue(e.matchedPolicies)}`
+  },"argsNum":${jsonNumber(e.argsNum)},"returnValue":${
+    jsonNumber(e.returnValue)
+  },"syscall":${JSON.stringify(e.syscall)},"stackAddresses":${
+    jsonValue(e.stackAddresses)
+  },"contextFlags":${jsonValue(e.contextFlags)},"threadEntityId":${
+    jsonNumber(e.threadEntityId)
+  },"processEntityId":${jsonNumber(e.processEntityId)},"parentEntityId":${
+    jsonNumber(e.parentEntityId)
+  },"args":${jsonValue(e.args)}${
+    e.metadata === undefined ? "" : `,"metadata":${jsonValue(e.metadata)}`
+  }}`;
   return GO_ESCAPED_REGEXP.test(text)
     ? text.replace(GO_ESCAPED_REGEXP, goEscape)
     : text;
