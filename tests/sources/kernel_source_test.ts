@@ -685,3 +685,41 @@ Deno.test({
     assert.deepEqual(ours(), []);
   },
 });
+
+Deno.test({
+  name:
+    "openKernelSource() refuses a non-root user with a one-line KernelUnavailableError",
+  ignore: Deno.uid() !== 0,
+  async fn() {
+    const dir = Deno.makeTempDirSync();
+    Deno.chmodSync(dir, 0o777);
+    try {
+      const module = new URL(
+        "../../src/sources/kernel_source.ts",
+        import.meta.url,
+      );
+      const output = await new Deno.Command("setpriv", {
+        args: [
+          "--reuid=65534",
+          "--regid=65534",
+          "--clear-groups",
+          Deno.execPath(),
+          "eval",
+          "--no-lock",
+          `import { openKernelSource } from "${module.href}";
+           try { await openKernelSource({ events: new Set(["openat"]) }); }
+           catch (error) { console.log(error.name + ": " + error.message); }`,
+        ],
+        env: { HOME: dir, DENO_DIR: `${dir}/deno` },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(
+        new TextDecoder().decode(output.stdout),
+        "KernelUnavailableError: Cannot trace the kernel: Vigil must run as root (effective uid is 65534)\n",
+      );
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
