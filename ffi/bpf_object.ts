@@ -49,6 +49,7 @@ export class BpfLink implements Disposable {
     this.#link = null;
   }
 
+  /** Same as `close()`, for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -289,6 +290,7 @@ export class BpfObject implements Disposable {
     this.#programs = undefined;
   }
 
+  /** Same as `close()`, for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -49,6 +49,8 @@ export class BpfError extends Error {
   readonly operation: string;
 
   /**
+   * Makes the error and its message from its parts.
+   *
    * @param operation The failed operation, e.g. `attach`.
    * @param target What it was applied to, e.g. `raw_tp/sys_enter`.
    * @param errno The errno, negative (libbpf style) or positive.
@@ -76,6 +78,7 @@ export class BpfError extends Error {
  * objects are not built. The message says what is missing and what to do.
  */
 export class KernelUnavailableError extends Error {
+  /** Makes the error; `message` is the whole one-line message. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "KernelUnavailableError";

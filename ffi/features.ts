@@ -23,6 +23,7 @@ export interface Feature {
 
 /** The result of probing one feature. */
 export interface FeatureResult {
+  /** The probed feature. */
   readonly feature: Feature;
   /** `true` supported, `false` not, `undefined` inconclusive. */
   readonly supported: boolean | undefined;

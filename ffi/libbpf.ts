@@ -12,7 +12,8 @@
 
 import { KernelUnavailableError } from "./errors.ts";
 
-const LIBBPF_SYMBOLS = {
+/** The libbpf functions Vigil calls (blocking ones nonblocking). */
+export const LIBBPF_SYMBOLS = {
   bpf_object__load: {
     parameters: ["pointer"],
     result: "i32",
@@ -60,7 +61,8 @@ const LIBBPF_SYMBOLS = {
   },
 } as const;
 
-const HELPER_SYMBOLS = {
+/** The functions of Vigil's C helper (ffi/helper.c). */
+export const HELPER_SYMBOLS = {
   vigil_log_capture: { parameters: [], result: "void" },
   vigil_log_take: { parameters: ["buffer", "usize"], result: "usize" },
   vigil_object_open: { parameters: ["buffer", "buffer"], result: "i32" },

@@ -66,6 +66,8 @@ export class Epoll implements Disposable {
   #waiting: Promise<number> | undefined;
 
   /**
+   * Creates the epoll instance and adds `fd`.
+   *
    * @param fd The descriptor to watch, e.g. a ring buffer map's fd.
    * @throws {BpfError} When epoll cannot be set up.
    */
@@ -110,6 +112,7 @@ export class Epoll implements Disposable {
     this.#fd = -1;
   }
 
+  /** Same as `close()`, for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -26,7 +26,9 @@ export interface RingBufferReaderOptions {
  * a little-endian u32 length, the record, then padding to 4 bytes.
  */
 export interface RecordBatch {
+  /** The drained bytes. */
   readonly bytes: Uint8Array;
+  /** A view of the same bytes. */
   readonly view: DataView;
 }
 
@@ -52,6 +54,8 @@ export class RingBufferReader implements Disposable {
   readonly #buffer: Uint8Array<ArrayBuffer>;
 
   /**
+   * Maps the ring of `map` and watches its fd.
+   *
    * @param map A loaded `BPF_MAP_TYPE_RINGBUF` map.
    * @throws {BpfError} When the ring cannot be mapped.
    */
@@ -122,6 +126,7 @@ export class RingBufferReader implements Disposable {
     this.#ring = null;
   }
 
+  /** Same as `close()`, for `using`. */
   [Symbol.dispose](): void {
     this.#release();
   }

@@ -319,6 +319,7 @@ export class RecordDecoder {
   /** Entity ids by host id, with the start time they were computed for. */
   readonly #entities = new Map<number, { start: bigint; id: number }>();
 
+  /** A decoder with its time base and container lookup. */
   constructor(context: DecodeContext) {
     this.#context = context;
   }

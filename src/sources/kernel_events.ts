@@ -15,17 +15,25 @@ export type Param = readonly [type: string, name: string];
 
 /** An event reported for a syscall, named after it. */
 export interface SyscallEvent {
+  /** Discriminant. */
   readonly kind: "syscall";
+  /** Tracee's event id (syscalls: the x86_64 number). */
   readonly id: number;
+  /** Tracee's event name. */
   readonly name: string;
+  /** Tracee's parameters, in order. */
   readonly params: readonly Param[];
 }
 
 /** An event derived from syscalls or scheduler tracepoints. */
 export interface DerivedEvent {
+  /** Discriminant. */
   readonly kind: "derived";
+  /** Tracee's event id (syscalls: the x86_64 number). */
   readonly id: number;
+  /** Tracee's event name. */
   readonly name: string;
+  /** Tracee's parameters, in order. */
   readonly params: readonly Param[];
   /** The syscalls whose records carry it. */
   readonly syscalls: readonly string[];
