@@ -16,7 +16,7 @@ import type { BpfMap } from "./bpf_object.ts";
 export interface RingBufferReaderOptions {
   /**
    * Bytes copied out per {@linkcode RingBufferReader.drain} call.
-   * @default {4194304}
+   * @default {1048576}
    */
   batchBytes?: number;
 }
@@ -32,18 +32,20 @@ export interface RecordBatch {
   readonly view: DataView;
 }
 
-/** Calls `visit(offset, length)` for each record of a drained batch. */
-export function forEachRecord(
-  batch: RecordBatch,
-  visit: (offset: number, length: number) => void,
-): void {
+/**
+ * Where the records of a drained batch are: `[offset, length]` pairs, flat
+ * (record `i` starts at `[2 * i]` and has `[2 * i + 1]` bytes).
+ */
+export function recordOffsets(batch: RecordBatch): Uint32Array {
   const { view } = batch;
+  const found: number[] = [];
   let offset = 0;
   while (offset + 4 <= view.byteLength) {
     const length = view.getUint32(offset, true);
-    visit(offset + 4, length);
+    found.push(offset + 4, length);
     offset += 4 + ((length + 3) & ~3);
   }
+  return Uint32Array.from(found);
 }
 
 /** A consumer of one ring buffer map. */
@@ -60,7 +62,7 @@ export class RingBufferReader implements Disposable {
    * @throws {BpfError} When the ring cannot be mapped.
    */
   constructor(map: BpfMap, options: RingBufferReaderOptions = {}) {
-    const { batchBytes = 4 << 20 } = options;
+    const { batchBytes = 1 << 20 } = options;
     this.#size = map.maxEntries;
     const ring = helper().vigil_ring_open(map.fd, this.#size);
     if (!ring) throw new BpfError("map ring buffer", map.name, -12);

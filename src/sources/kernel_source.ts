@@ -45,7 +45,7 @@ import {
 import { Clock, clockNs, effectiveUid } from "../../ffi/libc.ts";
 import { FFI_OUTPUT_DIR } from "../../ffi/libbpf.ts";
 import {
-  forEachRecord,
+  recordOffsets,
   RingBufferReader,
 } from "../../ffi/ring_buffer_reader.ts";
 import {
@@ -80,7 +80,7 @@ const POLL_MS = 25;
 /** How often the loss counter is read. */
 const LOSS_CHECK_MS = 1000;
 /** Most events per yielded batch. */
-const MAX_BATCH = 8192;
+const MAX_BATCH = 1024;
 
 /** The tracepoints, each with a BTF-typed and a raw flavour in the object. */
 const TRACEPOINTS = [
@@ -360,28 +360,23 @@ export class KernelSource implements EventSource {
         await this.#reader.wait(POLL_MS);
         continue;
       }
+      // Yield as batches fill, so that the event loop runs in between.
+      const offsets = recordOffsets(batch);
       let records: EventRecord[] = [];
-      const pending: EventRecord[][] = [];
-      forEachRecord(batch, (offset, length) => {
-        for (
-          const event of this.#decoder.decode(
-            batch.bytes,
-            batch.view,
-            offset,
-            length,
-          )
-        ) {
-          records.push(recordFromEvent(event));
-        }
-        if (records.length >= MAX_BATCH) {
-          pending.push(records);
+      for (let i = 0; i < offsets.length; i += 2) {
+        const events = this.#decoder.decode(
+          batch.bytes,
+          batch.view,
+          offsets[i]!,
+          offsets[i + 1]!,
+        );
+        for (const event of events) records.push(recordFromEvent(event));
+        if (records.length >= MAX_BATCH || i + 2 >= offsets.length) {
+          if (records.length === 0) continue;
+          this.#delivered += records.length;
+          yield records;
           records = [];
         }
-      });
-      if (records.length > 0) pending.push(records);
-      for (const chunk of pending) {
-        this.#delivered += chunk.length;
-        yield chunk;
       }
     }
   }
