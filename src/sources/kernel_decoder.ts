@@ -358,12 +358,40 @@ export class RecordDecoder {
     ) => {
       const def = KERNEL_EVENTS.get(name)!;
       const eventArgs = makeArgs(name, def.params, values);
+      // One literal in Tracee's field order: a single object shape.
       events.push({
-        ...base,
+        timestamp: base.timestamp,
+        threadStartTime: base.threadStartTime,
+        processorId: base.processorId,
+        processId: base.processId,
+        cgroupId: base.cgroupId,
+        threadId: base.threadId,
+        parentProcessId: base.parentProcessId,
+        hostProcessId: base.hostProcessId,
+        hostThreadId: base.hostThreadId,
+        hostParentProcessId: base.hostParentProcessId,
+        userId: base.userId,
+        mountNamespace: base.mountNamespace,
+        pidNamespace: base.pidNamespace,
+        processName: base.processName,
+        executable: { path: "" },
+        hostName: base.hostName,
+        containerId: base.containerId,
+        container: base.containerId ? { id: base.containerId } : {},
+        kubernetes: {},
         eventId: def.id,
         eventName: name,
         argsNum: eventArgs.length,
         returnValue: exact(returnValue),
+        syscall: base.syscall,
+        stackAddresses: null,
+        contextFlags: {
+          containerStarted: base.contextFlags.containerStarted,
+          isCompat: base.contextFlags.isCompat,
+        },
+        threadEntityId: base.threadEntityId,
+        processEntityId: base.processEntityId,
+        parentEntityId: base.parentEntityId,
         args: eventArgs,
       });
     };
