@@ -127,24 +127,24 @@ function joinPath(bytes: Uint8Array, index: number): string {
   return `/${names.reverse().join("/")}`;
 }
 
+/** Fills `fields` (emptied first) from a record's fields. */
 function readFields(
+  fields: Fields,
   bytes: Uint8Array,
   view: DataView,
   start: number,
   end: number,
 ): Fields {
-  const fields: Fields = {
-    strs: [],
-    arrays: [],
-    fullArrays: [],
-    sockaddrs: [],
-    paths: [],
-    files: [],
-    kernelStrs: [],
-    areas: [],
-    u64s: [],
-    tasks: [],
-  };
+  fields.strs.length = 0;
+  fields.arrays.length = 0;
+  fields.fullArrays.length = 0;
+  fields.sockaddrs.length = 0;
+  fields.paths.length = 0;
+  fields.files.length = 0;
+  fields.kernelStrs.length = 0;
+  fields.areas.length = 0;
+  fields.u64s.length = 0;
+  fields.tasks.length = 0;
   let offset = start;
   while (offset + 4 <= end) {
     const kind = view.getUint8(offset);
@@ -232,33 +232,107 @@ function resolvePath(base: string, path: string): string {
   return `/${parts.join("/")}`;
 }
 
-/** The value of one raw register argument, as its Tracee type decodes. */
-function rawValue(type: string, raw: bigint): unknown {
-  switch (type) {
-    case "int":
-    case "pid_t":
-    case "uid_t":
-    case "gid_t":
-      return Number(BigInt.asIntN(32, raw));
-    case "unsigned int":
-    case "u32":
-    case "mode_t":
-    case "dev_t":
-      return Number(BigInt.asUintN(32, raw));
-    case "umode_t":
-      return Number(BigInt.asUintN(16, raw));
-    case "long":
-      return exact(BigInt.asIntN(64, raw));
-    case "unsigned long":
-    case "u64":
-    case "size_t":
-    case "off_t":
-    case "loff_t":
-      return exact(BigInt.asUintN(64, raw));
-    case "bool":
-      return raw !== 0n;
-    default:
-      return formatPointer(raw);
+/** The context fields of the record being decoded (reused). */
+class RecordContext {
+  timestamp = 0n;
+  threadStartTime = 0n;
+  processorId = 0;
+  processId = 0;
+  cgroupId = 0n;
+  threadId = 0;
+  parentProcessId = 0;
+  hostProcessId = 0;
+  hostThreadId = 0;
+  hostParentProcessId = 0;
+  userId = 0;
+  mountNamespace = 0;
+  pidNamespace = 0;
+  processName = "";
+  hostName = "";
+  containerId = "";
+  syscall = "";
+  containerStarted = false;
+  isCompat = false;
+  threadEntityId = 0;
+  processEntityId = 0;
+  parentEntityId = 0;
+}
+
+/** The text of a fixed-size, NUL-padded field; repeats skip decoding. */
+class TextCache {
+  readonly #bytes: Uint8Array;
+  #text = "";
+
+  constructor(size: number) {
+    this.#bytes = new Uint8Array(size);
+  }
+
+  read(bytes: Uint8Array, offset: number, length: number): string {
+    const known = this.#bytes;
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (known[i] !== bytes[offset + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return this.#text;
+    known.set(bytes.subarray(offset, offset + length));
+    return this.#text = cText(bytes, offset, length);
+  }
+}
+
+/** Reads the raw register arguments of a record, each as its type needs. */
+class RawArgs {
+  view!: DataView;
+  offset = 0;
+
+  /** Argument `i` as a signed 32-bit value. */
+  int(i: number): number {
+    return this.view.getInt32(this.offset + HeaderOffset.args + 8 * i, true);
+  }
+
+  /** Argument `i` as an unsigned 32-bit value. */
+  uint(i: number): number {
+    return this.view.getUint32(this.offset + HeaderOffset.args + 8 * i, true);
+  }
+
+  /** Argument `i` as an unsigned 64-bit value. */
+  u64(i: number): bigint {
+    return this.view.getBigUint64(
+      this.offset + HeaderOffset.args + 8 * i,
+      true,
+    );
+  }
+
+  /** Argument `i` as its Tracee type decodes it. */
+  value(type: string, i: number): unknown {
+    switch (type) {
+      case "int":
+      case "pid_t":
+      case "uid_t":
+      case "gid_t":
+        return this.int(i);
+      case "unsigned int":
+      case "u32":
+      case "mode_t":
+      case "dev_t":
+        return this.uint(i);
+      case "umode_t":
+        return this.uint(i) & 0xffff;
+      case "long":
+        return exact(BigInt.asIntN(64, this.u64(i)));
+      case "unsigned long":
+      case "u64":
+      case "size_t":
+      case "off_t":
+      case "loff_t":
+        return exact(this.u64(i));
+      case "bool":
+        return this.u64(i) !== 0n;
+      default:
+        return formatPointer(this.u64(i));
+    }
   }
 }
 
@@ -318,6 +392,22 @@ export class RecordDecoder {
   readonly #context: DecodeContext;
   /** Entity ids by host id, with the start time they were computed for. */
   readonly #entities = new Map<number, { start: bigint; id: number }>();
+  readonly #args = new RawArgs();
+  readonly #ctx = new RecordContext();
+  readonly #comm = new TextCache(Limits.COMM_LEN);
+  readonly #hostname = new TextCache(Limits.COMM_LEN);
+  readonly #fields: Fields = {
+    strs: [],
+    arrays: [],
+    fullArrays: [],
+    sockaddrs: [],
+    paths: [],
+    files: [],
+    kernelStrs: [],
+    areas: [],
+    u64s: [],
+    tasks: [],
+  };
 
   /** A decoder with its time base and container lookup. */
   constructor(context: DecodeContext) {
@@ -338,16 +428,16 @@ export class RecordDecoder {
     const kind = view.getUint8(offset + HeaderOffset.kind);
     const flags = view.getUint8(offset + HeaderOffset.flags);
     const fields = readFields(
+      this.#fields,
       bytes,
       view,
       offset + Limits.HEADER_SIZE,
       offset + length,
     );
     const base = this.#base(bytes, view, offset, flags);
-    const args: bigint[] = [];
-    for (let i = 0; i < Limits.ARGS; i++) {
-      args.push(view.getBigUint64(offset + HeaderOffset.args + 8 * i, true));
-    }
+    const args = this.#args;
+    args.view = view;
+    args.offset = offset;
     const ret = view.getBigInt64(offset + HeaderOffset.ret, true);
     const nr = view.getInt32(offset + HeaderOffset.syscallNr, true);
     const events: TraceeEvent[] = [];
@@ -386,8 +476,8 @@ export class RecordDecoder {
         syscall: base.syscall,
         stackAddresses: null,
         contextFlags: {
-          containerStarted: base.contextFlags.containerStarted,
-          isCompat: base.contextFlags.isCompat,
+          containerStarted: base.containerStarted,
+          isCompat: base.isCompat,
         },
         threadEntityId: base.threadEntityId,
         processEntityId: base.processEntityId,
@@ -426,7 +516,7 @@ export class RecordDecoder {
       }
       case RecordKind.Exit:
         emit("sched_process_exit", [
-          exact(BigInt.asIntN(64, args[0]!)),
+          exact(BigInt.asIntN(64, args.u64(0))),
           (flags & RecordFlag.GroupExit) !== 0,
         ]);
         break;
@@ -443,74 +533,66 @@ export class RecordDecoder {
     return id;
   }
 
+  /** Fills the reused context of the record at `offset`. */
   #base(
     bytes: Uint8Array,
     view: DataView,
     offset: number,
     flags: number,
-  ): Omit<
-    TraceeEvent,
-    "eventId" | "eventName" | "argsNum" | "returnValue" | "args"
-  > {
+  ): RecordContext {
     const epoch = this.#context.bootToEpochNs;
-    const u32 = (field: number) => view.getUint32(offset + field, true);
-    const u64 = (field: number) => view.getBigUint64(offset + field, true);
-    const hostPid = u32(HeaderOffset.hostPid);
-    const hostTid = u32(HeaderOffset.hostTid);
-    const hostPpid = u32(HeaderOffset.hostPpid);
-    const cgroupId = u64(HeaderOffset.cgroupId);
-    const threadStart = u64(HeaderOffset.startTime) + epoch;
-    const container = this.#context.containerOf(cgroupId, hostPid);
-    const containerId = container?.id ?? "";
-    return {
-      timestamp: u64(HeaderOffset.ts) + epoch,
-      threadStartTime: threadStart,
-      processorId: u32(HeaderOffset.cpu),
-      processId: u32(HeaderOffset.pid),
-      cgroupId,
-      threadId: u32(HeaderOffset.tid),
-      parentProcessId: u32(HeaderOffset.ppid),
-      hostProcessId: hostPid,
-      hostThreadId: hostTid,
-      hostParentProcessId: hostPpid,
-      userId: u32(HeaderOffset.uid),
-      mountNamespace: u32(HeaderOffset.mntNs),
-      pidNamespace: u32(HeaderOffset.pidNs),
-      processName: cText(bytes, offset + HeaderOffset.comm, Limits.COMM_LEN),
-      executable: { path: "" },
-      hostName: cText(
-        bytes,
-        offset + HeaderOffset.hostname,
-        Limits.COMM_LEN - 1,
-      ),
-      containerId,
-      container: containerId ? { id: containerId } : {},
-      kubernetes: {},
-      syscall: syscallName(
-        view.getInt32(offset + HeaderOffset.syscallNr, true),
-      ),
-      stackAddresses: null,
-      contextFlags: {
-        // Containers that existed before Vigil started count as started.
-        containerStarted: containerId !== "",
-        isCompat: (flags & RecordFlag.Compat) !== 0,
-      },
-      threadEntityId: this.#entityId(hostTid, threadStart),
-      processEntityId: this.#entityId(
-        hostPid,
-        u64(HeaderOffset.leaderStart) + epoch,
-      ),
-      parentEntityId: this.#entityId(
-        hostPpid,
-        u64(HeaderOffset.parentStart) + epoch,
-      ),
-    };
+    const c = this.#ctx;
+    c.hostProcessId = view.getUint32(offset + HeaderOffset.hostPid, true);
+    c.hostThreadId = view.getUint32(offset + HeaderOffset.hostTid, true);
+    c.hostParentProcessId = view.getUint32(
+      offset + HeaderOffset.hostPpid,
+      true,
+    );
+    c.cgroupId = view.getBigUint64(offset + HeaderOffset.cgroupId, true);
+    c.threadStartTime =
+      view.getBigUint64(offset + HeaderOffset.startTime, true) + epoch;
+    c.containerId =
+      this.#context.containerOf(c.cgroupId, c.hostProcessId)?.id ?? "";
+    c.timestamp = view.getBigUint64(offset + HeaderOffset.ts, true) + epoch;
+    c.processorId = view.getUint32(offset + HeaderOffset.cpu, true);
+    c.processId = view.getUint32(offset + HeaderOffset.pid, true);
+    c.threadId = view.getUint32(offset + HeaderOffset.tid, true);
+    c.parentProcessId = view.getUint32(offset + HeaderOffset.ppid, true);
+    c.userId = view.getUint32(offset + HeaderOffset.uid, true);
+    c.mountNamespace = view.getUint32(offset + HeaderOffset.mntNs, true);
+    c.pidNamespace = view.getUint32(offset + HeaderOffset.pidNs, true);
+    c.processName = this.#comm.read(
+      bytes,
+      offset + HeaderOffset.comm,
+      Limits.COMM_LEN,
+    );
+    c.hostName = this.#hostname.read(
+      bytes,
+      offset + HeaderOffset.hostname,
+      Limits.COMM_LEN - 1,
+    );
+    c.syscall = syscallName(
+      view.getInt32(offset + HeaderOffset.syscallNr, true),
+    );
+    // Containers that existed before Vigil started count as started.
+    c.containerStarted = c.containerId !== "";
+    c.isCompat = (flags & RecordFlag.Compat) !== 0;
+    c.threadEntityId = this.#entityId(c.hostThreadId, c.threadStartTime);
+    c.processEntityId = this.#entityId(
+      c.hostProcessId,
+      view.getBigUint64(offset + HeaderOffset.leaderStart, true) + epoch,
+    );
+    c.parentEntityId = this.#entityId(
+      c.hostParentProcessId,
+      view.getBigUint64(offset + HeaderOffset.parentStart, true) + epoch,
+    );
+    return c;
   }
 
   #syscall(
     nr: number,
     flags: number,
-    args: readonly bigint[],
+    args: RawArgs,
     ret: bigint,
     fields: Fields,
     emit: (name: string, values: unknown[], returnValue?: bigint) => void,
@@ -536,7 +618,7 @@ export class RecordDecoder {
         case ArgKind.Sockaddr:
           return parseSockaddr(fields.sockaddrs[i] ?? new Uint8Array(2));
         default:
-          return rawValue(param[0], args[i]!);
+          return args.value(param[0], i);
       }
     });
     if (flags & RecordFlag.EmitSyscall && KERNEL_EVENTS.has(def.name)) {
@@ -553,7 +635,7 @@ export class RecordDecoder {
           // The kernel clears these in f_flags after the LSM hook has run.
           const requested = def.name === "openat2"
             ? 0
-            : Number(args[def.name === "open" ? 1 : 2]! & 0xffffffffn);
+            : args.uint(def.name === "open" ? 1 : 2);
           emit("security_file_open", [
             filePath,
             (file.flags | (requested & OPEN_TRANSIENT_FLAGS)) | 0,
@@ -598,15 +680,15 @@ export class RecordDecoder {
 
   #memProtAlert(
     syscall: "mprotect" | "mmap",
-    args: readonly bigint[],
+    args: RawArgs,
     ret: bigint,
     fields: Fields,
     emit: (name: string, values: unknown[]) => void,
   ): void {
     let alert = 0;
     let prevProt = 0;
-    const prot = Number(BigInt.asIntN(32, args[2]!));
-    let addr = args[0]!;
+    const prot = args.int(2);
+    let addr = args.u64(0);
     if (syscall === "mmap") {
       if ((prot & (VM_WRITE | VM_EXEC)) !== (VM_WRITE | VM_EXEC)) return;
       alert = MemProtAlert.MmapWriteExec;
@@ -628,7 +710,7 @@ export class RecordDecoder {
       if (alert === 0) return;
     }
     const file = fields.files[Slot.File];
-    const length = BigInt.asUintN(64, args[1]!);
+    const length = args.u64(1);
     emit("mem_prot_alert", [
       alert,
       formatPointer(addr),
