@@ -40,7 +40,13 @@ const compiled = new Map<string, string>();
 export function fixtureProgram(name: string): string {
   const known = compiled.get(name);
   if (known) return known;
-  fixtureDir ??= Deno.makeTempDirSync({ prefix: "vigil-fixtures-" });
+  if (!fixtureDir) {
+    const dir = Deno.makeTempDirSync({ prefix: "vigil-fixtures-" });
+    globalThis.addEventListener("unload", () => {
+      Deno.removeSync(dir, { recursive: true });
+    });
+    fixtureDir = dir;
+  }
   const output = `${fixtureDir}/${name}`;
   const gcc = new Deno.Command("gcc", {
     args: [
