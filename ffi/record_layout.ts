@@ -114,6 +114,7 @@ export const Slot = {
   Argc: 8,
   PrevProt: 9,
   SockType: 10,
+  Interpreter: 11,
 } as const;
 
 /** `VIGIL_TASK_*`: the tasks of a fork record. */

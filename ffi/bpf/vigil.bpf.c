@@ -485,7 +485,8 @@ static long vma_found(struct task_struct *task, struct vm_area_struct *vma, void
 	struct vma_ctx *ctx = data;
 
 	ctx->flags = vma->vm_flags;
-	ctx->file = (u64)vma->vm_file;
+	/* Read, not loaded: a plain number that global functions accept. */
+	bpf_probe_read_kernel(&ctx->file, sizeof(ctx->file), &vma->vm_file);
 	return 0;
 }
 
@@ -662,6 +663,49 @@ static __always_inline int on_sys_exit(long id, long ret)
 	return 0;
 }
 
+#define AT_BASE 7
+#define AUXV_WORDS 56
+
+struct auxv_search {
+	u64 *auxv;
+	u64 base;
+};
+
+/* One auxv pair (a bpf_loop callback): stops at AT_BASE. */
+static long auxv_step(u64 i, void *data)
+{
+	struct auxv_search *search = data;
+	u64 pair[2] = {};
+
+	if (i * 2 + 1 >= AUXV_WORDS)
+		return 1;
+	bpf_probe_read_kernel(pair, sizeof(pair), search->auxv + i * 2);
+	if (pair[0] == 0)
+		return 1;
+	if (pair[0] == AT_BASE) {
+		search->base = pair[1];
+		return 1;
+	}
+	return 0;
+}
+
+/* The file mapped at the ELF interpreter's base (AT_BASE), if any. */
+static __always_inline u64 interpreter_file(struct mm_struct *mm)
+{
+	struct auxv_search search = {
+		.auxv = (void *)mm + bpf_core_field_offset(struct mm_struct, saved_auxv),
+	};
+	struct vma_ctx vma = {};
+
+	if (!(cfg.features & VIGIL_FEATURE_FIND_VMA))
+		return 0;
+	bpf_loop(AUXV_WORDS / 2, auxv_step, &search, 0);
+	if (!search.base)
+		return 0;
+	bpf_find_vma(bpf_get_current_task_btf(), search.base, vma_found, &vma, 0);
+	return vma.file;
+}
+
 static __always_inline int on_exec(struct task_struct *task, struct linux_binprm *bprm)
 {
 	u32 sched = cfg.sched_flags;
@@ -706,6 +750,8 @@ static __always_inline int on_exec(struct task_struct *task, struct linux_binprm
 		       BPF_CORE_READ(mm, env_end));
 	off = put_file(s, off, VIGIL_SLOT_STDIN, (u64)fd_file(task, 0));
 	off = put_file(s, off, VIGIL_SLOT_FILE, (u64)BPF_CORE_READ(bprm, file));
+	if (sched & VIGIL_SCHED_EXEC)
+		off = put_file(s, off, VIGIL_SLOT_INTERPRETER, interpreter_file(mm));
 	submit(s, off);
 	return 0;
 }

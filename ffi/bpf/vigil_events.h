@@ -66,6 +66,7 @@
 #define VIGIL_SLOT_ARGC 8 /* exec: bprm->argc */
 #define VIGIL_SLOT_PREV_PROT 9 /* mprotect: vm_flags before the call */
 #define VIGIL_SLOT_SOCK_TYPE 10 /* connect: sock->type */
+#define VIGIL_SLOT_INTERPRETER 11 /* exec: the ELF interpreter's file */
 
 /* Argument capture kinds (config.arg_kinds). */
 #define VIGIL_ARG_RAW 0

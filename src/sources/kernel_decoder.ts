@@ -221,6 +221,28 @@ function splitArea(area: Uint8Array | undefined): string[] {
   return items;
 }
 
+/**
+ * The ELF interpreter's pathname, dev, inode and ctime; zero values when
+ * unknown or when it is the executable itself (a static binary).
+ */
+function interpreter(
+  file: FileInfo | undefined,
+  fields: Fields,
+): [string, number, number | bigint, number | bigint] {
+  const found = fields.files[Slot.Interpreter];
+  if (
+    !found || (file && found.dev === file.dev && found.inode === file.inode)
+  ) {
+    return ["", 0, 0, 0];
+  }
+  return [
+    fields.paths[Slot.Interpreter] ?? "",
+    found.dev,
+    exact(found.inode),
+    exact(found.ctime),
+  ];
+}
+
 /** Resolves a relative path against a base directory ("." and ".." kept out). */
 function resolvePath(base: string, path: string): string {
   const parts = base === "/" ? [] : base.split("/").slice(1);
@@ -744,10 +766,7 @@ export class RecordDecoder {
         file ? exact(file.inode) : 0,
         file ? exact(file.ctime) : 0,
         file?.mode ?? 0,
-        "",
-        0,
-        0,
-        0,
+        ...interpreter(file, fields),
         argv,
         fields.kernelStrs[Slot.Interp] ?? "",
         stdin ? stdin.mode & S_IFMT : 0,

@@ -241,6 +241,9 @@ Deno.test({
     assert.equal(args.inode_mode, stat.mode);
     assert.deepEqual(args.argv, [program, "exit", "0"]);
     assert.equal(args.interp, program);
+    const loader = Deno.realPathSync("/lib64/ld-linux-x86-64.so.2");
+    assert.equal(args.interpreter_pathname, loader);
+    assert.equal(args.interpreter_inode, Deno.statSync(loader).ino);
     assert.equal(args.invoked_from_kernel, 0);
     assert.ok(Array.isArray(args.env));
     assert.equal(typesOf(exec).stdin_type, "string");

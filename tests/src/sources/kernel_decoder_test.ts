@@ -229,6 +229,8 @@ Deno.test("RecordDecoder.decode() builds sched_process_exec with argv padded to 
     .text(FieldKind.Path, Slot.Stdin, "0\0pts\0dev\0")
     .file(Slot.File, 42n, 0o100000, 0o100755)
     .text(FieldKind.Path, Slot.File | PATH_BARE, "memfd:payload")
+    .file(Slot.Interpreter, 43n, 0o100000)
+    .text(FieldKind.Path, Slot.Interpreter, "ld.so\0lib\0")
     .decode();
   const [exec, bprm] = events as [TraceeEvent, TraceeEvent];
   assert.equal(exec.eventName, "sched_process_exec");
@@ -245,7 +247,8 @@ Deno.test("RecordDecoder.decode() builds sched_process_exec with argv padded to 
   assert.equal(args.stdin_path, "/dev/pts/0");
   assert.equal(args.prev_comm, "bash");
   assert.deepEqual(args.env, ["A=1", "B=2"]);
-  assert.equal(args.interpreter_pathname, "");
+  assert.equal(args.interpreter_pathname, "/lib/ld.so");
+  assert.equal(args.interpreter_inode, 43);
   assert.equal(exec.argsNum, 17);
   assert.equal(bprm.eventName, "security_bprm_check");
   assert.deepEqual(bprm.args.map((arg) => arg.name), [
