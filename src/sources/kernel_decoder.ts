@@ -278,6 +278,8 @@ class RecordContext {
   threadEntityId = 0;
   processEntityId = 0;
   parentEntityId = 0;
+  processStart = 0n;
+  executable = "";
 }
 
 /** The text of a fixed-size, NUL-padded field; repeats skip decoding. */
@@ -416,6 +418,8 @@ export class RecordDecoder {
   readonly #entities = new Map<number, { start: bigint; id: number }>();
   readonly #args = new RawArgs();
   readonly #ctx = new RecordContext();
+  /** Executable paths by host pid, from the exec records seen. */
+  readonly #executables = new Map<number, { start: bigint; path: string }>();
   readonly #comm = new TextCache(Limits.COMM_LEN);
   readonly #hostname = new TextCache(Limits.COMM_LEN);
   readonly #fields: Fields = {
@@ -486,7 +490,7 @@ export class RecordDecoder {
         mountNamespace: base.mountNamespace,
         pidNamespace: base.pidNamespace,
         processName: base.processName,
-        executable: { path: "" },
+        executable: { path: base.executable },
         hostName: base.hostName,
         containerId: base.containerId,
         container: base.containerId ? { id: base.containerId } : {},
@@ -511,9 +515,18 @@ export class RecordDecoder {
       case RecordKind.Syscall:
         this.#syscall(nr, flags, args, ret, fields, emit);
         break;
-      case RecordKind.Exec:
+      case RecordKind.Exec: {
+        // The process runs this file from now on (executable.path).
+        const path = fields.paths[Slot.File] ?? "";
+        if (this.#executables.size > 65536) this.#executables.clear();
+        this.#executables.set(base.hostProcessId, {
+          start: base.processStart,
+          path,
+        });
+        base.executable = path;
         this.#exec(flags, fields, emit);
         break;
+      }
       case RecordKind.Fork: {
         const values: unknown[] = [];
         for (
@@ -600,10 +613,11 @@ export class RecordDecoder {
     c.containerStarted = c.containerId !== "";
     c.isCompat = (flags & RecordFlag.Compat) !== 0;
     c.threadEntityId = this.#entityId(c.hostThreadId, c.threadStartTime);
-    c.processEntityId = this.#entityId(
-      c.hostProcessId,
-      view.getBigUint64(offset + HeaderOffset.leaderStart, true) + epoch,
-    );
+    c.processStart =
+      view.getBigUint64(offset + HeaderOffset.leaderStart, true) + epoch;
+    c.processEntityId = this.#entityId(c.hostProcessId, c.processStart);
+    const executable = this.#executables.get(c.hostProcessId);
+    c.executable = executable?.start === c.processStart ? executable.path : "";
     c.parentEntityId = this.#entityId(
       c.hostParentProcessId,
       view.getBigUint64(offset + HeaderOffset.parentStart, true) + epoch,

@@ -234,6 +234,7 @@ Deno.test({
     assert.equal(exec.processName, "provoke");
     assert.equal(exec.processId, child.pid);
     assert.equal(exec.syscall, "execve");
+    assert.deepEqual(exec.executable, { path: program });
     const args = argsOf(exec);
     assert.equal(args.cmdpath, program);
     assert.equal(args.pathname, program);

@@ -235,6 +235,7 @@ Deno.test("RecordDecoder.decode() builds sched_process_exec with argv padded to 
   const [exec, bprm] = events as [TraceeEvent, TraceeEvent];
   assert.equal(exec.eventName, "sched_process_exec");
   assert.equal(exec.syscall, "execve");
+  assert.deepEqual(exec.executable, { path: "memfd:payload" });
   const args = Object.fromEntries(
     exec.args.map((arg) => [arg.name, arg.value]),
   );
