@@ -96,6 +96,42 @@ async function withSource<T>(
 }
 
 /**
+ * How fast `batches()` decodes a full ring (16 MiB of openat records queued
+ * while nobody read), with no load generator competing for the CPU.
+ */
+async function consumerCapacity(loadgen: string): Promise<BenchRow> {
+  const source = await openKernelSource({ events: new Set(["openat"]) });
+  try {
+    await runLoad(loadgen, ["open", "1"], 1);
+    const controller = new AbortController();
+    let delivered = 0;
+    let start = 0;
+    let end = 0;
+    // The ring is empty once no batch has come for 100 ms.
+    const idle = setInterval(() => {
+      if (end && performance.now() - end > 100) controller.abort();
+    }, 20);
+    try {
+      for await (const batch of source.batches(controller.signal)) {
+        start ||= performance.now();
+        delivered += batch.length;
+        end = performance.now();
+      }
+    } finally {
+      clearInterval(idle);
+    }
+    return {
+      section: SECTION,
+      name: "decode + JSON of a full ring (no competing load)",
+      value: Math.round(delivered / ((end - start) / 1000)),
+      unit: "events/s",
+    };
+  } finally {
+    await source.close();
+  }
+}
+
+/**
  * The rate of `workload` (higher is better) with the default events traced
  * against without, in interleaved rounds keeping the best of each (the
  * machine may be shared).
@@ -171,6 +207,8 @@ export async function liveBench(): Promise<BenchRow[]> {
         unit: "records/s",
       },
     );
+
+    rows.push(await consumerCapacity(loadgen));
 
     const paced = await withSource(
       openat,

@@ -103,23 +103,77 @@ function neededTracepoints(plan: KernelPlan): Tracepoint[] {
   return needed;
 }
 
-/** Container ids by cgroup id, read from /proc/<pid>/cgroup on first sight. */
+const CGROUP_ROOT = "/sys/fs/cgroup";
+/** The least time between two walks of the cgroup tree. */
+const CGROUP_WALK_MS = 10_000;
+
+/**
+ * Container ids by cgroup id (cgroup v2: the id is the directory's inode),
+ * from /proc/<pid>/cgroup on first sight, or from a walk of the cgroup tree
+ * when the process is already gone. Each cgroup is looked up once.
+ */
 class CgroupResolver {
   readonly #known = new Map<bigint, CgroupContainer | null>();
+  #walkedAt = -Infinity;
 
   containerOf(cgroupId: bigint, hostPid: number): CgroupContainer | undefined {
     const known = this.#known.get(cgroupId);
     if (known !== undefined) return known ?? undefined;
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(`/proc/${hostPid}/cgroup`);
-    } catch {
-      return undefined; // the process is gone: try again with the next event
+    const path = this.#pathOf(hostPid);
+    if (path !== undefined) {
+      const container = containerFromCgroupPath(path);
+      this.#known.set(cgroupId, container ?? null);
+      return container;
     }
-    const line = text.split("\n").find((entry) => entry.startsWith("0::"));
-    const container = line ? containerFromCgroupPath(line.slice(3)) : undefined;
-    this.#known.set(cgroupId, container ?? null);
-    return container;
+    if (performance.now() - this.#walkedAt > CGROUP_WALK_MS) this.#walk();
+    const found = this.#known.get(cgroupId);
+    if (found === undefined) this.#known.set(cgroupId, null);
+    return found ?? undefined;
+  }
+
+  #pathOf(hostPid: number): string | undefined {
+    try {
+      const text = Deno.readTextFileSync(`/proc/${hostPid}/cgroup`);
+      const line = text.split("\n").find((entry) => entry.startsWith("0::"));
+      return line?.slice(3);
+    } catch {
+      return undefined; // the process is gone
+    }
+  }
+
+  #walk(): void {
+    this.#walkedAt = performance.now();
+    const visit = (dir: string, path: string) => {
+      let entries: Deno.DirEntry[];
+      try {
+        entries = [...Deno.readDirSync(dir)];
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        if (!entry.isDirectory) continue;
+        const child = `${path}/${entry.name}`;
+        try {
+          const inode = Deno.statSync(`${dir}/${entry.name}`).ino;
+          if (inode !== null) {
+            this.#known.set(
+              BigInt(inode),
+              containerFromCgroupPath(child) ?? null,
+            );
+          }
+        } catch {
+          continue;
+        }
+        visit(`${dir}/${entry.name}`, child);
+      }
+    };
+    try {
+      const root = Deno.statSync(CGROUP_ROOT).ino;
+      if (root !== null) this.#known.set(BigInt(root), null);
+    } catch {
+      return; // no cgroup file system
+    }
+    visit(CGROUP_ROOT, "");
   }
 }
 
