@@ -103,7 +103,18 @@ function neededTracepoints(plan: KernelPlan): Tracepoint[] {
   return needed;
 }
 
-const CGROUP_ROOT = "/sys/fs/cgroup";
+/** Where the cgroup v2 hierarchy is mounted (hybrid hosts: `.../unified`). */
+function cgroup2Root(): string {
+  try {
+    for (const line of Deno.readTextFileSync("/proc/mounts").split("\n")) {
+      const [, mountPoint, type] = line.split(" ");
+      if (type === "cgroup2" && mountPoint) return mountPoint;
+    }
+  } catch {
+    // fall through to the usual place
+  }
+  return "/sys/fs/cgroup";
+}
 /** The least time between two walks of the cgroup tree. */
 const CGROUP_WALK_MS = 10_000;
 
@@ -143,6 +154,7 @@ class CgroupResolver {
 
   #walk(): void {
     this.#walkedAt = performance.now();
+    const top = cgroup2Root();
     const visit = (dir: string, path: string) => {
       let entries: Deno.DirEntry[];
       try {
@@ -168,12 +180,12 @@ class CgroupResolver {
       }
     };
     try {
-      const root = Deno.statSync(CGROUP_ROOT).ino;
+      const root = Deno.statSync(top).ino;
       if (root !== null) this.#known.set(BigInt(root), null);
     } catch {
       return; // no cgroup file system
     }
-    visit(CGROUP_ROOT, "");
+    visit(top, "");
   }
 }
 

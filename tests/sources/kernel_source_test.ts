@@ -4,6 +4,7 @@ import {
   openKernelSource,
 } from "../../src/sources/kernel_source.ts";
 import type { TraceeEvent } from "../../src/event/event.ts";
+import type { EventRecord } from "../../src/event/record.ts";
 import {
   argsOf,
   captureEvents,
@@ -724,6 +725,85 @@ Deno.test({
       );
     } finally {
       Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "openKernelSource() gives the container id of a docker-style cgroup",
+  ignore,
+  async fn() {
+    const mounts = Deno.readTextFileSync("/proc/mounts").split("\n");
+    const cgroup2 = mounts.map((line) => line.split(" ")).find((fields) =>
+      fields[2] === "cgroup2"
+    )?.[1];
+    assert.ok(cgroup2, "no cgroup2 mount");
+    const id = crypto.randomUUID().replaceAll("-", "").repeat(2);
+    const dir = `${cgroup2}/docker-${id}.scope`;
+    Deno.mkdirSync(dir);
+    const program = fixtureProgram("provoke");
+    const source = await openKernelSource({ events: new Set(["openat"]) });
+    const controller = new AbortController();
+    const seen: EventRecord[] = [];
+    const consuming = (async () => {
+      for await (const batch of source.batches(controller.signal)) {
+        seen.push(...batch);
+      }
+    })();
+    try {
+      const child = new Deno.Command(program, {
+        args: ["sleep", "/etc/hostname"],
+        stdin: "piped",
+      }).spawn();
+      Deno.writeTextFileSync(`${dir}/cgroup.procs`, String(child.pid));
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode("go\n"));
+      await writer.close();
+      await child.status;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      controller.abort();
+      await consuming;
+      const open = seen.find((record) => {
+        const event = record.event();
+        return event.hostProcessId === child.pid &&
+          argsOf(event).pathname === "/etc/hostname";
+      });
+      assert.ok(open, "no openat from the container");
+      const event = open.event();
+      assert.equal(event.containerId, id);
+      assert.deepEqual(event.container, { id });
+      assert.equal(event.contextFlags.containerStarted, true);
+      assert.equal(open.origin, "container");
+      assert.equal(event.cgroupId, BigInt(Deno.statSync(dir).ino!));
+      // Decoded after the process is gone: found by walking the cgroup tree.
+      const late = await openKernelSource({ events: new Set(["openat"]) });
+      try {
+        const gone = new Deno.Command(program, {
+          args: ["sleep", "/etc/hostname"],
+          stdin: "piped",
+        }).spawn();
+        Deno.writeTextFileSync(`${dir}/cgroup.procs`, String(gone.pid));
+        const goneWriter = gone.stdin.getWriter();
+        await goneWriter.write(new TextEncoder().encode("go\n"));
+        await goneWriter.close();
+        await gone.status;
+        const lateController = new AbortController();
+        setTimeout(() => lateController.abort(), 300);
+        let found: TraceeEvent | undefined;
+        for await (const batch of late.batches(lateController.signal)) {
+          found ??= batch.map((record) => record.event()).find((e) =>
+            e.hostProcessId === gone.pid &&
+            argsOf(e).pathname === "/etc/hostname"
+          );
+        }
+        assert.equal(found?.containerId, id);
+      } finally {
+        await late.close();
+      }
+    } finally {
+      controller.abort();
+      await source.close();
+      Deno.removeSync(dir);
     }
   },
 });
