@@ -798,11 +798,11 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 static __always_inline int on_exit(struct task_struct *task)
 {
 	u32 tgid = BPF_CORE_READ(task, tgid);
-	bool leader = tgid == BPF_CORE_READ(task, pid);
+	bool group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
 
 	if (bpf_map_lookup_elem(&excluded, &tgid)) {
-		/* The pid may be reused: forget it when the process ends. */
-		if (leader)
+		/* The pid may be reused: forget it when its last thread ends. */
+		if (group_dead)
 			bpf_map_delete_elem(&excluded, &tgid);
 		return 0;
 	}
@@ -817,7 +817,7 @@ static __always_inline int on_exit(struct task_struct *task)
 	h->syscall_nr = current_syscall(task);
 	h->flags |= VIGIL_FLAG_EMIT_SYSCALL;
 	h->args[0] = BPF_CORE_READ(task, exit_code);
-	if (BPF_CORE_READ(task, signal, live.counter) == 0)
+	if (group_dead)
 		h->flags |= VIGIL_FLAG_GROUP_EXIT;
 	submit(s, VIGIL_HEADER_SIZE);
 	return 0;
