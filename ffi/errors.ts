@@ -45,6 +45,8 @@ export function errnoMessage(errno: number): string {
 export class BpfError extends Error {
   /** The positive errno value. */
   readonly errno: number;
+  /** The errno's symbolic name, e.g. `EPERM`. */
+  readonly code: string;
   /** The failed operation, e.g. `attach`. */
   readonly operation: string;
 
@@ -69,6 +71,7 @@ export class BpfError extends Error {
     );
     this.name = "BpfError";
     this.errno = Math.abs(errno);
+    this.code = errnoName(errno);
     this.operation = operation;
   }
 }

@@ -12,6 +12,7 @@ import {
   KernelReadType,
   MemProtAlert,
   parseBpfCommand,
+  parseCloneFlags,
   parseInodeMode,
   parseKernelReadType,
   parseMemProtAlert,
@@ -19,6 +20,7 @@ import {
   parseOpenFlags,
   parsePtraceRequest,
   parseSockaddr,
+  parseSocketDomain,
   parseSocketType,
 } from "../event/argument_parsers.ts";
 import { entityId } from "../event/entity_id.ts";
@@ -383,6 +385,13 @@ const CONVERTER_TABLE: Record<string, Record<string, Converter>> = {
   fchmodat: { mode: inodeMode },
   sched_process_exec: { stdin_type: inodeMode },
   bpf: { cmd: (value) => parseBpfCommand(value as number) },
+  clone: {
+    flags: (value) => parseCloneFlags(BigInt(value as number | bigint)),
+  },
+  socket: {
+    domain: (value) => parseSocketDomain(value as number),
+    type: (value) => parseSocketType(value as number),
+  },
   security_socket_connect: {
     type: (value) => parseSocketType(value as number),
   },

@@ -196,6 +196,13 @@ const SYSCALL_EVENTS: readonly SyscallEvent[] = [
   syscall(32, "dup", [[INT, "oldfd"]]),
   syscall(33, "dup2", [[INT, "oldfd"], [INT, "newfd"]]),
   syscall(292, "dup3", [[INT, "oldfd"], [INT, "newfd"], [INT, "flags"]]),
+  syscall(56, "clone", [[UL, "flags"], ["void*", "stack"], [
+    "int*",
+    "parent_tid",
+  ], [
+    "int*",
+    "child_tid",
+  ], [UL, "tls"]]),
   syscall(321, "bpf", [[INT, "cmd"], ["union bpf_attr*", "attr"], [
     "unsigned int",
     "size",
@@ -381,7 +388,6 @@ const OTHER_SYSCALL_NAMES: ReadonlyMap<number, string> = new Map([
   [0, "read"],
   [1, "write"],
   [3, "close"],
-  [56, "clone"],
   [57, "fork"],
   [58, "vfork"],
   [60, "exit"],

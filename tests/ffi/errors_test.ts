@@ -14,6 +14,7 @@ Deno.test("BpfError names the operation, its target and the errno", () => {
   );
   assert.equal(error.name, "BpfError");
   assert.equal(error.errno, 1);
+  assert.equal(error.code, "EPERM");
   assert.equal(error.operation, "attach");
   const detailed = new BpfError("load", "vigil.bpf.o", 13, {
     detail: "R1 invalid mem access",

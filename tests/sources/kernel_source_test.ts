@@ -79,6 +79,8 @@ Deno.test("KERNEL_EVENT_NAMES lists every event the issue asks for", () => {
       "dup2",
       "dup3",
       "bpf",
+      "clone",
+      "socket",
     ]
   ) assert.ok(KERNEL_EVENT_NAMES.includes(name), name);
 });
@@ -453,9 +455,14 @@ Deno.test({
   ignore,
   async fn() {
     const connected = await captureEvents(
-      ["connect", "security_socket_connect"],
+      ["socket", "connect", "security_socket_connect"],
       ["connect", "9"],
     );
+    assert.deepEqual(only(connected.events, "socket").args, [
+      { name: "domain", type: "string", value: "AF_INET" },
+      { name: "type", type: "string", value: "SOCK_STREAM" },
+      { name: "protocol", type: "int", value: 0 },
+    ]);
     const address = {
       sa_family: "AF_INET",
       sin_addr: "127.0.0.1",
@@ -805,5 +812,22 @@ Deno.test({
       await source.close();
       Deno.removeSync(dir);
     }
+  },
+});
+
+Deno.test({
+  name:
+    "openKernelSource() reports clone with parsed flags and the child's pid",
+  ignore,
+  async fn() {
+    const { child, events } = await captureEvents(["clone"], ["fork"]);
+    const clone = only(events, "clone");
+    assert.equal(clone.eventId, 56);
+    assert.equal(
+      argsOf(clone).flags,
+      "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID",
+    );
+    assert.equal(typesOf(clone).flags, "string");
+    assert.equal(clone.returnValue, Number(child.stdout));
   },
 });
