@@ -25,6 +25,8 @@ _Static_assert(sizeof(struct vigil_task) == VIGIL_TASK_SIZE, "task size");
 _Static_assert(sizeof(struct vigil_config) == VIGIL_CONFIG_SIZE, "config size");
 
 #define WAKEUP_BYTES (256 * 1024)
+/* emit_syscall flag above the VIGIL_SYS_* bits: the record is sent at entry. */
+#define EMIT_AT_ENTRY 0x100
 #define AT_FDCWD -100
 #define PF_KTHREAD 0x00200000
 #define TS_COMPAT 0x0002
@@ -517,7 +519,7 @@ __noinline int emit_syscall(const struct inflight *in, u32 nr, long ret, u32 fla
 		return 0;
 	u8 *buf = s->buf;
 	u8 sf = flags;
-	bool at_entry = flags & 0x100;
+	bool at_entry = flags & EMIT_AT_ENTRY;
 	struct vigil_header *h = (void *)buf;
 	struct task_struct *task = (void *)bpf_get_current_task();
 	bool base_done = false;
@@ -617,7 +619,7 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id)
 	}
 	/* exec replaces the memory the arguments live in: report it now. */
 	if (sf & VIGIL_SYS_AT_ENTRY)
-		emit_syscall(&in, id, 0, sf | 0x100);
+		emit_syscall(&in, id, 0, sf | EMIT_AT_ENTRY);
 	u32 tid = (u32)pid_tgid;
 	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
 	return 0;
