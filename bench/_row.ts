@@ -10,7 +10,6 @@ export interface BenchRow {
   section: string;
   /** What was measured. */
   name: string;
-  /** The measured value, in `unit`. */
   value: number;
   /** e.g. `events/s`, `%`. */
   unit: string;
