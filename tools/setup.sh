@@ -51,7 +51,9 @@ fi
 
 cd "$root"
 deno install --frozen --quiet
-if [ -f ffi/Makefile ]; then
+if [ -r /sys/kernel/btf/vmlinux ]; then
   make -s -C ffi
+else
+  say "no kernel BTF (/sys/kernel/btf/vmlinux): eBPF objects not built; live events unavailable, replay works"
 fi
 say "ready (deno $DENO_VERSION, opa $OPA_VERSION); tools in $tools/bin"

@@ -20,6 +20,10 @@ import {
   parseOutputSpec,
 } from "../output/output.ts";
 import { loadSignatures, type SignatureSet } from "../signatures/loader.ts";
+import {
+  KERNEL_EVENT_NAMES,
+  openKernelSource,
+} from "../sources/kernel_source.ts";
 import { openReplaySource } from "../sources/replay_source.ts";
 import type { EventSource } from "../sources/source.ts";
 import { formatSignatureList } from "./list.ts";
@@ -273,11 +277,7 @@ async function openSource(
   options: RunOptions,
   wants: (eventName: string) => boolean,
 ): Promise<EventSource> {
-  if (options.input === undefined) {
-    throw new UsageError(
-      "Live kernel events are not available in this build yet: replay events with --input FILE (or - for stdin)",
-    );
-  }
+  if (options.input === undefined) return await openKernel(wants);
   const name = options.input === "-" ? "stdin" : options.input;
   let shown = 0;
   const logger = log("input");
@@ -298,6 +298,25 @@ async function openSource(
       cause: error,
     });
   }
+}
+
+/** The live source, tracing only the kernel events someone wants. */
+async function openKernel(
+  wants: (eventName: string) => boolean,
+): Promise<EventSource> {
+  const logger = log("kernel");
+  const events = new Set(KERNEL_EVENT_NAMES.filter(wants));
+  logger.debug(`Tracing ${[...events].sort().join(", ") || "no events"}`);
+  return await openKernelSource({
+    events,
+    excludePids: [Deno.pid],
+    log: (level, message) => {
+      if (level === "debug") logger.debug(message);
+      else if (level === "info") logger.info(message);
+      else if (level === "warning") logger.warn(message);
+      else logger.error(message);
+    },
+  });
 }
 
 function createEngine(

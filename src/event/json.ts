@@ -5,7 +5,7 @@
  * @module
  */
 
-import { EVENT_FIELD_ORDER, type TraceeEvent } from "./event.ts";
+import type { TraceeEvent } from "./event.ts";
 
 const GO_ESCAPED_REGEXP = /[<>&\u2028\u2029]/g;
 const GO_ESCAPES: Record<string, string> = {
@@ -60,21 +60,99 @@ export function stringifyJson(value: unknown): string {
   }
 }
 
+/*
+ * Bigints travel through JSON.stringify as marker strings ("\0n<digits>\0",
+ * which it writes as "\u0000n<digits>\u0000") and are then unquoted. Kernel
+ * strings cannot hold NUL; JSON.rawJSON would be exact too but costs about
+ * 1 µs per value.
+ */
+const BIGINT_MARKER_REGEXP = /"\\u0000n(-?\d+)\\u0000"/g;
+
+/** A copy of `value` whose bigints are marker strings; `null` if it has none. */
+function markBigints(value: unknown): { value: unknown } | null {
+  if (typeof value === "bigint") return { value: `\0n${value}\0` };
+  if (typeof value !== "object" || value === null) return null;
+  let copy: Record<string, unknown> | unknown[] | undefined;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      const marked = markBigints(item);
+      if (!marked) return;
+      copy ??= value.slice();
+      (copy as unknown[])[i] = marked.value;
+    });
+  } else {
+    for (const key in value) {
+      const marked = markBigints((value as Record<string, unknown>)[key]);
+      if (!marked) continue;
+      copy ??= { ...value };
+      (copy as Record<string, unknown>)[key] = marked.value;
+    }
+  }
+  return copy ? { value: copy } : null;
+}
+
+/** A JSON number for an integer field (bigints exact). */
+function jsonNumber(value: number | bigint): string {
+  return typeof value === "bigint" || Number.isFinite(value)
+    ? String(value)
+    : "null";
+}
+
+/** JSON for a nested value; bigints inside go through markers. */
+function jsonValue(value: unknown): string {
+  if (value === undefined) return "null";
+  const marked = markBigints(value);
+  if (!marked) return JSON.stringify(value);
+  return JSON.stringify(marked.value).replace(BIGINT_MARKER_REGEXP, "$1");
+}
+
 /**
- * Serialises an event in Tracee's field order, `eventId` as a string, and
- * `matchedPolicies` and `metadata` only when present.
+ * Serialises an event in Tracee's field order (`EVENT_FIELD_ORDER`),
+ * `eventId` as a string, and `matchedPolicies` and `metadata` only when
+ * present. Same output as `stringifyJson` over those fields, several times
+ * faster: integers and strings are written directly, nested values by native
+ * `JSON.stringify`, and Go's escaping is applied once to the whole text.
  */
 export function formatEventJson(event: TraceeEvent): string {
-  const parts: string[] = [];
-  for (const field of EVENT_FIELD_ORDER) {
-    const value = event[field];
-    if (value === undefined) continue;
-    const text = field === "eventId"
-      ? writeString(String(value))
-      : stringifyJson(value);
-    parts.push(`"${field}":${text}`);
-  }
-  return `{${parts.join(",")}}`;
+  const e = event;
+  const text = `{"timestamp":${jsonNumber(e.timestamp)},"threadStartTime":${
+    jsonNumber(e.threadStartTime)
+  },"processorId":${jsonNumber(e.processorId)},"processId":${
+    jsonNumber(e.processId)
+  },"cgroupId":${jsonNumber(e.cgroupId)},"threadId":${
+    jsonNumber(e.threadId)
+  },"parentProcessId":${jsonNumber(e.parentProcessId)},"hostProcessId":${
+    jsonNumber(e.hostProcessId)
+  },"hostThreadId":${jsonNumber(e.hostThreadId)},"hostParentProcessId":${
+    jsonNumber(e.hostParentProcessId)
+  },"userId":${jsonNumber(e.userId)},"mountNamespace":${
+    jsonNumber(e.mountNamespace)
+  },"pidNamespace":${jsonNumber(e.pidNamespace)},"processName":${
+    JSON.stringify(e.processName)
+  },"executable":${jsonValue(e.executable)},"hostName":${
+    JSON.stringify(e.hostName)
+  },"containerId":${JSON.stringify(e.containerId)},"container":${
+    jsonValue(e.container)
+  },"kubernetes":${jsonValue(e.kubernetes)},"eventId":${
+    JSON.stringify(String(e.eventId))
+  },"eventName":${JSON.stringify(e.eventName)}${
+    e.matchedPolicies === undefined
+      ? ""
+      : `,"matchedPolicies":${jsonValue(e.matchedPolicies)}`
+  },"argsNum":${jsonNumber(e.argsNum)},"returnValue":${
+    jsonNumber(e.returnValue)
+  },"syscall":${JSON.stringify(e.syscall)},"stackAddresses":${
+    jsonValue(e.stackAddresses)
+  },"contextFlags":${jsonValue(e.contextFlags)},"threadEntityId":${
+    jsonNumber(e.threadEntityId)
+  },"processEntityId":${jsonNumber(e.processEntityId)},"parentEntityId":${
+    jsonNumber(e.parentEntityId)
+  },"args":${jsonValue(e.args)}${
+    e.metadata === undefined ? "" : `,"metadata":${jsonValue(e.metadata)}`
+  }}`;
+  return GO_ESCAPED_REGEXP.test(text)
+    ? text.replace(GO_ESCAPED_REGEXP, goEscape)
+    : text;
 }
 
 function exactNumber(

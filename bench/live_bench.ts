@@ -1,0 +1,259 @@
+/**
+ * Live kernel source figures: events delivered and lost under an openat
+ * flood, and the slowdown of a syscall-heavy workload with the default events
+ * attached. Needs root and BPF. Run alone with
+ * `deno run -A bench/live_bench.ts`.
+ *
+ * @module
+ */
+
+import type { BenchRow } from "./_row.ts";
+import { openKernelSource } from "../src/sources/kernel_source.ts";
+
+const SECTION = "kernel source";
+/** The events the built-in signatures need. */
+export const DEFAULT_EVENTS: ReadonlySet<string> = new Set([
+  "sched_process_exec",
+  "security_file_open",
+  "ptrace",
+  "mem_prot_alert",
+  "init_module",
+  "security_kernel_read_file",
+  "execve",
+  "process_vm_writev",
+  "security_sb_mount",
+]);
+
+function compileLoadgen(dir: string): string {
+  const output = `${dir}/loadgen`;
+  const gcc = new Deno.Command("gcc", {
+    args: [
+      "-O2",
+      "-o",
+      output,
+      new URL("fixtures/loadgen.c", import.meta.url).pathname,
+    ],
+  }).outputSync();
+  if (!gcc.success) {
+    throw new Error(
+      `Cannot compile bench/fixtures/loadgen.c: ${
+        new TextDecoder().decode(gcc.stderr)
+      }`,
+    );
+  }
+  return output;
+}
+
+/** Runs `count` load generators at once; returns their summed calls and the longest run. */
+async function runLoad(
+  program: string,
+  args: string[],
+  count: number,
+): Promise<{ calls: number; seconds: number }> {
+  const outputs = await Promise.all(
+    Array.from(
+      { length: count },
+      () => new Deno.Command(program, { args, stdout: "piped" }).output(),
+    ),
+  );
+  let calls = 0;
+  let seconds = 0;
+  for (const output of outputs) {
+    const [done, elapsed] = new TextDecoder().decode(output.stdout).trim()
+      .split(
+        " ",
+      );
+    calls += Number(done);
+    seconds = Math.max(seconds, Number(elapsed));
+  }
+  return { calls, seconds };
+}
+
+/** Runs `load` while a kernel source for `events` is consumed. */
+async function withSource<T>(
+  events: ReadonlySet<string>,
+  load: () => Promise<T>,
+): Promise<{ result: T; delivered: number; lost: number }> {
+  const source = await openKernelSource({ events });
+  const controller = new AbortController();
+  let delivered = 0;
+  const consuming = (async () => {
+    for await (const batch of source.batches(controller.signal)) {
+      delivered += batch.length;
+    }
+  })();
+  try {
+    const result = await load();
+    // Let the reader drain what is still queued.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    controller.abort();
+    await consuming;
+    return { result, delivered, lost: source.stats().lost };
+  } finally {
+    controller.abort();
+    await source.close();
+  }
+}
+
+/**
+ * How fast `batches()` decodes a full ring (16 MiB of openat records queued
+ * while nobody read), with no load generator competing for the CPU.
+ */
+async function consumerCapacity(loadgen: string): Promise<BenchRow> {
+  const source = await openKernelSource({ events: new Set(["openat"]) });
+  try {
+    await runLoad(loadgen, ["open", "1"], 1);
+    const controller = new AbortController();
+    let delivered = 0;
+    let start = 0;
+    let end = 0;
+    // The ring is empty once no batch has come for 100 ms.
+    const idle = setInterval(() => {
+      if (end && performance.now() - end > 100) controller.abort();
+    }, 20);
+    try {
+      for await (const batch of source.batches(controller.signal)) {
+        start ||= performance.now();
+        delivered += batch.length;
+        end = performance.now();
+      }
+    } finally {
+      clearInterval(idle);
+    }
+    return {
+      section: SECTION,
+      name: "decode + JSON of a full ring (no competing load)",
+      value: Math.round(delivered / ((end - start) / 1000)),
+      unit: "events/s",
+    };
+  } finally {
+    await source.close();
+  }
+}
+
+/**
+ * The rate of `workload` (higher is better) with the default events traced
+ * against without, in interleaved rounds keeping the best of each (the
+ * machine may be shared).
+ */
+async function slowdown(
+  name: string,
+  unit: string,
+  workload: () => Promise<number>,
+): Promise<BenchRow[]> {
+  let baseRate = 0;
+  let withRate = 0;
+  for (let round = 0; round < 3; round++) {
+    baseRate = Math.max(baseRate, await workload());
+    const traced = await withSource(DEFAULT_EVENTS, workload);
+    withRate = Math.max(withRate, traced.result);
+  }
+  return [
+    {
+      section: SECTION,
+      name: `${name} with default events`,
+      value: Math.round(withRate * 10) / 10,
+      unit,
+      baseline: {
+        name: "without the source",
+        value: Math.round(baseRate * 10) / 10,
+      },
+    },
+    {
+      section: SECTION,
+      name: `${name}: slowdown with default events`,
+      value: Math.round((1 - withRate / baseRate) * 1000) / 10,
+      unit: "%",
+    },
+  ];
+}
+
+/**
+ * Measures the kernel source on this machine (about 20 s).
+ *
+ * @returns Rows: openat events/s delivered and records lost under a flood
+ * from 2 processes; loss at a paced 500k events/s; slowdown of a
+ * syscall-heavy mix and of `find /usr` with the default events against runs
+ * without.
+ */
+export async function liveBench(): Promise<BenchRow[]> {
+  const dir = Deno.makeTempDirSync({ prefix: "vigil-bench-" });
+  try {
+    const loadgen = compileLoadgen(dir);
+    const rows: BenchRow[] = [];
+    const openat = new Set(["openat"]);
+
+    const flood = await withSource(
+      openat,
+      () => runLoad(loadgen, ["open", "3"], 2),
+    );
+    rows.push(
+      {
+        section: SECTION,
+        name: "openat flood (2 processes): calls made",
+        value: Math.round(flood.result.calls / flood.result.seconds),
+        unit: "calls/s",
+      },
+      {
+        section: SECTION,
+        name: "openat flood (2 processes): events delivered",
+        value: Math.round(flood.delivered / flood.result.seconds),
+        unit: "events/s",
+      },
+      {
+        section: SECTION,
+        name: "openat flood (2 processes): records lost",
+        value: Math.round(flood.lost / flood.result.seconds),
+        unit: "records/s",
+      },
+    );
+
+    rows.push(await consumerCapacity(loadgen));
+
+    const paced = await withSource(
+      openat,
+      () => runLoad(loadgen, ["open", "3", "250000"], 2),
+    );
+    rows.push(
+      {
+        section: SECTION,
+        name: "openat at 500k calls/s: events delivered",
+        value: Math.round(paced.delivered / paced.result.seconds),
+        unit: "events/s",
+      },
+      {
+        section: SECTION,
+        name: "openat at 500k calls/s: records lost",
+        value: paced.lost,
+        unit: "records",
+      },
+    );
+
+    rows.push(
+      ...await slowdown(
+        "syscall mix (open/read/close/getppid/mprotect)",
+        "iterations/s",
+        async () => {
+          const run = await runLoad(loadgen, ["mix", "1"], 1);
+          return run.calls / run.seconds;
+        },
+      ),
+      ...await slowdown("find /usr", "runs/s", async () => {
+        const start = performance.now();
+        const find = await new Deno.Command("find", {
+          args: ["/usr"],
+          stdout: "null",
+        }).output();
+        if (!find.success) throw new Error("Cannot run find /usr");
+        return 1000 / (performance.now() - start);
+      }),
+    );
+    return rows;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  console.table(await liveBench());
+}

@@ -1,0 +1,119 @@
+/**
+ * The few libc calls the kernel source needs: epoll (to wait for ring-buffer
+ * data without blocking Deno's event loop), clocks, and the effective uid.
+ * With ffi/libbpf.ts, the only place that calls `Deno.dlopen`.
+ *
+ * @module
+ */
+
+import { BpfError } from "./errors.ts";
+
+const SYMBOLS = {
+  epoll_create1: { parameters: ["i32"], result: "i32" },
+  epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  epoll_wait: {
+    parameters: ["i32", "buffer", "i32", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  close: { parameters: ["i32"], result: "i32" },
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
+  geteuid: { parameters: [], result: "u32" },
+  __errno_location: { parameters: [], result: "pointer" },
+} as const;
+
+let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
+
+function libc(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
+  library ??= Deno.dlopen("libc.so.6", SYMBOLS);
+  return library.symbols;
+}
+
+function lastErrno(): number {
+  const location = libc().__errno_location();
+  return location ? new Deno.UnsafePointerView(location).getInt32() : 0;
+}
+
+const EPOLL_CTL_ADD = 1;
+const EPOLLIN = 0x1;
+const EPOLL_CLOEXEC = 0o2000000;
+const EPOLL_EVENT_SIZE = 12;
+
+/** Clock ids of `clock_gettime`. */
+export const Clock = { Realtime: 0, Boottime: 7 } as const;
+
+/** Reads a clock as nanoseconds. */
+export function clockNs(clock: typeof Clock[keyof typeof Clock]): bigint {
+  const timespec = new BigInt64Array(2);
+  if (libc().clock_gettime(clock, timespec) !== 0) {
+    throw new BpfError("read clock", String(clock), lastErrno());
+  }
+  return timespec[0]! * 1_000_000_000n + timespec[1]!;
+}
+
+/** The effective user id of this process. */
+export function effectiveUid(): number {
+  return libc().geteuid();
+}
+
+/**
+ * An epoll instance watching one file descriptor for input. `wait()` runs on
+ * a worker thread, so awaiting it never blocks the event loop.
+ */
+export class Epoll implements Disposable {
+  #fd: number;
+  #events = new Uint8Array(EPOLL_EVENT_SIZE);
+  #waiting: Promise<number> | undefined;
+
+  /**
+   * Creates the epoll instance and adds `fd`.
+   *
+   * @param fd The descriptor to watch, e.g. a ring buffer map's fd.
+   * @throws {BpfError} When epoll cannot be set up.
+   */
+  constructor(fd: number) {
+    const symbols = libc();
+    this.#fd = symbols.epoll_create1(EPOLL_CLOEXEC);
+    if (this.#fd < 0) throw new BpfError("create", "epoll", lastErrno());
+    const event = new DataView(new ArrayBuffer(EPOLL_EVENT_SIZE));
+    event.setUint32(0, EPOLLIN, true);
+    event.setUint32(4, fd, true);
+    if (symbols.epoll_ctl(this.#fd, EPOLL_CTL_ADD, fd, event) !== 0) {
+      const errno = lastErrno();
+      this.close();
+      throw new BpfError("watch", `fd ${fd}`, errno);
+    }
+  }
+
+  /**
+   * Waits up to `timeoutMs` for input; resolves `true` when there is some.
+   * Interrupted waits resolve `false`.
+   */
+  async wait(timeoutMs: number): Promise<boolean> {
+    if (this.#fd < 0) return false;
+    this.#waiting = libc().epoll_wait(this.#fd, this.#events, 1, timeoutMs);
+    try {
+      return (await this.#waiting) > 0;
+    } finally {
+      this.#waiting = undefined;
+    }
+  }
+
+  /** Closes the epoll descriptor once no wait is pending. Idempotent. */
+  async closeAsync(): Promise<void> {
+    await this.#waiting?.catch(() => 0);
+    this.close();
+  }
+
+  /** Closes the epoll descriptor. Idempotent. */
+  close(): void {
+    if (this.#fd < 0) return;
+    libc().close(this.#fd);
+    this.#fd = -1;
+  }
+
+  /** Same as `close()`, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

@@ -1,0 +1,812 @@
+/**
+ * Decodes the kernel's records (ffi/bpf/vigil_events.h) into Tracee events
+ * with parsed arguments. Pure: no kernel access, so it is unit-tested with
+ * hand-built records.
+ *
+ * @module
+ */
+
+import type { EventArgument, TraceeEvent } from "../event/event.ts";
+import {
+  formatPointer,
+  KernelReadType,
+  MemProtAlert,
+  parseBpfCommand,
+  parseCloneFlags,
+  parseInodeMode,
+  parseKernelReadType,
+  parseMemProtAlert,
+  parseMmapProt,
+  parseOpenFlags,
+  parsePtraceRequest,
+  parseSockaddr,
+  parseSocketDomain,
+  parseSocketType,
+} from "../event/argument_parsers.ts";
+import { entityId } from "../event/entity_id.ts";
+import type { CgroupContainer } from "../event/container_id.ts";
+import {
+  FieldKind,
+  FileOffset,
+  ForkTask,
+  HeaderOffset,
+  Limits,
+  PATH_BARE,
+  RecordFlag,
+  RecordKind,
+  Slot,
+  TaskOffset,
+} from "../../ffi/record_layout.ts";
+import {
+  argKind,
+  KERNEL_EVENTS,
+  type Param,
+  syscallName,
+  SYSCALLS_BY_NUMBER,
+} from "./kernel_events.ts";
+import { ArgKind } from "../../ffi/record_layout.ts";
+
+/** What the decoder needs from its surroundings. */
+export interface DecodeContext {
+  /** Nanoseconds to add to a boot-time clock value to get epoch time. */
+  readonly bootToEpochNs: bigint;
+  /** The container of a cgroup (and a host pid to look it up by), if any. */
+  containerOf(cgroupId: bigint, hostPid: number): CgroupContainer | undefined;
+}
+
+interface FileInfo {
+  inode: bigint;
+  ctime: bigint;
+  dev: number;
+  flags: number;
+  mode: number;
+}
+
+interface TaskInfo {
+  startTime: bigint;
+  tid: number;
+  nsTid: number;
+  pid: number;
+  nsPid: number;
+}
+
+/** The fields of one record, by kind and index (sparse arrays). */
+interface Fields {
+  strs: string[];
+  arrays: string[][];
+  fullArrays: boolean[];
+  sockaddrs: Uint8Array[];
+  paths: string[];
+  files: FileInfo[];
+  kernelStrs: string[];
+  areas: Uint8Array[];
+  u64s: bigint[];
+  tasks: TaskInfo[];
+}
+
+const decoder = new TextDecoder();
+const S_IFMT = 0o170000;
+const VM_WRITE = 0x2;
+const VM_EXEC = 0x4;
+const PAGE_SIZE = 4096;
+const SOCKET_FAMILIES = new Set([1, 2, 10]);
+const SOCKET_TYPES = new Set([1, 2, 5]);
+/** O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC. */
+const OPEN_TRANSIENT_FLAGS = 0o100 | 0o200 | 0o400 | 0o1000;
+
+/** UTF-8 text; short ASCII strings (most names and paths) skip TextDecoder. */
+function text(bytes: Uint8Array, offset: number, length: number): string {
+  if (length <= 128) {
+    let ascii = true;
+    for (let i = offset; i < offset + length; i++) {
+      if (bytes[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      return String.fromCharCode.apply(
+        null,
+        bytes.subarray(offset, offset + length) as unknown as number[],
+      );
+    }
+  }
+  return decoder.decode(bytes.subarray(offset, offset + length));
+}
+
+/** Text up to the first NUL within `length` bytes. */
+function cText(bytes: Uint8Array, offset: number, length: number): string {
+  let end = offset;
+  while (end < offset + length && bytes[end] !== 0) end++;
+  return text(bytes, offset, end - offset);
+}
+
+/** Joins leaf-first path components into an absolute path. */
+function joinPath(bytes: Uint8Array, index: number): string {
+  const names = decoder.decode(bytes).split("\0");
+  if (names.at(-1) === "") names.pop();
+  if (index & PATH_BARE) return names[0] ?? "";
+  return `/${names.reverse().join("/")}`;
+}
+
+/** Fills `fields` (emptied first) from a record's fields. */
+function readFields(
+  fields: Fields,
+  bytes: Uint8Array,
+  view: DataView,
+  start: number,
+  end: number,
+): Fields {
+  fields.strs.length = 0;
+  fields.arrays.length = 0;
+  fields.fullArrays.length = 0;
+  fields.sockaddrs.length = 0;
+  fields.paths.length = 0;
+  fields.files.length = 0;
+  fields.kernelStrs.length = 0;
+  fields.areas.length = 0;
+  fields.u64s.length = 0;
+  fields.tasks.length = 0;
+  let offset = start;
+  while (offset + 4 <= end) {
+    const kind = view.getUint8(offset);
+    const index = view.getUint8(offset + 1);
+    const length = view.getUint16(offset + 2, true);
+    const data = offset + 4;
+    offset = data + length;
+    if (offset > end) break;
+    switch (kind) {
+      case FieldKind.Str:
+        fields.strs[index] = text(bytes, data, length);
+        break;
+      case FieldKind.StrElem: {
+        (fields.arrays[index] ??= []).push(text(bytes, data, length));
+        break;
+      }
+      case FieldKind.ArrayFull:
+        fields.fullArrays[index] = true;
+        break;
+      case FieldKind.Sockaddr:
+        fields.sockaddrs[index] = bytes.subarray(data, data + length);
+        break;
+      case FieldKind.Path:
+        fields.paths[index & ~PATH_BARE] = joinPath(
+          bytes.subarray(data, data + length),
+          index,
+        );
+        break;
+      case FieldKind.File:
+        fields.files[index] = {
+          inode: view.getBigUint64(data + FileOffset.inode, true),
+          ctime: view.getBigUint64(data + FileOffset.ctime, true),
+          dev: view.getUint32(data + FileOffset.dev, true),
+          flags: view.getUint32(data + FileOffset.flags, true),
+          mode: view.getUint16(data + FileOffset.mode, true),
+        };
+        break;
+      case FieldKind.KernelStr:
+        fields.kernelStrs[index] = text(bytes, data, length);
+        break;
+      case FieldKind.ArgArea:
+        fields.areas[index] = bytes.subarray(data, data + length);
+        break;
+      case FieldKind.U64:
+        fields.u64s[index] = view.getBigUint64(data, true);
+        break;
+      case FieldKind.Task:
+        fields.tasks[index] = {
+          startTime: view.getBigUint64(data + TaskOffset.startTime, true),
+          tid: view.getUint32(data + TaskOffset.tid, true),
+          nsTid: view.getUint32(data + TaskOffset.nsTid, true),
+          pid: view.getUint32(data + TaskOffset.pid, true),
+          nsPid: view.getUint32(data + TaskOffset.nsPid, true),
+        };
+        break;
+    }
+  }
+  return fields;
+}
+
+/** A 64-bit value as a number when exact, else as a bigint. */
+function exact(value: bigint): number | bigint {
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) &&
+      value <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(value)
+    : value;
+}
+
+/** Splits a NUL-separated area (argv, environ) into strings. */
+function splitArea(area: Uint8Array | undefined): string[] {
+  if (!area || area.length === 0) return [];
+  const items = decoder.decode(area).split("\0");
+  if (items.at(-1) === "") items.pop();
+  return items;
+}
+
+/**
+ * The ELF interpreter's pathname, dev, inode and ctime; zero values when
+ * unknown or when it is the executable itself (a static binary).
+ */
+function interpreter(
+  file: FileInfo | undefined,
+  fields: Fields,
+): [string, number, number | bigint, number | bigint] {
+  const found = fields.files[Slot.Interpreter];
+  if (
+    !found || (file && found.dev === file.dev && found.inode === file.inode)
+  ) {
+    return ["", 0, 0, 0];
+  }
+  return [
+    fields.paths[Slot.Interpreter] ?? "",
+    found.dev,
+    exact(found.inode),
+    exact(found.ctime),
+  ];
+}
+
+/** Resolves a relative path against a base directory ("." and ".." kept out). */
+function resolvePath(base: string, path: string): string {
+  const parts = base === "/" ? [] : base.split("/").slice(1);
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join("/")}`;
+}
+
+/** The context fields of the record being decoded (reused). */
+class RecordContext {
+  timestamp = 0n;
+  threadStartTime = 0n;
+  processorId = 0;
+  processId = 0;
+  cgroupId = 0n;
+  threadId = 0;
+  parentProcessId = 0;
+  hostProcessId = 0;
+  hostThreadId = 0;
+  hostParentProcessId = 0;
+  userId = 0;
+  mountNamespace = 0;
+  pidNamespace = 0;
+  processName = "";
+  hostName = "";
+  containerId = "";
+  syscall = "";
+  containerStarted = false;
+  isCompat = false;
+  threadEntityId = 0;
+  processEntityId = 0;
+  parentEntityId = 0;
+  processStart = 0n;
+  executable = "";
+}
+
+/** The text of a fixed-size, NUL-padded field; repeats skip decoding. */
+class TextCache {
+  readonly #bytes: Uint8Array;
+  #text = "";
+
+  constructor(size: number) {
+    this.#bytes = new Uint8Array(size);
+  }
+
+  read(bytes: Uint8Array, offset: number, length: number): string {
+    const known = this.#bytes;
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (known[i] !== bytes[offset + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return this.#text;
+    known.set(bytes.subarray(offset, offset + length));
+    return this.#text = cText(bytes, offset, length);
+  }
+}
+
+/** Reads the raw register arguments of a record, each as its type needs. */
+class RawArgs {
+  view!: DataView;
+  offset = 0;
+
+  /** Argument `i` as a signed 32-bit value. */
+  int(i: number): number {
+    return this.view.getInt32(this.offset + HeaderOffset.args + 8 * i, true);
+  }
+
+  /** Argument `i` as an unsigned 32-bit value. */
+  uint(i: number): number {
+    return this.view.getUint32(this.offset + HeaderOffset.args + 8 * i, true);
+  }
+
+  /** Argument `i` as an unsigned 64-bit value. */
+  u64(i: number): bigint {
+    return this.view.getBigUint64(
+      this.offset + HeaderOffset.args + 8 * i,
+      true,
+    );
+  }
+
+  /** Argument `i` as its Tracee type decodes it. */
+  value(type: string, i: number): unknown {
+    switch (type) {
+      case "int":
+      case "pid_t":
+      case "uid_t":
+      case "gid_t":
+        return this.int(i);
+      case "unsigned int":
+      case "u32":
+      case "mode_t":
+      case "dev_t":
+        return this.uint(i);
+      case "umode_t":
+        return this.uint(i) & 0xffff;
+      case "long":
+        return exact(BigInt.asIntN(64, this.u64(i)));
+      case "unsigned long":
+      case "u64":
+      case "size_t":
+      case "off_t":
+      case "loff_t":
+        return exact(this.u64(i));
+      case "bool":
+        return this.u64(i) !== 0n;
+      default:
+        return formatPointer(this.u64(i));
+    }
+  }
+}
+
+type Converter = (value: unknown) => string;
+
+const openFlags: Converter = (value) => parseOpenFlags(value as number);
+const prot: Converter = (value) => parseMmapProt(value as number);
+const inodeMode: Converter = (value) => parseInodeMode(value as number);
+
+/** Tracee's parse step for the arguments it converts (section 2.2). */
+const CONVERTER_TABLE: Record<string, Record<string, Converter>> = {
+  open: { flags: openFlags },
+  openat: { flags: openFlags },
+  security_file_open: { flags: openFlags },
+  mprotect: { prot },
+  mem_prot_alert: {
+    alert: (value) => parseMemProtAlert(value as number),
+    prot,
+    prev_prot: prot,
+  },
+  ptrace: { request: (value) => parsePtraceRequest(Number(value)) },
+  chmod: { mode: inodeMode },
+  fchmod: { mode: inodeMode },
+  fchmodat: { mode: inodeMode },
+  sched_process_exec: { stdin_type: inodeMode },
+  bpf: { cmd: (value) => parseBpfCommand(value as number) },
+  clone: {
+    flags: (value) => parseCloneFlags(BigInt(value as number | bigint)),
+  },
+  socket: {
+    domain: (value) => parseSocketDomain(value as number),
+    type: (value) => parseSocketType(value as number),
+  },
+  security_socket_connect: {
+    type: (value) => parseSocketType(value as number),
+  },
+  security_kernel_read_file: {
+    type: (value) => parseKernelReadType(value as number),
+  },
+};
+
+const CONVERTERS: ReadonlyMap<string, ReadonlyMap<string, Converter>> = new Map(
+  Object.entries(CONVERTER_TABLE).map((
+    [event, converters],
+  ) => [event, new Map(Object.entries(converters))]),
+);
+
+function makeArgs(
+  eventName: string,
+  params: readonly Param[],
+  values: readonly unknown[],
+): EventArgument[] {
+  const converters = CONVERTERS.get(eventName);
+  return params.map(([type, name], i): EventArgument => {
+    const convert = converters?.get(name);
+    return convert
+      ? { name, type: "string", value: convert(values[i]) }
+      : { name, type, value: values[i] };
+  });
+}
+
+/** Decodes records into events; one decoder per source. */
+export class RecordDecoder {
+  readonly #context: DecodeContext;
+  /** Entity ids by host id, with the start time they were computed for. */
+  readonly #entities = new Map<number, { start: bigint; id: number }>();
+  readonly #args = new RawArgs();
+  readonly #ctx = new RecordContext();
+  /** Executable paths by host pid, from the exec records seen. */
+  readonly #executables = new Map<number, { start: bigint; path: string }>();
+  readonly #comm = new TextCache(Limits.COMM_LEN);
+  readonly #hostname = new TextCache(Limits.COMM_LEN);
+  readonly #fields: Fields = {
+    strs: [],
+    arrays: [],
+    fullArrays: [],
+    sockaddrs: [],
+    paths: [],
+    files: [],
+    kernelStrs: [],
+    areas: [],
+    u64s: [],
+    tasks: [],
+  };
+
+  /** A decoder with its time base and container lookup. */
+  constructor(context: DecodeContext) {
+    this.#context = context;
+  }
+
+  /**
+   * Decodes the record at `offset` (of `length` bytes) into zero or more
+   * events (a syscall record may also carry its derived event).
+   */
+  decode(
+    bytes: Uint8Array,
+    view: DataView,
+    offset: number,
+    length: number,
+  ): TraceeEvent[] {
+    if (length < Limits.HEADER_SIZE) return [];
+    const kind = view.getUint8(offset + HeaderOffset.kind);
+    const flags = view.getUint8(offset + HeaderOffset.flags);
+    const fields = readFields(
+      this.#fields,
+      bytes,
+      view,
+      offset + Limits.HEADER_SIZE,
+      offset + length,
+    );
+    const base = this.#base(bytes, view, offset, flags);
+    const args = this.#args;
+    args.view = view;
+    args.offset = offset;
+    const ret = view.getBigInt64(offset + HeaderOffset.ret, true);
+    const nr = view.getInt32(offset + HeaderOffset.syscallNr, true);
+    const events: TraceeEvent[] = [];
+    const emit = (
+      name: string,
+      values: unknown[],
+      returnValue: bigint = 0n,
+    ) => {
+      const def = KERNEL_EVENTS.get(name)!;
+      const eventArgs = makeArgs(name, def.params, values);
+      // One literal in Tracee's field order: a single object shape.
+      events.push({
+        timestamp: base.timestamp,
+        threadStartTime: base.threadStartTime,
+        processorId: base.processorId,
+        processId: base.processId,
+        cgroupId: base.cgroupId,
+        threadId: base.threadId,
+        parentProcessId: base.parentProcessId,
+        hostProcessId: base.hostProcessId,
+        hostThreadId: base.hostThreadId,
+        hostParentProcessId: base.hostParentProcessId,
+        userId: base.userId,
+        mountNamespace: base.mountNamespace,
+        pidNamespace: base.pidNamespace,
+        processName: base.processName,
+        executable: { path: base.executable },
+        hostName: base.hostName,
+        containerId: base.containerId,
+        container: base.containerId ? { id: base.containerId } : {},
+        kubernetes: {},
+        eventId: def.id,
+        eventName: name,
+        argsNum: eventArgs.length,
+        returnValue: exact(returnValue),
+        syscall: base.syscall,
+        stackAddresses: null,
+        contextFlags: {
+          containerStarted: base.containerStarted,
+          isCompat: base.isCompat,
+        },
+        threadEntityId: base.threadEntityId,
+        processEntityId: base.processEntityId,
+        parentEntityId: base.parentEntityId,
+        args: eventArgs,
+      });
+    };
+    switch (kind) {
+      case RecordKind.Syscall:
+        this.#syscall(nr, flags, args, ret, fields, emit);
+        break;
+      case RecordKind.Exec: {
+        // The process runs this file from now on (executable.path).
+        const path = fields.paths[Slot.File] ?? "";
+        if (this.#executables.size > 65536) this.#executables.clear();
+        this.#executables.set(base.hostProcessId, {
+          start: base.processStart,
+          path,
+        });
+        base.executable = path;
+        this.#exec(flags, fields, emit);
+        break;
+      }
+      case RecordKind.Fork: {
+        const values: unknown[] = [];
+        for (
+          const who of [
+            ForkTask.Parent,
+            ForkTask.Child,
+            ForkTask.ParentProcess,
+            ForkTask.Leader,
+          ]
+        ) {
+          const task = fields.tasks[who];
+          values.push(
+            task?.tid ?? 0,
+            task?.nsTid ?? 0,
+            task?.pid ?? 0,
+            task?.nsPid ?? 0,
+            task ? task.startTime + this.#context.bootToEpochNs : 0n,
+          );
+        }
+        emit("sched_process_fork", values);
+        break;
+      }
+      case RecordKind.Exit:
+        emit("sched_process_exit", [
+          exact(BigInt.asIntN(64, args.u64(0))),
+          (flags & RecordFlag.GroupExit) !== 0,
+        ]);
+        break;
+    }
+    return events;
+  }
+
+  #entityId(hostId: number, start: bigint): number {
+    const known = this.#entities.get(hostId);
+    if (known?.start === start) return known.id;
+    if (this.#entities.size > 65536) this.#entities.clear();
+    const id = entityId(hostId, start);
+    this.#entities.set(hostId, { start, id });
+    return id;
+  }
+
+  /** Fills the reused context of the record at `offset`. */
+  #base(
+    bytes: Uint8Array,
+    view: DataView,
+    offset: number,
+    flags: number,
+  ): RecordContext {
+    const epoch = this.#context.bootToEpochNs;
+    const c = this.#ctx;
+    c.hostProcessId = view.getUint32(offset + HeaderOffset.hostPid, true);
+    c.hostThreadId = view.getUint32(offset + HeaderOffset.hostTid, true);
+    c.hostParentProcessId = view.getUint32(
+      offset + HeaderOffset.hostPpid,
+      true,
+    );
+    c.cgroupId = view.getBigUint64(offset + HeaderOffset.cgroupId, true);
+    c.threadStartTime =
+      view.getBigUint64(offset + HeaderOffset.startTime, true) + epoch;
+    c.containerId =
+      this.#context.containerOf(c.cgroupId, c.hostProcessId)?.id ?? "";
+    c.timestamp = view.getBigUint64(offset + HeaderOffset.ts, true) + epoch;
+    c.processorId = view.getUint32(offset + HeaderOffset.cpu, true);
+    c.processId = view.getUint32(offset + HeaderOffset.pid, true);
+    c.threadId = view.getUint32(offset + HeaderOffset.tid, true);
+    c.parentProcessId = view.getUint32(offset + HeaderOffset.ppid, true);
+    c.userId = view.getUint32(offset + HeaderOffset.uid, true);
+    c.mountNamespace = view.getUint32(offset + HeaderOffset.mntNs, true);
+    c.pidNamespace = view.getUint32(offset + HeaderOffset.pidNs, true);
+    c.processName = this.#comm.read(
+      bytes,
+      offset + HeaderOffset.comm,
+      Limits.COMM_LEN,
+    );
+    c.hostName = this.#hostname.read(
+      bytes,
+      offset + HeaderOffset.hostname,
+      Limits.COMM_LEN - 1,
+    );
+    c.syscall = syscallName(
+      view.getInt32(offset + HeaderOffset.syscallNr, true),
+    );
+    // Containers that existed before Vigil started count as started.
+    c.containerStarted = c.containerId !== "";
+    c.isCompat = (flags & RecordFlag.Compat) !== 0;
+    c.threadEntityId = this.#entityId(c.hostThreadId, c.threadStartTime);
+    c.processStart =
+      view.getBigUint64(offset + HeaderOffset.leaderStart, true) + epoch;
+    c.processEntityId = this.#entityId(c.hostProcessId, c.processStart);
+    const executable = this.#executables.get(c.hostProcessId);
+    c.executable = executable?.start === c.processStart ? executable.path : "";
+    c.parentEntityId = this.#entityId(
+      c.hostParentProcessId,
+      view.getBigUint64(offset + HeaderOffset.parentStart, true) + epoch,
+    );
+    return c;
+  }
+
+  #syscall(
+    nr: number,
+    flags: number,
+    args: RawArgs,
+    ret: bigint,
+    fields: Fields,
+    emit: (name: string, values: unknown[], returnValue?: bigint) => void,
+  ): void {
+    const def = SYSCALLS_BY_NUMBER.get(nr);
+    if (!def) return;
+    const base = fields.paths[Slot.Base];
+    const values = def.params.map((param, i) => {
+      switch (argKind(param)) {
+        case ArgKind.Str:
+          return fields.strs[i] ?? "";
+        case ArgKind.Path: {
+          const path = fields.strs[i] ?? "";
+          return base !== undefined && path !== "" && !path.startsWith("/")
+            ? resolvePath(base, path)
+            : path;
+        }
+        case ArgKind.StrArray: {
+          const array = fields.arrays[i];
+          if (!array) return null;
+          return fields.fullArrays[i] ? [...array, "..."] : array;
+        }
+        case ArgKind.Sockaddr:
+          return parseSockaddr(fields.sockaddrs[i] ?? new Uint8Array(2));
+        default:
+          return args.value(param[0], i);
+      }
+    });
+    if (flags & RecordFlag.EmitSyscall && KERNEL_EVENTS.has(def.name)) {
+      emit(def.name, values, flags & RecordFlag.AtEntry ? 0n : ret);
+    }
+    if (!(flags & RecordFlag.EmitDerived)) return;
+    const file = fields.files[Slot.File];
+    const filePath = fields.paths[Slot.File] ?? "";
+    switch (def.name) {
+      case "open":
+      case "openat":
+      case "openat2":
+        if (file && ret >= 0n) {
+          // The kernel clears these in f_flags after the LSM hook has run.
+          const requested = def.name === "openat2"
+            ? 0
+            : args.uint(def.name === "open" ? 1 : 2);
+          emit("security_file_open", [
+            filePath,
+            (file.flags | (requested & OPEN_TRANSIENT_FLAGS)) | 0,
+            file.dev,
+            exact(file.inode),
+            exact(file.ctime),
+            fields.strs[def.name === "open" ? 0 : 1] ?? "",
+          ]);
+        }
+        break;
+      case "finit_module":
+        if (file) {
+          emit("security_kernel_read_file", [
+            filePath,
+            file.dev,
+            exact(file.inode),
+            KernelReadType.KernelModule,
+            exact(file.ctime),
+          ]);
+        }
+        break;
+      case "mount":
+        emit("security_sb_mount", [values[0], values[1], values[2], values[3]]);
+        break;
+      case "connect": {
+        const address = fields.sockaddrs[1] ?? new Uint8Array(2);
+        const family = address.length >= 2
+          ? address[0]! | (address[1]! << 8)
+          : 0;
+        const type = Number(fields.u64s[Slot.SockType] ?? 0n);
+        if (SOCKET_FAMILIES.has(family) && SOCKET_TYPES.has(type & 0xf)) {
+          emit("security_socket_connect", [values[0], type, values[1]]);
+        }
+        break;
+      }
+      case "mprotect":
+      case "mmap":
+        this.#memProtAlert(def.name, args, ret, fields, emit);
+        break;
+    }
+  }
+
+  #memProtAlert(
+    syscall: "mprotect" | "mmap",
+    args: RawArgs,
+    ret: bigint,
+    fields: Fields,
+    emit: (name: string, values: unknown[]) => void,
+  ): void {
+    let alert = 0;
+    let prevProt = 0;
+    const prot = args.int(2);
+    let addr = args.u64(0);
+    if (syscall === "mmap") {
+      if ((prot & (VM_WRITE | VM_EXEC)) !== (VM_WRITE | VM_EXEC)) return;
+      alert = MemProtAlert.MmapWriteExec;
+      if (ret >= 0n) addr = ret;
+    } else {
+      const prev = fields.u64s[Slot.PrevProt];
+      if (prev === undefined || ret !== 0n) return;
+      prevProt = Number(BigInt.asIntN(32, prev));
+      if (!(prevProt & VM_EXEC) && prot & VM_EXEC) {
+        alert = MemProtAlert.ExecAdded;
+      }
+      if (
+        prevProt & VM_EXEC && !(prevProt & VM_WRITE) &&
+        (prot & (VM_WRITE | VM_EXEC)) === (VM_WRITE | VM_EXEC)
+      ) alert = MemProtAlert.WriteAddedToExec;
+      if (prevProt & VM_WRITE && prot & VM_EXEC && !(prot & VM_WRITE)) {
+        alert = MemProtAlert.WriteToExec;
+      }
+      if (alert === 0) return;
+    }
+    const file = fields.files[Slot.File];
+    const length = args.u64(1);
+    emit("mem_prot_alert", [
+      alert,
+      formatPointer(addr),
+      exact(length === 0n ? BigInt(PAGE_SIZE) : length),
+      prot,
+      prevProt,
+      file ? fields.paths[Slot.File] ?? "" : "",
+      file?.dev ?? 0,
+      file ? exact(file.inode) : 0,
+      file ? exact(file.ctime) : 0,
+    ]);
+  }
+
+  #exec(
+    flags: number,
+    fields: Fields,
+    emit: (name: string, values: unknown[]) => void,
+  ): void {
+    const file = fields.files[Slot.File];
+    const pathname = fields.paths[Slot.File] ?? "";
+    const argc = Number(fields.u64s[Slot.Argc] ?? 0n);
+    const argv = splitArea(fields.areas[Slot.Argv]);
+    while (argv.length < argc) argv.push("?");
+    const env = splitArea(fields.areas[Slot.Envp]);
+    if (flags & RecordFlag.EmitSyscall) {
+      const stdin = fields.files[Slot.Stdin];
+      emit("sched_process_exec", [
+        fields.kernelStrs[Slot.Cmdpath] ?? "",
+        pathname,
+        file?.dev ?? 0,
+        file ? exact(file.inode) : 0,
+        file ? exact(file.ctime) : 0,
+        file?.mode ?? 0,
+        ...interpreter(file, fields),
+        argv,
+        fields.kernelStrs[Slot.Interp] ?? "",
+        stdin ? stdin.mode & S_IFMT : 0,
+        fields.paths[Slot.Stdin] ?? "",
+        flags & RecordFlag.KthreadParent ? 1 : 0,
+        fields.kernelStrs[Slot.PrevComm] ?? "",
+        env,
+      ]);
+    }
+    if (flags & RecordFlag.EmitDerived) {
+      emit("security_bprm_check", [
+        pathname,
+        file?.dev ?? 0,
+        file ? exact(file.inode) : 0,
+        argv,
+        env,
+      ]);
+    }
+  }
+}

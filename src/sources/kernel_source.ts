@@ -1,0 +1,472 @@
+/**
+ * Live events from the kernel: loads Vigil's BPF programs, attaches the ones
+ * the selected events need, and turns ring-buffer records into Tracee events.
+ *
+ * Lifecycle: check (root, BTF, built objects) → probe features → open →
+ * configure (selected syscalls, own pid, features; autoload the tracepoint
+ * flavour the kernel supports) → load → attach → consume; `close()` tears
+ * down in reverse.
+ *
+ * @example Usage (needs root)
+ * ```ts ignore
+ * const source = await openKernelSource({ events: new Set(["openat"]) });
+ * for await (const batch of source.batches(AbortSignal.timeout(1000))) {
+ *   for (const record of batch) console.log(record.json);
+ * }
+ * await source.close();
+ * ```
+ *
+ * @module
+ */
+
+import type { EventRecord } from "../event/record.ts";
+import { recordFromEvent } from "../event/record.ts";
+import type { EventSource } from "./source.ts";
+import {
+  type CgroupContainer,
+  containerFromCgroupPath,
+} from "../event/container_id.ts";
+import { RecordDecoder } from "./kernel_decoder.ts";
+import {
+  argKind,
+  KERNEL_EVENT_NAMES,
+  type KernelPlan,
+  kernelPlan,
+  SYSCALLS_BY_NUMBER,
+} from "./kernel_events.ts";
+import { type BpfLink, BpfObject, possibleCpus } from "../../ffi/bpf_object.ts";
+import { BpfError, KernelUnavailableError } from "../../ffi/errors.ts";
+import {
+  describeFeatures,
+  FeatureName,
+  type FeatureResult,
+  probeFeatures,
+} from "../../ffi/features.ts";
+import { Clock, clockNs, effectiveUid } from "../../ffi/libc.ts";
+import { FFI_OUTPUT_DIR } from "../../ffi/libbpf.ts";
+import {
+  recordOffsets,
+  RingBufferReader,
+} from "../../ffi/ring_buffer_reader.ts";
+import {
+  ConfigOffset,
+  ExcludeMode,
+  FeatureFlag,
+  Limits,
+  SchedFlag,
+} from "../../ffi/record_layout.ts";
+
+export { KERNEL_EVENT_NAMES };
+
+/** Options of {@linkcode openKernelSource}. */
+export interface KernelSourceOptions {
+  /** Event names to produce (Tracee names, e.g. "openat", "sched_process_exec"). Unknown names -> RangeError listing the supported ones. */
+  events: ReadonlySet<string>;
+  /** Host pids never traced (Vigil itself and its sandboxes); the source adds its own pid. May grow after open via excludePid(). */
+  excludePids?: readonly number[];
+  /** Called with debug/warning lines; route to a logger. */
+  log?: (
+    level: "debug" | "info" | "warning" | "error",
+    message: string,
+  ) => void;
+}
+
+type Log = NonNullable<KernelSourceOptions["log"]>;
+
+const OBJECT_FILE = "vigil.bpf.o";
+const VMLINUX_BTF = "/sys/kernel/btf/vmlinux";
+/** How long the reader sleeps when the kernel has not woken it. */
+const POLL_MS = 25;
+/** How often the loss counter is read. */
+const LOSS_CHECK_MS = 1000;
+/** Most events per yielded batch. */
+const MAX_BATCH = 1024;
+
+/** The tracepoints, each with a BTF-typed and a raw flavour in the object. */
+const TRACEPOINTS = [
+  "sys_enter",
+  "sys_exit",
+  "sched_process_exec",
+  "sched_process_fork",
+  "sched_process_exit",
+] as const;
+type Tracepoint = typeof TRACEPOINTS[number];
+
+/** Tracepoints a plan needs. Fork and exit keep the exclusion map current. */
+function neededTracepoints(plan: KernelPlan): Tracepoint[] {
+  const needed: Tracepoint[] = [];
+  if (plan.sysFlags.size > 0) needed.push("sys_enter", "sys_exit");
+  if (plan.schedFlags & (SchedFlag.Exec | SchedFlag.Bprm)) {
+    needed.push("sched_process_exec");
+  }
+  needed.push("sched_process_fork", "sched_process_exit");
+  return needed;
+}
+
+/** Where the cgroup v2 hierarchy is mounted (hybrid hosts: `.../unified`). */
+function cgroup2Root(): string {
+  try {
+    for (const line of Deno.readTextFileSync("/proc/mounts").split("\n")) {
+      const [, mountPoint, type] = line.split(" ");
+      if (type === "cgroup2" && mountPoint) return mountPoint;
+    }
+  } catch {
+    // fall through to the usual place
+  }
+  return "/sys/fs/cgroup";
+}
+/** The least time between two walks of the cgroup tree. */
+const CGROUP_WALK_MS = 10_000;
+
+/**
+ * Container ids by cgroup id (cgroup v2: the id is the directory's inode),
+ * from /proc/<pid>/cgroup on first sight, or from a walk of the cgroup tree
+ * when the process is already gone. Each cgroup is looked up once.
+ */
+class CgroupResolver {
+  readonly #known = new Map<bigint, CgroupContainer | null>();
+  #walkedAt = -Infinity;
+
+  containerOf(cgroupId: bigint, hostPid: number): CgroupContainer | undefined {
+    const known = this.#known.get(cgroupId);
+    if (known !== undefined) return known ?? undefined;
+    const path = this.#pathOf(hostPid);
+    if (path !== undefined) {
+      const container = containerFromCgroupPath(path);
+      this.#known.set(cgroupId, container ?? null);
+      return container;
+    }
+    if (performance.now() - this.#walkedAt > CGROUP_WALK_MS) this.#walk();
+    const found = this.#known.get(cgroupId);
+    if (found === undefined) this.#known.set(cgroupId, null);
+    return found ?? undefined;
+  }
+
+  #pathOf(hostPid: number): string | undefined {
+    try {
+      const text = Deno.readTextFileSync(`/proc/${hostPid}/cgroup`);
+      const line = text.split("\n").find((entry) => entry.startsWith("0::"));
+      return line?.slice(3);
+    } catch {
+      return undefined; // the process is gone
+    }
+  }
+
+  #walk(): void {
+    this.#walkedAt = performance.now();
+    const top = cgroup2Root();
+    const visit = (dir: string, path: string) => {
+      let entries: Deno.DirEntry[];
+      try {
+        entries = [...Deno.readDirSync(dir)];
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        if (!entry.isDirectory) continue;
+        const child = `${path}/${entry.name}`;
+        try {
+          const inode = Deno.statSync(`${dir}/${entry.name}`).ino;
+          if (inode !== null) {
+            this.#known.set(
+              BigInt(inode),
+              containerFromCgroupPath(child) ?? null,
+            );
+          }
+        } catch {
+          continue;
+        }
+        visit(`${dir}/${entry.name}`, child);
+      }
+    };
+    try {
+      const root = Deno.statSync(top).ino;
+      if (root !== null) this.#known.set(BigInt(root), null);
+    } catch {
+      return; // no cgroup file system
+    }
+    visit(top, "");
+  }
+}
+
+function pidKey(pid: number): Uint8Array<ArrayBuffer> {
+  const key = new Uint8Array(4);
+  new DataView(key.buffer).setUint32(0, pid, true);
+  return key;
+}
+
+function checkHost(): void {
+  const uid = effectiveUid();
+  if (uid !== 0) {
+    throw new KernelUnavailableError(
+      `Cannot trace the kernel: Vigil must run as root (effective uid is ${uid})`,
+    );
+  }
+  try {
+    Deno.statSync(VMLINUX_BTF);
+  } catch {
+    throw new KernelUnavailableError(
+      `Cannot trace the kernel: ${VMLINUX_BTF} is missing (the kernel needs CONFIG_DEBUG_INFO_BTF)`,
+    );
+  }
+  const object = new URL(OBJECT_FILE, FFI_OUTPUT_DIR);
+  try {
+    Deno.statSync(object);
+  } catch {
+    throw new KernelUnavailableError(
+      `Cannot find ${object.pathname}: build it with \`make -C ffi\``,
+    );
+  }
+}
+
+function configure(
+  object: BpfObject,
+  plan: KernelPlan,
+  features: ReadonlyMap<string, boolean | undefined>,
+): void {
+  const rodata = object.map(".rodata");
+  const data = new Uint8Array(rodata.initialValue());
+  if (data.byteLength < Limits.CONFIG_SIZE) {
+    throw new BpfError("configure", ".rodata", -22);
+  }
+  const view = new DataView(data.buffer);
+  view.setUint32(ConfigOffset.selfTgid, Deno.pid, true);
+  view.setUint32(ConfigOffset.schedFlags, plan.schedFlags, true);
+  let featureFlags = 0;
+  if (features.get(FeatureName.FindVma)) featureFlags |= FeatureFlag.FindVma;
+  if (features.get(FeatureName.TaskPtRegs)) {
+    featureFlags |= FeatureFlag.TaskPtRegs;
+  }
+  view.setUint32(ConfigOffset.features, featureFlags, true);
+  for (const [nr, flags] of plan.sysFlags) {
+    data[ConfigOffset.sysFlags + nr] = flags;
+    const params = SYSCALLS_BY_NUMBER.get(nr)?.params ?? [];
+    params.forEach((param, i) => {
+      data[ConfigOffset.argKinds + nr * Limits.ARGS + i] = argKind(param);
+    });
+  }
+  rodata.setInitialValue(data);
+}
+
+/** Opens, configures and loads the object with one tracepoint flavour. */
+async function loadObject(
+  plan: KernelPlan,
+  features: ReadonlyMap<string, boolean | undefined>,
+  flavour: "btf" | "raw",
+  needed: readonly Tracepoint[],
+): Promise<BpfObject> {
+  const object = BpfObject.open(new URL(OBJECT_FILE, FFI_OUTPUT_DIR).pathname);
+  try {
+    configure(object, plan, features);
+    for (const program of object.programs()) {
+      const [programFlavour, ...rest] = program.name.split("_");
+      program.autoload = programFlavour === flavour &&
+        needed.includes(rest.join("_") as Tracepoint);
+    }
+    await object.load();
+    return object;
+  } catch (error) {
+    object.close();
+    throw error;
+  }
+}
+
+/**
+ * Starts tracing the kernel for the given events.
+ *
+ * @throws {RangeError} When an event name is not supported.
+ * @throws {KernelUnavailableError} When not root, BTF is missing, a required
+ * kernel feature is missing, or the BPF objects are not built.
+ * @throws {BpfError} When loading or attaching fails.
+ */
+export async function openKernelSource(
+  options: KernelSourceOptions,
+): Promise<KernelSource> {
+  const { events, excludePids = [], log = () => {} } = options;
+  const plan = kernelPlan(events);
+  checkHost();
+  const results: FeatureResult[] = probeFeatures();
+  const missing = results.filter((result) =>
+    result.feature.required && result.supported === false
+  );
+  if (missing.length > 0) {
+    throw new KernelUnavailableError(
+      `Cannot trace the kernel: it lacks ${
+        missing.map((result) =>
+          `${result.feature.name} (Linux ${result.feature.minimumKernel})`
+        ).join(", ")
+      }`,
+    );
+  }
+  const features = new Map(
+    results.map((result) => [result.feature.name, result.supported]),
+  );
+  const needed = neededTracepoints(plan);
+  let flavour: "btf" | "raw" = features.get(FeatureName.BtfTracepoint)
+    ? "btf"
+    : "raw";
+  let object: BpfObject;
+  try {
+    object = await loadObject(plan, features, flavour, needed);
+  } catch (error) {
+    if (flavour === "raw") throw error;
+    log("debug", `Loading tp_btf programs failed, using raw_tp: ${error}`);
+    flavour = "raw";
+    object = await loadObject(plan, features, flavour, needed);
+  }
+  log(
+    "debug",
+    `Kernel features: ${describeFeatures(results)}; attaching ${
+      flavour === "btf" ? "tp_btf" : "raw_tp"
+    } ${needed.join(", ")} for ${events.size} events`,
+  );
+  const links: BpfLink[] = [];
+  try {
+    const excluded = object.map("excluded");
+    for (const pid of excludePids) {
+      excluded.update(pidKey(pid), new Uint8Array([ExcludeMode.Descendants]));
+    }
+    for (const tracepoint of needed) {
+      links.push(object.program(`${flavour}_${tracepoint}`).attach());
+    }
+    const reader = new RingBufferReader(object.map("events"));
+    return new KernelSource(object, links, reader, log);
+  } catch (error) {
+    for (const link of links) link.close();
+    object.close();
+    throw error;
+  }
+}
+
+/** An {@linkcode EventSource} of live kernel events. */
+export class KernelSource implements EventSource {
+  /** The source's name in logs. */
+  readonly name = "kernel";
+  #object: BpfObject | undefined;
+  readonly #links: BpfLink[];
+  readonly #reader: RingBufferReader;
+  readonly #log: Log;
+  readonly #decoder: RecordDecoder;
+  readonly #cpus: number;
+  #delivered = 0;
+  #lost = 0;
+  #closed = false;
+
+  /** @internal Made by {@linkcode openKernelSource}. */
+  constructor(
+    object: BpfObject,
+    links: BpfLink[],
+    reader: RingBufferReader,
+    log: Log,
+  ) {
+    this.#object = object;
+    this.#links = links;
+    this.#reader = reader;
+    this.#log = log;
+    this.#cpus = possibleCpus();
+    const resolver = new CgroupResolver();
+    this.#decoder = new RecordDecoder({
+      bootToEpochNs: clockNs(Clock.Realtime) - clockNs(Clock.Boottime),
+      containerOf: (cgroupId, hostPid) =>
+        resolver.containerOf(cgroupId, hostPid),
+    });
+  }
+
+  /**
+   * Never traces host process `pid` nor the processes it starts from now on
+   * (e.g. a signature sandbox).
+   *
+   * @throws {BpfError} When the exclusion map is full.
+   */
+  excludePid(pid: number): void {
+    if (!this.#object) return;
+    this.#object.map("excluded").update(
+      pidKey(pid),
+      new Uint8Array([ExcludeMode.Descendants]),
+    );
+  }
+
+  /** Events delivered so far and records the kernel could not queue. */
+  stats(): { delivered: number; lost: number } {
+    this.#readLost();
+    return { delivered: this.#delivered, lost: this.#lost };
+  }
+
+  /** A line about lost records, when there were any. */
+  summary(): string[] {
+    this.#readLost();
+    return this.#lost > 0
+      ? [`kernel: ${this.#lost} records lost (ring buffer full)`]
+      : [];
+  }
+
+  /**
+   * Yields decoded events until `signal` aborts or the source is closed.
+   * Waiting happens off the JS thread; draining and decoding on it.
+   */
+  async *batches(signal: AbortSignal): AsyncGenerator<EventRecord[]> {
+    let lastLossCheck = performance.now();
+    let reported = this.#lost;
+    while (!signal.aborted && !this.#closed) {
+      const batch = this.#reader.drain();
+      if (performance.now() - lastLossCheck > LOSS_CHECK_MS) {
+        lastLossCheck = performance.now();
+        this.#readLost();
+        if (this.#lost > reported) {
+          this.#log(
+            "warning",
+            `Kernel ring buffer full: ${
+              this.#lost - reported
+            } records lost (${this.#lost} in all)`,
+          );
+          reported = this.#lost;
+        }
+      }
+      if (batch.bytes.byteLength === 0) {
+        await this.#reader.wait(POLL_MS);
+        continue;
+      }
+      // Yield as batches fill, so that the event loop runs in between.
+      const offsets = recordOffsets(batch);
+      let records: EventRecord[] = [];
+      for (let i = 0; i < offsets.length; i += 2) {
+        const events = this.#decoder.decode(
+          batch.bytes,
+          batch.view,
+          offsets[i]!,
+          offsets[i + 1]!,
+        );
+        for (const event of events) records.push(recordFromEvent(event));
+        if (records.length >= MAX_BATCH || i + 2 >= offsets.length) {
+          if (records.length === 0) continue;
+          this.#delivered += records.length;
+          yield records;
+          records = [];
+        }
+      }
+    }
+  }
+
+  #readLost(): void {
+    const object = this.#object;
+    if (!object) return;
+    const values = new BigUint64Array(this.#cpus);
+    const bytes = new Uint8Array(values.buffer);
+    if (object.map("lost").lookup(new Uint8Array(4), bytes)) {
+      let total = 0n;
+      for (const value of values) total += value;
+      this.#lost = Number(total);
+    }
+  }
+
+  /** Detaches every program and unloads the object. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#readLost();
+    for (const link of this.#links) link.close();
+    await this.#reader.close();
+    this.#object?.close();
+    this.#object = undefined;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Helpers for tests against the real kernel: the availability gate, the
+ * fixture programs, and capturing the events of a child process.
+ *
+ * @module
+ */
+
+import type { TraceeEvent } from "../../src/event/event.ts";
+import { openKernelSource } from "../../src/sources/kernel_source.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+
+/**
+ * Whether BPF can be used here (root, BTF, libbpf); builds `ffi/` first.
+ * Kernel tests are ignored when it is not, unless VIGIL_REQUIRE_KERNEL=1.
+ */
+export function kernelAvailable(): boolean {
+  if (Deno.uid() !== 0) return false;
+  try {
+    Deno.statSync("/sys/kernel/btf/vmlinux");
+  } catch {
+    return false;
+  }
+  const make = new Deno.Command("make", {
+    args: ["-s", "-C", new URL("ffi", ROOT).pathname],
+    stdout: "null",
+    stderr: "inherit",
+  }).outputSync();
+  return make.success;
+}
+
+/** `ignore` for kernel tests: skipped without BPF unless it is required. */
+export const IGNORE_KERNEL_TESTS = !kernelAvailable() &&
+  Deno.env.get("VIGIL_REQUIRE_KERNEL") !== "1";
+
+let fixtureDir: string | undefined;
+const compiled = new Map<string, string>();
+
+/** Compiles tests/fixtures/c/<name>.c with gcc into a temp dir (once). */
+export function fixtureProgram(name: string): string {
+  const known = compiled.get(name);
+  if (known) return known;
+  if (!fixtureDir) {
+    const dir = Deno.makeTempDirSync({ prefix: "vigil-fixtures-" });
+    globalThis.addEventListener("unload", () => {
+      Deno.removeSync(dir, { recursive: true });
+    });
+    fixtureDir = dir;
+  }
+  const output = `${fixtureDir}/${name}`;
+  const gcc = new Deno.Command("gcc", {
+    args: [
+      "-O2",
+      "-Wall",
+      "-o",
+      output,
+      new URL(`tests/fixtures/c/${name}.c`, ROOT).pathname,
+    ],
+  }).outputSync();
+  if (!gcc.success) {
+    throw new Error(
+      `Cannot compile fixture "${name}": ${
+        new TextDecoder().decode(gcc.stderr)
+      }`,
+    );
+  }
+  compiled.set(name, output);
+  return output;
+}
+
+/** What a child run under {@linkcode captureEvents} printed and was. */
+export interface ChildRun {
+  pid: number;
+  code: number;
+  stdout: string;
+}
+
+/**
+ * Opens a kernel source for `events`, runs `provoke <args>` and returns its
+ * result and the events of that child once it runs `provoke` (or all events
+ * with `all`).
+ */
+export async function captureEvents(
+  events: readonly string[],
+  args: readonly string[],
+  options: { cwd?: string; all?: boolean } = {},
+): Promise<{ child: ChildRun; events: TraceeEvent[] }> {
+  const program = fixtureProgram("provoke");
+  const source = await openKernelSource({ events: new Set(events) });
+  const controller = new AbortController();
+  const seen: TraceeEvent[] = [];
+  const consuming = (async () => {
+    for await (const batch of source.batches(controller.signal)) {
+      for (const record of batch) seen.push(record.event());
+    }
+  })();
+  try {
+    const process = new Deno.Command(program, {
+      args: [...args],
+      stdout: "piped",
+      stderr: "piped",
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    }).spawn();
+    const output = await process.output();
+    const child = {
+      pid: process.pid,
+      code: output.code,
+      stdout: new TextDecoder().decode(output.stdout).trim(),
+    };
+    // Records are delivered within the reader's poll interval.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    controller.abort();
+    await consuming;
+    return {
+      child,
+      events: options.all ? seen : seen.filter((event) =>
+        // Before exec the child is still Deno setting up stdio.
+        event.hostProcessId === child.pid &&
+        (event.processName === "provoke" ||
+          event.eventName === "sched_process_exec" ||
+          event.eventName === "execve" ||
+          event.eventName === "security_bprm_check")
+      ),
+    };
+  } finally {
+    controller.abort();
+    await source.close();
+  }
+}
+
+/** The argument values of an event, by name. */
+export function argsOf(event: TraceeEvent): Record<string, unknown> {
+  return Object.fromEntries(event.args.map((arg) => [arg.name, arg.value]));
+}
+
+/** The argument types of an event, by name. */
+export function typesOf(event: TraceeEvent): Record<string, string> {
+  return Object.fromEntries(event.args.map((arg) => [arg.name, arg.type]));
+}

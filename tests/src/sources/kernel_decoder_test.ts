@@ -1,0 +1,274 @@
+import assert from "node:assert/strict";
+import { RecordDecoder } from "../../../src/sources/kernel_decoder.ts";
+import {
+  FieldKind,
+  FileOffset,
+  HeaderOffset,
+  Limits,
+  PATH_BARE,
+  RecordFlag,
+  RecordKind,
+  Slot,
+} from "../../../ffi/record_layout.ts";
+import type { TraceeEvent } from "../../../src/event/event.ts";
+
+const BOOT_TO_EPOCH = 1_700_000_000_000_000_000n;
+const encoder = new TextEncoder();
+
+/** Builds a record as the BPF programs write it. */
+class RecordBuilder {
+  readonly bytes = new Uint8Array(4096);
+  readonly view = new DataView(this.bytes.buffer);
+  length: number = Limits.HEADER_SIZE;
+
+  constructor(kind: number, flags: number, syscall: number) {
+    const v = this.view;
+    v.setBigUint64(HeaderOffset.ts, 5_000_000_000n, true);
+    v.setBigUint64(HeaderOffset.startTime, 4_000_000_000n, true);
+    v.setBigUint64(HeaderOffset.leaderStart, 4_000_000_000n, true);
+    v.setBigUint64(HeaderOffset.parentStart, 1_000_000_000n, true);
+    v.setBigUint64(HeaderOffset.cgroupId, 0x1_0000_0001n, true);
+    v.setUint32(HeaderOffset.mntNs, 4026531841, true);
+    v.setUint32(HeaderOffset.pidNs, 4026531836, true);
+    v.setUint32(HeaderOffset.hostPid, 1000, true);
+    v.setUint32(HeaderOffset.hostTid, 1001, true);
+    v.setUint32(HeaderOffset.hostPpid, 999, true);
+    v.setUint32(HeaderOffset.pid, 10, true);
+    v.setUint32(HeaderOffset.tid, 11, true);
+    v.setUint32(HeaderOffset.ppid, 0, true);
+    v.setUint32(HeaderOffset.uid, 1000, true);
+    v.setUint32(HeaderOffset.cpu, 1, true);
+    v.setInt32(HeaderOffset.syscallNr, syscall, true);
+    v.setUint8(HeaderOffset.kind, kind);
+    v.setUint8(HeaderOffset.flags, flags);
+    this.bytes.set(encoder.encode("cat\0"), HeaderOffset.comm);
+    this.bytes.set(
+      encoder.encode("a-very-long-hostname"),
+      HeaderOffset.hostname,
+    );
+  }
+
+  args(...values: bigint[]): this {
+    values.forEach((value, i) =>
+      this.view.setBigUint64(
+        HeaderOffset.args + 8 * i,
+        BigInt.asUintN(64, value),
+        true,
+      )
+    );
+    return this;
+  }
+
+  ret(value: bigint): this {
+    this.view.setBigInt64(HeaderOffset.ret, value, true);
+    return this;
+  }
+
+  field(kind: number, index: number, data: Uint8Array): this {
+    this.view.setUint8(this.length, kind);
+    this.view.setUint8(this.length + 1, index);
+    this.view.setUint16(this.length + 2, data.length, true);
+    this.bytes.set(data, this.length + 4);
+    this.length += 4 + data.length;
+    return this;
+  }
+
+  text(kind: number, index: number, value: string): this {
+    return this.field(kind, index, encoder.encode(value));
+  }
+
+  file(index: number, inode: bigint, flags: number, mode = 0o100644): this {
+    const data = new Uint8Array(Limits.FILE_SIZE);
+    const view = new DataView(data.buffer);
+    view.setBigUint64(FileOffset.inode, inode, true);
+    view.setBigUint64(FileOffset.ctime, 1_712_345_678_123_456_789n, true);
+    view.setUint32(FileOffset.dev, (8 << 20) | 1, true);
+    view.setUint32(FileOffset.flags, flags, true);
+    view.setUint16(FileOffset.mode, mode, true);
+    return this.field(FieldKind.File, index, data);
+  }
+
+  decode(): TraceeEvent[] {
+    this.view.setUint32(HeaderOffset.size, this.length, true);
+    const decoder = new RecordDecoder({
+      bootToEpochNs: BOOT_TO_EPOCH,
+      containerOf: (cgroupId) =>
+        cgroupId === 0x1_0000_0001n
+          ? { id: "c".repeat(64), runtime: "docker", root: true }
+          : undefined,
+    });
+    return decoder.decode(this.bytes, this.view, 0, this.length);
+  }
+}
+
+Deno.test("RecordDecoder.decode() builds openat and security_file_open from one record", () => {
+  const events = new RecordBuilder(
+    RecordKind.Syscall,
+    RecordFlag.EmitSyscall | RecordFlag.EmitDerived,
+    257,
+  )
+    .args(-100n, 0x7ffd_0000n, 0o1101n, 0o644n)
+    .ret(3n)
+    .text(FieldKind.Str, 1, "../etc/./x")
+    .text(FieldKind.Path, Slot.Base, "tmp\0home\0")
+    .file(Slot.File, 77n, 0o100001)
+    .text(FieldKind.Path, Slot.File, "x\0etc\0")
+    .decode();
+  assert.deepEqual(events.map((event) => event.eventName), [
+    "openat",
+    "security_file_open",
+  ]);
+  const [openat, fileOpen] = events as [TraceeEvent, TraceeEvent];
+  assert.equal(openat.eventId, 257);
+  assert.equal(openat.timestamp, BOOT_TO_EPOCH + 5_000_000_000n);
+  assert.equal(openat.threadStartTime, BOOT_TO_EPOCH + 4_000_000_000n);
+  assert.equal(openat.cgroupId, 0x1_0000_0001n);
+  assert.equal(openat.processName, "cat");
+  assert.equal(openat.hostName, "a-very-long-hos");
+  assert.equal(openat.processId, 10);
+  assert.equal(openat.threadId, 11);
+  assert.equal(openat.hostProcessId, 1000);
+  assert.equal(openat.hostThreadId, 1001);
+  assert.equal(openat.hostParentProcessId, 999);
+  assert.equal(openat.parentProcessId, 0);
+  assert.equal(openat.mountNamespace, 4026531841);
+  assert.equal(openat.syscall, "openat");
+  assert.equal(openat.containerId, "c".repeat(64));
+  assert.deepEqual(openat.container, { id: "c".repeat(64) });
+  assert.deepEqual(openat.contextFlags, {
+    containerStarted: true,
+    isCompat: false,
+  });
+  assert.equal(openat.returnValue, 3);
+  assert.deepEqual(openat.args, [
+    { name: "dirfd", type: "int", value: -100 },
+    { name: "pathname", type: "const char*", value: "/home/etc/x" },
+    { name: "flags", type: "string", value: "O_WRONLY|O_CREAT|O_TRUNC" },
+    { name: "mode", type: "umode_t", value: 0o644 },
+  ]);
+  assert.deepEqual(fileOpen.args, [
+    { name: "pathname", type: "const char*", value: "/etc/x" },
+    {
+      name: "flags",
+      type: "string",
+      value: "O_WRONLY|O_CREAT|O_TRUNC|O_LARGEFILE",
+    },
+    { name: "dev", type: "dev_t", value: (8 << 20) | 1 },
+    { name: "inode", type: "unsigned long", value: 77 },
+    { name: "ctime", type: "unsigned long", value: 1_712_345_678_123_456_789n },
+    { name: "syscall_pathname", type: "const char*", value: "../etc/./x" },
+  ]);
+  assert.equal(fileOpen.returnValue, 0);
+  assert.equal(fileOpen.eventId, 732);
+});
+
+Deno.test("RecordDecoder.decode() reports only what the record's flags ask for", () => {
+  const derivedOnly = new RecordBuilder(
+    RecordKind.Syscall,
+    RecordFlag.EmitDerived,
+    257,
+  )
+    .ret(-2n)
+    .text(FieldKind.Str, 1, "/missing")
+    .decode();
+  assert.deepEqual(derivedOnly, []);
+});
+
+Deno.test("RecordDecoder.decode() raises mem_prot_alert when a writable mapping becomes executable", () => {
+  const [alert] = new RecordBuilder(
+    RecordKind.Syscall,
+    RecordFlag.EmitDerived,
+    10,
+  )
+    .args(0x7f00_0000_0000n, 0n, 5n)
+    .ret(0n)
+    .field(
+      FieldKind.U64,
+      Slot.PrevProt,
+      new Uint8Array([0x73, 0, 0, 0, 0, 0, 0, 0]),
+    )
+    .decode();
+  assert.ok(alert);
+  assert.deepEqual(alert.args, [
+    { name: "alert", type: "string", value: "Protection changed from W to E!" },
+    { name: "addr", type: "void*", value: "0x7f0000000000" },
+    { name: "len", type: "size_t", value: 4096 },
+    { name: "prot", type: "string", value: "PROT_READ|PROT_EXEC" },
+    { name: "prev_prot", type: "string", value: "PROT_READ|PROT_WRITE" },
+    { name: "pathname", type: "const char*", value: "" },
+    { name: "dev", type: "dev_t", value: 0 },
+    { name: "inode", type: "unsigned long", value: 0 },
+    { name: "ctime", type: "u64", value: 0 },
+  ]);
+  const none = new RecordBuilder(RecordKind.Syscall, RecordFlag.EmitDerived, 10)
+    .args(0x1000n, 4096n, 1n)
+    .field(
+      FieldKind.U64,
+      Slot.PrevProt,
+      new Uint8Array([0x73, 0, 0, 0, 0, 0, 0, 0]),
+    )
+    .decode();
+  assert.deepEqual(none, []);
+});
+
+Deno.test("RecordDecoder.decode() builds sched_process_exec with argv padded to argc", () => {
+  const argc = new Uint8Array(8);
+  argc[0] = 3;
+  const events = new RecordBuilder(
+    RecordKind.Exec,
+    RecordFlag.EmitSyscall | RecordFlag.EmitDerived,
+    59,
+  )
+    .text(FieldKind.KernelStr, Slot.Cmdpath, "./run")
+    .text(FieldKind.KernelStr, Slot.Interp, "./run")
+    .text(FieldKind.KernelStr, Slot.PrevComm, "bash")
+    .field(FieldKind.U64, Slot.Argc, argc)
+    .text(FieldKind.ArgArea, Slot.Argv, "./run\0-v\0")
+    .text(FieldKind.ArgArea, Slot.Envp, "A=1\0B=2\0")
+    .file(Slot.Stdin, 5n, 2, 0o20620)
+    .text(FieldKind.Path, Slot.Stdin, "0\0pts\0dev\0")
+    .file(Slot.File, 42n, 0o100000, 0o100755)
+    .text(FieldKind.Path, Slot.File | PATH_BARE, "memfd:payload")
+    .file(Slot.Interpreter, 43n, 0o100000)
+    .text(FieldKind.Path, Slot.Interpreter, "ld.so\0lib\0")
+    .decode();
+  const [exec, bprm] = events as [TraceeEvent, TraceeEvent];
+  assert.equal(exec.eventName, "sched_process_exec");
+  assert.equal(exec.syscall, "execve");
+  assert.deepEqual(exec.executable, { path: "memfd:payload" });
+  const args = Object.fromEntries(
+    exec.args.map((arg) => [arg.name, arg.value]),
+  );
+  assert.equal(args.cmdpath, "./run");
+  assert.equal(args.pathname, "memfd:payload");
+  assert.equal(args.inode, 42);
+  assert.equal(args.inode_mode, 0o100755);
+  assert.deepEqual(args.argv, ["./run", "-v", "?"]);
+  assert.equal(args.stdin_type, "S_IFCHR");
+  assert.equal(args.stdin_path, "/dev/pts/0");
+  assert.equal(args.prev_comm, "bash");
+  assert.deepEqual(args.env, ["A=1", "B=2"]);
+  assert.equal(args.interpreter_pathname, "/lib/ld.so");
+  assert.equal(args.interpreter_inode, 43);
+  assert.equal(exec.argsNum, 17);
+  assert.equal(bprm.eventName, "security_bprm_check");
+  assert.deepEqual(bprm.args.map((arg) => arg.name), [
+    "pathname",
+    "dev",
+    "inode",
+    "argv",
+    "envp",
+  ]);
+});
+
+Deno.test("RecordDecoder.decode() ignores a record shorter than its header", () => {
+  const decoder = new RecordDecoder({
+    bootToEpochNs: 0n,
+    containerOf: () => undefined,
+  });
+  const bytes = new Uint8Array(100);
+  assert.deepEqual(
+    decoder.decode(bytes, new DataView(bytes.buffer), 0, 100),
+    [],
+  );
+});
