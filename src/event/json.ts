@@ -64,7 +64,9 @@ export function stringifyJson(value: unknown): string {
  * Bigints travel through JSON.stringify as marker strings ("\0n<digits>\0",
  * which it writes as "\u0000n<digits>\u0000") and are then unquoted. Kernel
  * strings cannot hold NUL; JSON.rawJSON would be exact too but costs about
- * 1 µs per value.
+ * 1 µs per value. A replayed string or a signature's finding data could
+ * imitate a marker: when the markers found are not exactly the bigints
+ * marked, the value is written by `stringifyJson` instead.
  */
 const BIGINT_MARKER_REGEXP = /"\\u0000n(-?\d+)\\u0000"/g;
 
@@ -103,7 +105,23 @@ function jsonValue(value: unknown): string {
   if (value === undefined) return "null";
   const marked = markBigints(value);
   if (!marked) return JSON.stringify(value);
-  return JSON.stringify(marked.value).replace(BIGINT_MARKER_REGEXP, "$1");
+  let replaced = 0;
+  const text = JSON.stringify(marked.value).replace(
+    BIGINT_MARKER_REGEXP,
+    (_match, digits: string) => {
+      replaced++;
+      return digits;
+    },
+  );
+  return replaced === countBigints(value) ? text : stringifyJson(value);
+}
+
+function countBigints(value: unknown): number {
+  if (typeof value === "bigint") return 1;
+  if (typeof value !== "object" || value === null) return 0;
+  let count = 0;
+  for (const item of Object.values(value)) count += countBigints(item);
+  return count;
 }
 
 /**

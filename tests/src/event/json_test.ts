@@ -40,3 +40,13 @@ Deno.test("formatEventJson() writes Tracee's field order with eventId as a strin
   assert.match(text, /"eventId":"257","eventName":"openat"/);
   assert.ok(!text.includes('"metadata"'));
 });
+
+Deno.test("formatEventJson() does not let a string imitate a 64-bit number", () => {
+  const event = tracee("openat", [
+    ["pathname", "const char*", "\u0000n123\u0000"],
+    ["ctime", "unsigned long", 1700000000123456789n],
+  ]) as unknown as TraceeEvent;
+  const text = formatEventJson(event);
+  assert.ok(text.includes('"value":"\\u0000n123\\u0000"'), text);
+  assert.ok(text.includes('"value":1700000000123456789'), text);
+});
