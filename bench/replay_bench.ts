@@ -23,7 +23,7 @@ import {
   librariesUsedBy,
 } from "../src/signatures/discover.ts";
 import { loadSignatures } from "../src/signatures/loader.ts";
-import { RegoCompiler } from "../src/signatures/rego_compiler.ts";
+import { defaultOpaPath, RegoCompiler } from "../src/signatures/rego_compiler.ts";
 import { ReplaySource } from "../src/sources/replay_source.ts";
 
 const SECTION = "replay";
@@ -31,14 +31,7 @@ const ROOT = new URL("../", import.meta.url).pathname;
 const HELPERS = `${ROOT}signatures/lib/helpers.rego`;
 
 /** The OPA the project installs, else `opa` on PATH. */
-export const OPA = (() => {
-  try {
-    Deno.statSync(`${ROOT}.tools/bin/opa`);
-    return `${ROOT}.tools/bin/opa`;
-  } catch {
-    return "opa";
-  }
-})();
+export const OPA = defaultOpaPath();
 
 /** The events every generated signature selects. */
 export const SELECTED_EVENTS = [

@@ -17,6 +17,10 @@
 import { parseArgs } from "node:util";
 import type { EventArgument, TraceeEvent } from "../src/event/event.ts";
 import { formatEventJson } from "../src/event/json.ts";
+import {
+  parseMmapProt,
+  parseOpenFlags,
+} from "../src/event/argument_parsers.ts";
 
 /** Options of {@linkcode generateEvents}. */
 export interface GenerateOptions {
@@ -88,44 +92,6 @@ const O = {
   NOFOLLOW: 0o400000,
   CLOEXEC: 0o2000000,
 } as const;
-
-const OPEN_FLAG_NAMES: readonly [string, number][] = [
-  ["O_CREAT", 0o100],
-  ["O_EXCL", 0o200],
-  ["O_NOCTTY", 0o400],
-  ["O_TRUNC", 0o1000],
-  ["O_APPEND", 0o2000],
-  ["O_NONBLOCK", 0o4000],
-  ["O_SYNC", 0o4010000],
-  ["FASYNC", 0o20000],
-  ["O_LARGEFILE", 0o100000],
-  ["O_DIRECTORY", 0o200000],
-  ["O_NOFOLLOW", 0o400000],
-  ["O_CLOEXEC", 0o2000000],
-  ["O_DIRECT", 0o40000],
-  ["O_NOATIME", 0o1000000],
-  ["O_PATH", 0o10000000],
-  ["O_TMPFILE", 0o20000000],
-];
-
-/** Open flags as Tracee parses them: `0` is `""`, e.g. `O_RDONLY|O_CLOEXEC`. */
-export function openFlags(flags: number): string {
-  if (flags === 0) return "";
-  const names = [
-    flags & O.WRONLY ? "O_WRONLY" : flags & O.RDWR ? "O_RDWR" : "O_RDONLY",
-  ];
-  for (const [name, bits] of OPEN_FLAG_NAMES) {
-    if ((flags & bits) === bits) names.push(name);
-  }
-  return names.join("|");
-}
-
-/** Mmap protections as Tracee parses them, e.g. `PROT_READ|PROT_EXEC`. */
-export function protFlags(prot: number): string {
-  if (prot === 0) return "PROT_NONE";
-  const names = ["PROT_READ", "PROT_WRITE", "PROT_EXEC", "PROT_SEM"];
-  return names.filter((_, bit) => prot & (1 << bit)).join("|");
-}
 
 // ---------------------------------------------------------------------------
 // The world: hosts, containers, processes.
@@ -516,7 +482,7 @@ function securityFileOpen(
     syscall: "openat",
     args: [
       arg("pathname", "const char*", path),
-      arg("flags", "string", openFlags(kernelFlags)),
+      arg("flags", "string", parseOpenFlags(kernelFlags)),
       arg("dev", "dev_t", pick(random, [8388609, 8388610, 45])),
       arg("inode", "unsigned long", int(random, 2, 9e6)),
       arg("ctime", "unsigned long", ctime(random)),
@@ -604,7 +570,7 @@ const BENIGN: readonly [
       args: [
         arg("dirfd", "int", -100),
         arg("pathname", "const char*", file.path),
-        arg("flags", "string", openFlags(file.flags)),
+        arg("flags", "string", parseOpenFlags(file.flags)),
         arg("mode", "umode_t", file.flags & O.CREAT ? 420 : 0),
       ],
     };
@@ -651,7 +617,7 @@ const BENIGN: readonly [
     args: [
       arg("addr", "void*", "0x0"),
       arg("length", "size_t", pick(random, [4096, 8192, 1835008, 2101248])),
-      arg("prot", "string", protFlags(pick(random, [1, 3, 5]))),
+      arg("prot", "string", parseMmapProt(pick(random, [1, 3, 5]))),
       arg("flags", "int", pick(random, [2, 34, 2066])),
       arg("fd", "int", pick(random, [-1, 3, 4])),
       arg("off", "off_t", 0),
@@ -664,7 +630,7 @@ const BENIGN: readonly [
     args: [
       arg("addr", "void*", userPointer(random)),
       arg("len", "size_t", pick(random, [4096, 8192, 12288, 1605632])),
-      arg("prot", "string", protFlags(pick(random, [0, 1, 3, 5]))),
+      arg("prot", "string", parseMmapProt(pick(random, [0, 1, 3, 5]))),
     ],
   })],
   [0.3, (random) => ({
@@ -675,8 +641,8 @@ const BENIGN: readonly [
       arg("alert", "string", "Mmaped region with W+E permissions!"),
       arg("addr", "void*", userPointer(random)),
       arg("len", "size_t", 4096),
-      arg("prot", "string", protFlags(7)),
-      arg("prev_prot", "string", protFlags(0)),
+      arg("prot", "string", parseMmapProt(7)),
+      arg("prev_prot", "string", parseMmapProt(0)),
       arg("pathname", "const char*", ""),
       arg("dev", "dev_t", 0),
       arg("inode", "unsigned long", 0),
@@ -838,8 +804,8 @@ const MALICIOUS: readonly ((random: Random, p: Process) => Draft)[] = [
       arg("alert", "string", "Protection changed from W to E!"),
       arg("addr", "void*", userPointer(random)),
       arg("len", "size_t", 4096),
-      arg("prot", "string", protFlags(5)),
-      arg("prev_prot", "string", protFlags(3)),
+      arg("prot", "string", parseMmapProt(5)),
+      arg("prev_prot", "string", parseMmapProt(3)),
       arg("pathname", "const char*", ""),
       arg("dev", "dev_t", 0),
       arg("inode", "unsigned long", 0),

@@ -20,6 +20,7 @@ import {
   parseOutputSpec,
 } from "../output/output.ts";
 import { loadSignatures, type SignatureSet } from "../signatures/loader.ts";
+import { defaultOpaPath } from "../signatures/rego_compiler.ts";
 import {
   KERNEL_EVENT_NAMES,
   openKernelSource,
@@ -60,16 +61,6 @@ function defaultCacheDir(): string {
   return `${base}/vigil`;
 }
 
-function defaultOpa(): string {
-  const local = `${PROJECT_ROOT}.tools/bin/opa`;
-  try {
-    Deno.statSync(local);
-    return local;
-  } catch {
-    return "opa";
-  }
-}
-
 function signatureOptions(command: Command) {
   return command
     .addOption(
@@ -86,7 +77,7 @@ function signatureOptions(command: Command) {
     .option(
       "--opa <path>",
       "the OPA executable that compiles Rego",
-      defaultOpa(),
+      defaultOpaPath(),
     )
     .option(
       "-v, --verbose",

@@ -36,6 +36,18 @@ export interface CompiledRego extends CompiledWasm {
   entrypoints: string[];
 }
 
+const PROJECT_OPA = new URL("../../.tools/bin/opa", import.meta.url).pathname;
+
+/** The OPA that `tools/setup.sh` installs (`.tools/bin/opa`), else `opa` on PATH. */
+export function defaultOpaPath(): string {
+  try {
+    Deno.statSync(PROJECT_OPA);
+    return PROJECT_OPA;
+  } catch {
+    return "opa";
+  }
+}
+
 /** Options of {@linkcode RegoCompiler}. */
 export interface RegoCompilerOptions {
   /** Directory for compiled modules. */

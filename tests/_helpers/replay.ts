@@ -15,6 +15,7 @@ import type { EventOutput } from "../../src/output/output.ts";
 import type { SandboxOptions } from "../../src/sandbox/sandbox.ts";
 import { loadSignatures } from "../../src/signatures/loader.ts";
 import { ReplaySource } from "../../src/sources/replay_source.ts";
+import { defaultOpaPath } from "../../src/signatures/rego_compiler.ts";
 
 /** The project's root directory, ending in `/`. */
 export const ROOT = new URL("../../", import.meta.url).pathname;
@@ -26,15 +27,8 @@ export const BUILTIN_SIGNATURES = `${ROOT}signatures`;
 export const TEST_CACHE_DIR = Deno.env.get("VIGIL_TEST_CACHE") ??
   "/tmp/vigil-test-cache";
 
-/** The OPA the project installs, or `opa` on PATH. */
-export const OPA = (() => {
-  try {
-    Deno.statSync(`${ROOT}.tools/bin/opa`);
-    return `${ROOT}.tools/bin/opa`;
-  } catch {
-    return "opa";
-  }
-})();
+/** The OPA the project installs, else `opa` on PATH. */
+export const OPA = defaultOpaPath();
 
 /** What a replay produced. */
 export interface ReplayResult {

@@ -3,8 +3,6 @@ import {
   generateEvents,
   isMalicious,
   mulberry32,
-  openFlags,
-  protFlags,
 } from "../../tools/gen_events.ts";
 import { EVENT_FIELD_ORDER, type TraceeEvent } from "../../src/event/event.ts";
 import { parseJsonExact } from "../../src/event/json.ts";
@@ -76,11 +74,6 @@ Deno.test("generateEvents() parses arguments as Tracee does", () => {
   );
   assert.ok(seen.get("ptrace.request")?.has("PTRACE_ATTACH"));
   assert.ok(seen.get("mprotect.prot")?.has("PROT_READ"));
-  assert.equal(openFlags(0), "");
-  assert.equal(openFlags(0o2000000), "O_RDONLY|O_CLOEXEC");
-  assert.equal(openFlags(0o1101), "O_WRONLY|O_CREAT|O_TRUNC");
-  assert.equal(protFlags(7), "PROT_READ|PROT_WRITE|PROT_EXEC");
-  assert.equal(protFlags(0), "PROT_NONE");
 });
 
 Deno.test("generateEvents() makes about maliciousShare of the events malicious", () => {
