@@ -94,9 +94,9 @@ const SOCKET_TYPES = new Set([1, 2, 5]);
 /** O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC. */
 const OPEN_TRANSIENT_FLAGS = 0o100 | 0o200 | 0o400 | 0o1000;
 
-/** UTF-8 text; short ASCII strings (most names and paths) skip TextDecoder. */
+/** UTF-8 text; ASCII strings up to 256 bytes (most names and paths) skip TextDecoder. */
 function text(bytes: Uint8Array, offset: number, length: number): string {
-  if (length <= 128) {
+  if (length <= 256) {
     let ascii = true;
     for (let i = offset; i < offset + length; i++) {
       if (bytes[i]! >= 0x80) {
@@ -123,7 +123,7 @@ function cText(bytes: Uint8Array, offset: number, length: number): string {
 
 /** Joins leaf-first path components into an absolute path. */
 function joinPath(bytes: Uint8Array, index: number): string {
-  const names = decoder.decode(bytes).split("\0");
+  const names = text(bytes, 0, bytes.length).split("\0");
   if (names.at(-1) === "") names.pop();
   if (index & PATH_BARE) return names[0] ?? "";
   return `/${names.reverse().join("/")}`;

@@ -272,3 +272,28 @@ Deno.test("RecordDecoder.decode() ignores a record shorter than its header", () 
     [],
   );
 });
+
+Deno.test("RecordDecoder.decode() decodes UTF-8 names and paths", () => {
+  const [open] = new RecordBuilder(
+    RecordKind.Syscall,
+    RecordFlag.EmitSyscall,
+    257,
+  )
+    .args(-100n, 0n, 0n, 0n)
+    .text(FieldKind.Str, 1, "/tmp/café-日本")
+    .decode();
+  assert.equal(
+    open?.args.find((arg) => arg.name === "pathname")?.value,
+    "/tmp/café-日本",
+  );
+  const [file] = new RecordBuilder(
+    RecordKind.Syscall,
+    RecordFlag.EmitDerived,
+    257,
+  )
+    .text(FieldKind.Str, 1, "x")
+    .file(Slot.File, 1n, 0)
+    .text(FieldKind.Path, Slot.File, "é\0tmp\0")
+    .decode();
+  assert.equal(file?.args[0]?.value, "/tmp/é");
+});
