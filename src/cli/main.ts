@@ -23,6 +23,7 @@ import { loadSignatures, type SignatureSet } from "../signatures/loader.ts";
 import { defaultOpaPath } from "../signatures/rego_compiler.ts";
 import {
   KERNEL_EVENT_NAMES,
+  type KernelSource,
   openKernelSource,
 } from "../sources/kernel_source.ts";
 import { openReplaySource } from "../sources/replay_source.ts";
@@ -266,9 +267,17 @@ function eventsToPrint(
 
 async function openSource(
   options: RunOptions,
+  set: SignatureSet,
   wants: (eventName: string) => boolean,
 ): Promise<EventSource> {
-  if (options.input === undefined) return await openKernel(wants);
+  if (options.input === undefined) {
+    const kernel = await openKernel(wants);
+    set.sandbox.onSpawn((pid) => kernel.excludePid(pid));
+    log("kernel").info(
+      `Watching the kernel with ${set.signatures.length} signature(s); Ctrl-C stops`,
+    );
+    return kernel;
+  }
   const name = options.input === "-" ? "stdin" : options.input;
   let shown = 0;
   const logger = log("input");
@@ -294,7 +303,7 @@ async function openSource(
 /** The live source, tracing only the kernel events someone wants. */
 async function openKernel(
   wants: (eventName: string) => boolean,
-): Promise<EventSource> {
+): Promise<KernelSource> {
   const logger = log("kernel");
   const events = new Set(KERNEL_EVENT_NAMES.filter(wants));
   logger.debug(`Tracing ${[...events].sort().join(", ") || "no events"}`);
@@ -354,7 +363,7 @@ async function run(options: RunOptions): Promise<number> {
     const output = await openOutput(outputSpec);
     cleanup.push(() => output.close());
     const engine = createEngine(options, set, output);
-    const source = await openSource(options, (name) => engine.wants(name));
+    const source = await openSource(options, set, (name) => engine.wants(name));
     cleanup.push(() => source.close());
     if (options.statsInterval !== undefined) {
       const timer = setInterval(

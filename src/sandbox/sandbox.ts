@@ -143,6 +143,7 @@ export class Sandbox {
   #restarts = 0;
   #closed = false;
   #restarting = false;
+  #spawnListeners: ((pid: number) => void)[] = [];
 
   constructor(program: SandboxProgram, options: SandboxOptions = {}) {
     const { signatures, bundles } = program;
@@ -158,6 +159,15 @@ export class Sandbox {
   /** Signatures quarantined so far. */
   get quarantined(): ReadonlySet<number> {
     return this.#quarantined;
+  }
+
+  /**
+   * Calls `listener` with the sandbox process's pid now and after every
+   * restart (e.g. so that the kernel source never traces the sandbox).
+   */
+  onSpawn(listener: (pid: number) => void): void {
+    this.#spawnListeners.push(listener);
+    if (this.#process) listener(this.#process.pid);
   }
 
   /** Stops sending events to a signature, e.g. one whose metadata is invalid. */
@@ -299,6 +309,7 @@ export class Sandbox {
       stderr: "piped",
     }).spawn();
     this.#process = process;
+    for (const listener of this.#spawnListeners) listener(process.pid);
     this.#writer = process.stdin.getWriter();
     this.#lastProgress = performance.now();
     this.#readFrames(process, generation);

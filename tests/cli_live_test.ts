@@ -1,0 +1,145 @@
+/**
+ * The sensor end to end on the real kernel: `vigil --events mine` prints the
+ * seed example's finding when a real process reads /etc/passwd.
+ */
+import assert from "node:assert/strict";
+import { parseJsonExact } from "../src/event/json.ts";
+import type { TraceeEvent } from "../src/event/event.ts";
+import { ROOT, TEST_CACHE_DIR } from "./_helpers/replay.ts";
+import { IGNORE_KERNEL_TESTS } from "./sources/_kernel.ts";
+
+async function readLine(
+  reader: ReadableStreamDefaultReader<string>,
+  buffer: { text: string },
+  match: (line: string) => boolean,
+  timeoutMs: number,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lines = buffer.text.split("\n");
+    buffer.text = lines.pop()!;
+    const found = lines.find(match);
+    if (found !== undefined) return found;
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`Timed out waiting for a line`);
+    const chunk = await Promise.race([
+      reader.read(),
+      new Promise<undefined>((resolve) =>
+        setTimeout(() => resolve(undefined), left)
+      ),
+    ]);
+    if (chunk === undefined) throw new Error(`Timed out waiting for a line`);
+    if (chunk.done) throw new Error("The stream ended");
+    buffer.text += chunk.value;
+  }
+}
+
+Deno.test({
+  name:
+    "vigil --events mine prints the finding within a second of cat /etc/passwd, with its context",
+  ignore: IGNORE_KERNEL_TESTS,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "vigil-live-" });
+    await Deno.copyFile(
+      `${ROOT}tests/fixtures/signatures/seed/mine.rego`,
+      `${dir}/mine.rego`,
+    );
+    await Deno.copyFile(
+      `${ROOT}signatures/lib/helpers.rego`,
+      `${dir}/helpers.rego`,
+    );
+    const vigil = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        `${ROOT}mod.ts`,
+        "--signatures-dir",
+        dir,
+        "--events",
+        "mine",
+        "--output",
+        "json",
+        "--cache-dir",
+        TEST_CACHE_DIR,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const stdout = vigil.stdout.pipeThrough(new TextDecoderStream())
+      .getReader();
+    const stderr = vigil.stderr.pipeThrough(new TextDecoderStream())
+      .getReader();
+    try {
+      await readLine(
+        stderr,
+        { text: "" },
+        (line) => line.includes("Watching the kernel"),
+        30_000,
+      );
+      const started = performance.now();
+      const cat = new Deno.Command("cat", {
+        args: ["/etc/passwd"],
+        stdout: "null",
+      }).spawn();
+      const pid = cat.pid;
+      await cat.status;
+      const out = { text: "" };
+      const line = await readLine(
+        stdout,
+        out,
+        (l) => l.includes(`"processId":${pid},`),
+        5_000,
+      );
+      const latency = performance.now() - started;
+      assert.ok(latency < 1000, `finding after ${latency.toFixed(0)} ms`);
+      const finding = parseJsonExact(line) as TraceeEvent;
+      assert.equal(finding.eventName, "mine");
+      assert.equal(finding.eventId, "6000");
+      assert.equal(finding.processName, "cat");
+      assert.equal(finding.processId, pid);
+      assert.equal(finding.hostProcessId, pid);
+      assert.equal(finding.threadId, pid);
+      assert.equal(finding.hostParentProcessId, Deno.pid);
+      assert.equal(finding.userId, 0);
+      assert.ok(
+        typeof finding.returnValue === "number" && finding.returnValue >= 3,
+      );
+      assert.equal(typeof finding.timestamp, "bigint");
+      assert.deepEqual(finding.contextFlags, {
+        containerStarted: false,
+        isCompat: false,
+      });
+      assert.deepEqual(finding.metadata?.Properties, {
+        signatureID: "Mine-0.1.0",
+        signatureName: "My Own Signature",
+      });
+    } finally {
+      vigil.kill("SIGINT");
+      const status = await vigil.status;
+      await stdout.cancel();
+      await stderr.cancel();
+      await Deno.remove(dir, { recursive: true });
+      assert.equal(status.code, 0);
+    }
+    // After a Ctrl-C, none of Vigil's programs stays loaded (the kernel
+    // frees them shortly after the process closes their descriptors).
+    let ours: string[] = [];
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const listed = await new Deno.Command("bpftool", {
+        args: ["-j", "prog", "show"],
+        stdout: "piped",
+      })
+        .output();
+      const programs = JSON.parse(new TextDecoder().decode(listed.stdout)) as {
+        name?: string;
+      }[];
+      ours = programs.map((p) => p.name ?? "").filter((name) =>
+        /^(btf|raw)_s(ys|ched)_/.test(name)
+      );
+      if (ours.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual(ours, []);
+  },
+});
