@@ -23,7 +23,10 @@ import {
   librariesUsedBy,
 } from "../src/signatures/discover.ts";
 import { loadSignatures } from "../src/signatures/loader.ts";
-import { defaultOpaPath, RegoCompiler } from "../src/signatures/rego_compiler.ts";
+import {
+  defaultOpaPath,
+  RegoCompiler,
+} from "../src/signatures/rego_compiler.ts";
 import { ReplaySource } from "../src/sources/replay_source.ts";
 
 const SECTION = "replay";
