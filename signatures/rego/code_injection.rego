@@ -50,7 +50,10 @@ tracee_match := {"method": "process_vm_writev", "target_pid": target} if {
 }
 
 # The pid whose memory file `pathname` is; undefined for any other path.
+# The string tests come first: OPA's wasm compiles a regex at each call.
 proc_mem_target(pathname) := to_number(parts[1]) if {
+	startswith(pathname, "/proc/")
+	endswith(pathname, "/mem")
 	parts := regex.find_all_string_submatch_n(`^/proc/([0-9]+)/(?:task/[0-9]+/)?mem$`, pathname, 1)[0]
 }
 

@@ -36,9 +36,16 @@ tracee_match := {"pathname": pathname, "flags": flags} if {
 	not ssh_program
 }
 
-private_key(pathname) if regex.match(`^/etc/ssh/ssh_host_[a-z0-9]+_key$`, pathname)
+# The string tests come first: OPA's wasm compiles a regex at each call.
+private_key(pathname) if {
+	startswith(pathname, "/etc/ssh/ssh_host_")
+	regex.match(`^/etc/ssh/ssh_host_[a-z0-9]+_key$`, pathname)
+}
 
-private_key(pathname) if regex.match(`^(?:/root|/home/[^/]+)/\.ssh/id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?$`, pathname)
+private_key(pathname) if {
+	contains(pathname, "/.ssh/id_")
+	regex.match(`^(?:/root|/home/[^/]+)/\.ssh/id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?$`, pathname)
+}
 
 ssh_program if {
 	input.processName in ssh_programs
