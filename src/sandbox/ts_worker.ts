@@ -15,13 +15,15 @@
  * @module
  */
 
+import { parseJsonExact } from "../event/json.ts";
+
 /**
  * Runs first in the worker; returns the hooks the wrapped signature uses.
  * It keeps its own references to what it needs (`JSON`, `postMessage`) and
  * builds results by string concatenation, so a signature that pollutes its
  * isolate's prototypes cannot corrupt its results' framing.
  */
-function bootstrap() {
+function bootstrap(parseJsonExact: (text: string) => unknown) {
   const scope = globalThis as unknown as {
     postMessage(message: unknown): void;
     addEventListener(
@@ -33,11 +35,6 @@ function bootstrap() {
   const { parse, stringify } = JSON;
   // deno-lint-ignore no-explicit-any
   const rawJson = (JSON as any).rawJSON as (text: string) => unknown;
-  const exact = (_key: string, value: unknown, context?: { source?: string }) =>
-    typeof value === "number" && !Number.isSafeInteger(value) &&
-      context?.source !== undefined && /^-?\d+$/.test(context.source)
-      ? BigInt(context.source)
-      : value;
   const toJson = (value: unknown): string =>
     stringify(
       value,
@@ -93,10 +90,7 @@ function bootstrap() {
       let errors = "";
       for (let index = 0; index < events.length; index++) {
         try {
-          const event = parse(
-            events[index]!,
-            exact as (k: string, v: unknown) => unknown,
-          );
+          const event = parseJsonExact(events[index]!);
           onEvent(event, (data?: unknown) => {
             found += `${found ? "," : ""}[${indexes[index]},${
               data === undefined ? "true" : toJson(data)
@@ -115,7 +109,7 @@ function bootstrap() {
 
 /** The worker module for a signature whose checked CommonJS code is `code`. */
 export function workerSource(code: string): string {
-  return `const __vigil = (${bootstrap.toString()})();\n` +
+  return `const __vigil = (${bootstrap.toString()})(${parseJsonExact.toString()});\n` +
     `(function (exports, require, module) {"use strict";\n${code}\n})` +
     `(__vigil.exports, __vigil.require, { exports: __vigil.exports });\n` +
     `__vigil.start();\n`;

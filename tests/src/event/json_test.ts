@@ -50,3 +50,26 @@ Deno.test("formatEventJson() does not let a string imitate a 64-bit number", () 
   assert.ok(text.includes('"value":"\\u0000n123\\u0000"'), text);
   assert.ok(text.includes('"value":1700000000123456789'), text);
 });
+
+Deno.test("parseJsonExact() keeps strings that look like big numbers, and falls back when order differs", () => {
+  assert.deepEqual(
+    parseJsonExact(
+      '{"s":"a,12345678901234567890,b","n":12345678901234567890,"t":[1700000000123456789]}',
+    ),
+    {
+      s: "a,12345678901234567890,b",
+      n: 12345678901234567890n,
+      t: [1700000000123456789n],
+    },
+  );
+  // V8 puts integer-like keys first, so the walk meets "1" before "b".
+  assert.deepEqual(
+    parseJsonExact('{"b":18014398509481985,"1":18014398509481987}'),
+    { b: 18014398509481985n, "1": 18014398509481987n },
+  );
+  assert.deepEqual(parseJsonExact("[-9007199254740993, 1e20, 12.5]"), [
+    -9007199254740993n,
+    1e20,
+    12.5,
+  ]);
+});
