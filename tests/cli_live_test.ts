@@ -34,11 +34,26 @@ async function readLine(
   }
 }
 
+/** Ids of the loaded BPF programs named like Vigil's. */
+async function vigilPrograms(): Promise<number[]> {
+  const listed = await new Deno.Command("bpftool", {
+    args: ["-j", "prog", "show"],
+    stdout: "piped",
+  }).output();
+  const programs = JSON.parse(new TextDecoder().decode(listed.stdout)) as {
+    id: number;
+    name?: string;
+  }[];
+  return programs.filter((p) => /^(btf|raw)_s(ys|ched)_/.test(p.name ?? ""))
+    .map((p) => p.id);
+}
+
 Deno.test({
   name:
     "vigil --events mine prints the finding within a second of cat /etc/passwd, with its context",
   ignore: IGNORE_KERNEL_TESTS,
   async fn() {
+    const before = new Set(await vigilPrograms());
     const dir = await Deno.makeTempDir({ prefix: "vigil-live-" });
     await Deno.copyFile(
       `${ROOT}tests/fixtures/signatures/seed/mine.rego`,
@@ -122,24 +137,14 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
       assert.equal(status.code, 0);
     }
-    // After a Ctrl-C, none of Vigil's programs stays loaded (the kernel
-    // frees them shortly after the process closes their descriptors).
-    let ours: string[] = [];
+    // After a Ctrl-C, none of the programs it loaded stays (the kernel frees
+    // them shortly after the process closes their descriptors).
+    let left: number[] = [];
     for (let attempt = 0; attempt < 20; attempt++) {
-      const listed = await new Deno.Command("bpftool", {
-        args: ["-j", "prog", "show"],
-        stdout: "piped",
-      })
-        .output();
-      const programs = JSON.parse(new TextDecoder().decode(listed.stdout)) as {
-        name?: string;
-      }[];
-      ours = programs.map((p) => p.name ?? "").filter((name) =>
-        /^(btf|raw)_s(ys|ched)_/.test(name)
-      );
-      if (ours.length === 0) break;
+      left = (await vigilPrograms()).filter((id) => !before.has(id));
+      if (left.length === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    assert.deepEqual(ours, []);
+    assert.deepEqual(left, []);
   },
 });
