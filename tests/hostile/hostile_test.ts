@@ -6,7 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { argumentValue } from "../../src/event/event.ts";
-import { replay, type ReplayResult, ROOT, tracee } from "../_helpers/replay.ts";
+import { stringifyJson } from "../../src/event/json.ts";
+import {
+  replay,
+  type ReplayResult,
+  ROOT,
+  TEST_CACHE_DIR,
+  tracee,
+} from "../_helpers/replay.ts";
 
 const HOSTILE = `${ROOT}tests/hostile/signatures`;
 const LIB = `${ROOT}signatures/lib`;
@@ -254,4 +261,82 @@ Deno.test("a Rego signature calling http.send or opa.runtime fails without reach
     ),
     result.errors.join("\n"),
   );
+});
+
+Deno.test("vigil --stats prints each signature's counters, with kills, at intervals and at exit", async () => {
+  const input = stream.map((event) => stringifyJson(event));
+  const dir = await Deno.makeTempDir({ prefix: "vigil-stats-" });
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        `${ROOT}mod.ts`,
+        "--signatures-dir",
+        `${HOSTILE}/benign`,
+        "--signatures-dir",
+        `${HOSTILE}/busy_loop`,
+        "--signatures-dir",
+        LIB,
+        "--cache-dir",
+        TEST_CACHE_DIR,
+        "--deadline",
+        "300",
+        "--quarantine-after",
+        "1",
+        "--stats",
+        "--stats-interval",
+        "1",
+        "--output",
+        `json:${dir}/out.jsonl`,
+        "--input",
+        "-",
+      ],
+      stdin: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    // Half the stream, a pause longer than the interval, then the rest.
+    const writer = child.stdin.getWriter();
+    const encoder = new TextEncoder();
+    await writer.write(
+      encoder.encode(input.slice(0, EVENTS / 2).join("\n") + "\n"),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await writer.write(
+      encoder.encode(input.slice(EVENTS / 2).join("\n") + "\n"),
+    );
+    await writer.close();
+    const { code, stderr: bytes } = await child.output();
+    const stderr = new TextDecoder().decode(bytes);
+    assert.equal(code, 0, stderr);
+    const tables = stderr.split("\n").filter((line) =>
+      line.startsWith("SIGNATURE ")
+    );
+    assert.ok(tables.length >= 2, stderr);
+    assert.match(
+      tables[0]!,
+      /^SIGNATURE +EVENTS +FINDINGS +DROPPED +TRUNCATED +FAILURES +KILLS +TIME_MS +STATE$/,
+    );
+    const busy = stderr.split("\n").filter((line) => line.startsWith("H-BUSY "))
+      .at(-1)!;
+    assert.match(busy, /^H-BUSY +\d+ +0 +0 +0 +\d+ +1 +[\d.]+ +quarantined$/);
+    const benign = stderr.split("\n").filter((line) =>
+      line.startsWith("BENIGN-REGO ")
+    ).at(-1)!;
+    assert.match(
+      benign,
+      new RegExp(`^BENIGN-REGO +${EVENTS} +${ETC_OPENS} +0 +0 +0 +0 `),
+    );
+    assert.match(
+      stderr,
+      /Signature H-BUSY .* exceeded the 300 ms deadline; it is quarantined/,
+    );
+    const errors = (await Deno.readTextFile(`${dir}/out.jsonl`)).split("\n")
+      .filter((line) => line.includes('"eventName":"signature_error"'));
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!, /"eventId":"5000"/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
