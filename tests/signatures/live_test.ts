@@ -153,6 +153,123 @@ async function onlyFinding(
   return { finding, data: argsOf(finding) };
 }
 
+/**
+ * A shell session, a compile (gcc, make) and two package installs (a Debian
+ * package with dpkg into a private root, a hand-built wheel with pip into a
+ * private directory), all offline and inside `$W`, under `set -eu` so that a
+ * step that fails fails the test. `$CANARY` runs last when set, to check that
+ * the test can fail (e.g. `VIGIL_E2E_CANARY='cat /etc/shadow'`).
+ */
+const WORKLOAD = String.raw`set -euo pipefail
+cd "$W"
+# A shell session.
+ls -la /etc /usr/bin > listing.txt
+cat /etc/os-release /etc/hostname /etc/passwd > /dev/null
+grep -c root /etc/passwd > /dev/null
+echo hello > note.txt
+cat note.txt | tr a-z A-Z | wc -l > /dev/null
+for i in 3 1 2; do echo "$i"; done | sort > sorted.txt
+mkdir -p sub/dir && cd sub/dir && pwd > /dev/null && cd "$W"
+find . -name '*.txt' | xargs wc -c > /dev/null
+ps -ef > /dev/null; id > /dev/null; date > /dev/null; env > /dev/null
+# A compile.
+cat > hello.c <<'END'
+#include <stdio.h>
+int main(void) { puts("hello"); return 0; }
+END
+gcc -O2 -Wall -o hello hello.c
+./hello > /dev/null
+printf 'hello2: hello.c\n\t$(CC) -O2 -o $@ $<\n' > Makefile
+make -s
+./hello2 > /dev/null
+# A Debian package installed with dpkg into a private root.
+mkdir -p pkg/DEBIAN pkg/usr/bin root/var/lib/dpkg/info root/var/lib/dpkg/updates
+touch root/var/lib/dpkg/status
+printf 'Package: vigil-e2e\nVersion: 1.0\nArchitecture: all\nMaintainer: Vigil <vigil@example.invalid>\nDescription: test package\n' > pkg/DEBIAN/control
+cp hello pkg/usr/bin/vigil-e2e-hello
+dpkg-deb --root-owner-group --build pkg vigil-e2e.deb > /dev/null
+dpkg --root="$W/root" --install vigil-e2e.deb > /dev/null
+root/usr/bin/vigil-e2e-hello > /dev/null
+# A wheel built by hand, installed with pip into a private directory.
+python3 - <<'END'
+import base64, hashlib, zipfile
+files = {
+    "vigil_e2e/__init__.py": "X = 1\n",
+    "vigil_e2e-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: vigil-e2e\nVersion: 1.0\n",
+    "vigil_e2e-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: vigil\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+}
+record = []
+with zipfile.ZipFile("vigil_e2e-1.0-py3-none-any.whl", "w") as wheel:
+    for name, text in files.items():
+        wheel.writestr(name, text)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(text.encode())}")
+    record.append("vigil_e2e-1.0.dist-info/RECORD,,")
+    wheel.writestr("vigil_e2e-1.0.dist-info/RECORD", "\n".join(record) + "\n")
+END
+python3 -m pip install --quiet --no-index --no-cache-dir --disable-pip-version-check --root-user-action=ignore --target site vigil_e2e-1.0-py3-none-any.whl
+PYTHONPATH=site python3 -c 'import vigil_e2e; assert vigil_e2e.X == 1'
+eval "$CANARY"
+`;
+
+/** The unified (v2) cgroup hierarchy: the one the kernel's cgroup ids name. */
+function unifiedCgroupRoot(): string {
+  for (const dir of ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"]) {
+    try {
+      Deno.statSync(`${dir}/cgroup.procs`);
+      Deno.statSync(`${dir}/cgroup.subtree_control`);
+      return dir;
+    } catch { /* not cgroup v2 */ }
+  }
+  throw new Error("no cgroup v2 hierarchy");
+}
+
+/**
+ * Runs the workload in a cgroup of its own, so that every process it starts,
+ * however deep, carries that cgroup's id in its events (the id is the cgroup
+ * directory's inode number), and findings of unrelated processes on the
+ * machine (daemons, other tests) are told apart and ignored. A canary (cat
+ * /etc/shadow) run in the same cgroup afterwards must give exactly one
+ * finding: it shows that the filter does see the workload's findings.
+ */
+async function normalWorkloadGivesNone(
+  sensor: Sensor,
+  dir: string,
+): Promise<void> {
+  const work = `${dir}/workload`;
+  await Deno.mkdir(work);
+  const cgroup = `${unifiedCgroupRoot()}/vigil-e2e-${
+    crypto.randomUUID().slice(0, 8)
+  }`;
+  await Deno.mkdir(cgroup);
+  try {
+    const cgroupId = BigInt((await Deno.stat(cgroup)).ino!);
+    const inCgroup = (finding: TraceeEvent) =>
+      BigInt(finding.cgroupId) === cgroupId;
+    const enter = `echo $$ > '${cgroup}/cgroup.procs'; `;
+    const workload = await run("bash", ["-c", enter + WORKLOAD], {
+      env: { W: work, CANARY: Deno.env.get("VIGIL_E2E_CANARY") ?? "" },
+    });
+    assert.equal(workload.code, 0, workload.stderr);
+    const canary = await run("bash", ["-c", `${enter}exec cat /etc/shadow`]);
+    assert.equal(canary.code, 0, canary.stderr);
+    const { finding } = await onlyFinding(sensor, canary.pid, "VGL-12");
+    assert.ok(inCgroup(finding), "the canary's finding has the cgroup's id");
+    const fromWorkload = sensor.findings.filter((f) =>
+      inCgroup(f) && f.hostProcessId !== canary.pid
+    );
+    assert.deepEqual(
+      fromWorkload.map((f) =>
+        `${signatureId(f)} ${f.processName} ${JSON.stringify(argsOf(f))}`
+      ),
+      [],
+    );
+  } finally {
+    // Its processes have ended: the cgroup is empty and can be removed.
+    await Deno.remove(cgroup);
+  }
+}
+
 Deno.test({
   name: "built-in signatures on the real kernel: one finding per behaviour",
   ignore: IGNORE_KERNEL_TESTS,
@@ -315,6 +432,10 @@ Deno.test({
         assert.equal(child.code, 0, child.stderr);
         const { data } = await onlyFinding(sensor, child.pid, "VGL-16");
         assert.deepEqual(data, { pathname: path, executable: path });
+      });
+
+      await t.step("a normal workload gives no finding", async () => {
+        await normalWorkloadGivesNone(sensor, dir);
       });
     } finally {
       const code = await sensor.stop();
