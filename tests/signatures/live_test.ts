@@ -10,6 +10,10 @@
  *   Kubernetes files); there is no container runtime on the test machine.
  * - VGL-17 (reverse shell) fires only for a socket connected to a
  *   non-loopback address, and tests must not connect anywhere but loopback.
+ *
+ * VGL-5 is provoked with init_module and finit_module of images that are not
+ * modules: the kernel refuses them (ENOEXEC, or ENOSYS on a kernel built
+ * without module support), nothing is loaded, and the syscall is reported.
  */
 import assert from "node:assert/strict";
 import { parseJsonExact } from "../../src/event/json.ts";
@@ -302,6 +306,18 @@ Deno.test({
       );
 
       await t.step(
+        "VGL-2 code injection: write-open of a child's /proc/<pid>/mem",
+        async () => {
+          const child = await run(behave, ["proc-mem"]);
+          assert.equal(child.code, 0, child.stderr);
+          const { data } = await onlyFinding(sensor, child.pid, "VGL-2");
+          assert.equal(data.method, "proc_mem");
+          assert.equal(data.pathname, child.stdout.trim());
+          assert.match(String(data.flags), /^O_RDWR/);
+        },
+      );
+
+      await t.step(
         "VGL-3 dynamic code loading: mprotect RW to RX",
         async () => {
           const child = await run(behave, ["w-to-x"]);
@@ -340,6 +356,21 @@ Deno.test({
           const { data } = await onlyFinding(sensor, child.pid, "VGL-5");
           assert.deepEqual(data, {
             syscall: "init_module",
+            param_values: "vigil=1",
+          });
+        },
+      );
+
+      await t.step(
+        "VGL-5 kernel module loading: finit_module of a non-module",
+        async () => {
+          const file = `${dir}/not-a-module.ko`;
+          await Deno.writeTextFile(file, "not a module\n");
+          const child = await run(behave, ["finit-module", file]);
+          assert.equal(child.code, 0, child.stderr);
+          const { data } = await onlyFinding(sensor, child.pid, "VGL-5");
+          assert.deepEqual(data, {
+            syscall: "finit_module",
             param_values: "vigil=1",
           });
         },
