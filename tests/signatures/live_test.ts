@@ -349,6 +349,25 @@ Deno.test({
       });
 
       await t.step(
+        "VGL-4 fileless execution: a script run from /dev/shm",
+        async () => {
+          // The binary is the interpreter: the path exec was given counts.
+          const path = `/dev/shm/vigil-e2e-${crypto.randomUUID()}.sh`;
+          await Deno.writeTextFile(path, "#!/bin/sh\nexit 0\n", {
+            mode: 0o755,
+          });
+          try {
+            const child = await run(path, []);
+            assert.equal(child.code, 0, child.stderr);
+            const { data } = await onlyFinding(sensor, child.pid, "VGL-4");
+            assert.deepEqual(data, { pathname: path });
+          } finally {
+            await Deno.remove(path);
+          }
+        },
+      );
+
+      await t.step(
         "VGL-5 kernel module loading: init_module of a non-module",
         async () => {
           const child = await run(behave, ["init-module"]);
