@@ -6,8 +6,12 @@
  * a compile with gcc and make, a package install) gives none.
  *
  * Not covered here:
- * - VGL-8, VGL-9, VGL-10, VGL-11, VGL-18 select container events (or
- *   Kubernetes files); there is no container runtime on the test machine.
+ * - VGL-8, VGL-9, VGL-10 and VGL-18 select events of containers only, and
+ *   there is no container runtime on the test machine (VGL-10 and VGL-18 also
+ *   need magic_write, which the kernel source does not produce yet).
+ * - VGL-11 would need fake credentials planted at Kubernetes' own paths
+ *   (/var/run/secrets/kubernetes.io/..., /etc/kubernetes/pki/...), which a
+ *   test must not create on a machine that may be a Kubernetes node.
  * - VGL-17 (reverse shell) fires only for a socket connected to a
  *   non-loopback address, and tests must not connect anywhere but loopback.
  *
