@@ -678,12 +678,17 @@ Deno.test({
       })
         .outputSync();
       const programs = JSON.parse(new TextDecoder().decode(output.stdout)) as {
+        id: number;
         name?: string;
       }[];
+      // Only programs loaded by this test: another process may trace too.
       return programs.filter((program) =>
-        /^(btf|raw)_s(ys|ched)_/.test(program.name ?? "")
+        /^(btf|raw)_s(ys|ched)_/.test(program.name ?? "") &&
+        !before.has(program.id)
       );
     };
+    const before = new Set<number>();
+    for (const program of ours()) before.add(program.id);
     const source = await openKernelSource({
       events: new Set(["openat", "sched_process_exec"]),
     });
