@@ -12,6 +12,7 @@ import { ANY, type Selector, selects, TRACEE_SOURCE } from "./selector.ts";
 export class SelectorIndex {
   #selectors: readonly (readonly Selector[])[];
   #cache = new Map<string, readonly number[]>();
+  #wanted = new Map<string, boolean>();
 
   /** @param selectors The selectors of each signature, by signature index. */
   constructor(selectors: readonly (readonly Selector[])[]) {
@@ -36,10 +37,15 @@ export class SelectorIndex {
 
   /** Whether any signature could select events called `eventName`. */
   wants(eventName: string): boolean {
-    return this.#selectors.some((list) =>
-      list.some((s) =>
-        s.source === TRACEE_SOURCE && (s.name === ANY || s.name === eventName)
-      )
-    );
+    let wanted = this.#wanted.get(eventName);
+    if (wanted === undefined) {
+      wanted = this.#selectors.some((list) =>
+        list.some((s) =>
+          s.source === TRACEE_SOURCE && (s.name === ANY || s.name === eventName)
+        )
+      );
+      this.#wanted.set(eventName, wanted);
+    }
+    return wanted;
   }
 }
