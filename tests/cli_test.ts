@@ -6,12 +6,18 @@ import { ROOT, runVigil, tracee } from "./_helpers/replay.ts";
 const SEED = `${ROOT}tests/fixtures/signatures/seed/mine.rego`;
 const HELPERS = `${ROOT}signatures/lib/helpers.rego`;
 
-/** A signatures directory holding the seed's example next to our helpers. */
-async function seedDir(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "vigil-seed-" });
-  await Deno.copyFile(SEED, `${dir}/mine.rego`);
-  await Deno.copyFile(HELPERS, `${dir}/helpers.rego`);
-  return dir;
+/**
+ * A signatures directory holding the seed's example next to our helpers,
+ * removed when disposed.
+ */
+async function seedDir(): Promise<AsyncDisposable & { path: string }> {
+  const path = await Deno.makeTempDir({ prefix: "vigil-seed-" });
+  await Deno.copyFile(SEED, `${path}/mine.rego`);
+  await Deno.copyFile(HELPERS, `${path}/helpers.rego`);
+  return {
+    path,
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
+  };
 }
 
 function openat(path: string, extra: Record<string, unknown> = {}): string {
@@ -62,164 +68,146 @@ const SAMPLE_FIELDS = [
 ];
 
 Deno.test("vigil prints one mine finding for the seed's example on an openat of /etc/passwd", async () => {
-  const dir = await seedDir();
-  try {
-    const run = await runVigil(
-      [
-        "--signatures-dir",
-        dir,
-        "--events",
-        "mine",
-        "--output",
-        "json",
-        "--input",
-        "-",
-      ],
-      { stdin: `${openat("/etc/passwd")}\n${openat("/etc/hosts")}\n` },
-    );
-    assert.equal(run.code, 0, run.stderr);
-    const lines = run.stdout.trim().split("\n");
-    assert.equal(lines.length, 1);
-    const line = lines[0]!;
-    const keys = Object.keys(JSON.parse(line));
-    assert.deepEqual(keys, [...EVENT_FIELD_ORDER]);
-    assert.deepEqual(
-      keys.filter((key) => SAMPLE_FIELDS.includes(key)),
-      SAMPLE_FIELDS,
-    );
-    // 64-bit values pass digit for digit.
-    assert.match(
-      line,
-      /^\{"timestamp":1680190419485136510,"threadStartTime":1680190419369780383,/,
-    );
-    assert.match(
-      line,
-      /"eventId":"6000","eventName":"mine","matchedPolicies":\[""\],"argsNum":0,"returnValue":10,"syscall":"","stackAddresses":null,/,
-    );
-    assert.match(
-      line,
-      /"args":\[\],"metadata":\{"Version":"0\.1\.0","Description":"My Own Signature Detects Stuff","Tags":null,"Properties":\{"signatureID":"Mine-0\.1\.0","signatureName":"My Own Signature"\}\}\}$/,
-    );
-    assert.equal(run.events[0]!.processName, "terminator");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("vigil prints nothing for an openat of /etc/hosts", async () => {
-  const dir = await seedDir();
-  try {
-    const run = await runVigil(
-      [
-        "--signatures-dir",
-        dir,
-        "--events",
-        "mine",
-        "--output",
-        "json",
-        "--input",
-        "-",
-      ],
-      { stdin: `${openat("/etc/hosts")}\n` },
-    );
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, "");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("vigil reports malformed lines with their numbers and goes on", async () => {
-  const dir = await seedDir();
-  try {
-    const input = [
-      "not json",
-      openat("/etc/passwd"),
-      "[1,2]",
-      "",
-      '{"eventName":"openat"}',
-      openat("/etc/passwd"),
-    ]
-      .join("\n");
-    const run = await runVigil(
-      ["--signatures-dir", dir, "--output", "json", "--input", "-"],
-      { stdin: input },
-    );
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.events.length, 2);
-    assert.match(run.stderr, /line 1 of stdin: not JSON/);
-    assert.match(run.stderr, /line 3 of stdin: not a JSON object/);
-    assert.match(run.stderr, /line 5 of stdin: it has no args list/);
-    assert.match(run.stderr, /3 malformed line\(s\) of stdin skipped/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("vigil rejects an unknown --events name in one line", async () => {
-  const dir = await seedDir();
-  try {
-    const run = await runVigil([
+  await using seed = await seedDir();
+  const dir = seed.path;
+  const run = await runVigil(
+    [
       "--signatures-dir",
       dir,
       "--events",
-      "mine,nosuch",
+      "mine",
+      "--output",
+      "json",
       "--input",
       "-",
-    ], {
-      stdin: "",
-    });
-    assert.equal(run.code, 2);
-    assert.equal(run.stderr.trim().split("\n").length, 1);
-    assert.match(run.stderr, /Unknown event "nosuch" in --events/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+    ],
+    { stdin: `${openat("/etc/passwd")}\n${openat("/etc/hosts")}\n` },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stdout.trim().split("\n");
+  assert.equal(lines.length, 1);
+  const line = lines[0]!;
+  const keys = Object.keys(JSON.parse(line));
+  assert.deepEqual(keys, [...EVENT_FIELD_ORDER]);
+  assert.deepEqual(
+    keys.filter((key) => SAMPLE_FIELDS.includes(key)),
+    SAMPLE_FIELDS,
+  );
+  // 64-bit values pass digit for digit.
+  assert.match(
+    line,
+    /^\{"timestamp":1680190419485136510,"threadStartTime":1680190419369780383,/,
+  );
+  assert.match(
+    line,
+    /"eventId":"6000","eventName":"mine","matchedPolicies":\[""\],"argsNum":0,"returnValue":10,"syscall":"","stackAddresses":null,/,
+  );
+  assert.match(
+    line,
+    /"args":\[\],"metadata":\{"Version":"0\.1\.0","Description":"My Own Signature Detects Stuff","Tags":null,"Properties":\{"signatureID":"Mine-0\.1\.0","signatureName":"My Own Signature"\}\}\}$/,
+  );
+  assert.equal(run.events[0]!.processName, "terminator");
+});
+
+Deno.test("vigil prints nothing for an openat of /etc/hosts", async () => {
+  await using seed = await seedDir();
+  const dir = seed.path;
+  const run = await runVigil(
+    [
+      "--signatures-dir",
+      dir,
+      "--events",
+      "mine",
+      "--output",
+      "json",
+      "--input",
+      "-",
+    ],
+    { stdin: `${openat("/etc/hosts")}\n` },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, "");
+});
+
+Deno.test("vigil reports malformed lines with their numbers and goes on", async () => {
+  await using seed = await seedDir();
+  const dir = seed.path;
+  const input = [
+    "not json",
+    openat("/etc/passwd"),
+    "[1,2]",
+    "",
+    '{"eventName":"openat"}',
+    openat("/etc/passwd"),
+  ]
+    .join("\n");
+  const run = await runVigil(
+    ["--signatures-dir", dir, "--output", "json", "--input", "-"],
+    { stdin: input },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.events.length, 2);
+  assert.match(run.stderr, /line 1 of stdin: not JSON/);
+  assert.match(run.stderr, /line 3 of stdin: not a JSON object/);
+  assert.match(run.stderr, /line 5 of stdin: it has no args list/);
+  assert.match(run.stderr, /3 malformed line\(s\) of stdin skipped/);
+});
+
+Deno.test("vigil rejects an unknown --events name in one line", async () => {
+  await using seed = await seedDir();
+  const dir = seed.path;
+  const run = await runVigil([
+    "--signatures-dir",
+    dir,
+    "--events",
+    "mine,nosuch",
+    "--input",
+    "-",
+  ], {
+    stdin: "",
+  });
+  assert.equal(run.code, 2);
+  assert.equal(run.stderr.trim().split("\n").length, 1);
+  assert.match(run.stderr, /Unknown event "nosuch" in --events/);
 });
 
 Deno.test("vigil names an unreadable signatures directory and still loads the others", async () => {
-  const dir = await seedDir();
-  try {
-    const run = await runVigil(
-      [
-        "--signatures-dir",
-        "/nonexistent/sigs",
-        "--signatures-dir",
-        dir,
-        "--output",
-        "json",
-        "--input",
-        "-",
-      ],
-      { stdin: `${openat("/etc/passwd")}\n` },
-    );
-    assert.equal(run.code, 1);
-    assert.match(
-      run.stderr,
-      /Cannot load signature "\/nonexistent\/sigs": cannot read directory: no such file or directory/,
-    );
-    assert.equal(run.events.length, 1);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using seed = await seedDir();
+  const dir = seed.path;
+  const run = await runVigil(
+    [
+      "--signatures-dir",
+      "/nonexistent/sigs",
+      "--signatures-dir",
+      dir,
+      "--output",
+      "json",
+      "--input",
+      "-",
+    ],
+    { stdin: `${openat("/etc/passwd")}\n` },
+  );
+  assert.equal(run.code, 1);
+  assert.match(
+    run.stderr,
+    /Cannot load signature "\/nonexistent\/sigs": cannot read directory: no such file or directory/,
+  );
+  assert.equal(run.events.length, 1);
 });
 
 Deno.test("vigil says in one line when opa is missing", async () => {
-  const dir = await seedDir();
-  try {
-    const run = await runVigil(
-      ["--signatures-dir", dir, "--opa", "/nonexistent/opa", "--input", "-"],
-      { stdin: "" },
-    );
-    assert.notEqual(run.code, 0);
-    assert.match(
-      run.stderr,
-      /Cannot run OPA \("\/nonexistent\/opa"\): no such file or directory; run tools\/setup\.sh/,
-    );
-    assert.equal(run.stderr.trim().split("\n").length, 1);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using seed = await seedDir();
+  const dir = seed.path;
+  const run = await runVigil(
+    ["--signatures-dir", dir, "--opa", "/nonexistent/opa", "--input", "-"],
+    { stdin: "" },
+  );
+  assert.notEqual(run.code, 0);
+  assert.match(
+    run.stderr,
+    /Cannot run OPA \("\/nonexistent\/opa"\): no such file or directory; run tools\/setup\.sh/,
+  );
+  assert.equal(run.stderr.trim().split("\n").length, 1);
 });
 
 Deno.test("vigil run with only --allow-ffi says which command to use", async () => {
@@ -232,22 +220,19 @@ Deno.test("vigil run with only --allow-ffi says which command to use", async () 
 });
 
 Deno.test("vigil list shows each signature's id, name, event, version and selected events", async () => {
-  const dir = await seedDir();
-  try {
-    const run = await runVigil(["list", "--signatures-dir", dir]);
-    assert.equal(run.code, 0, run.stderr);
-    const [header, row] = run.stdout.trim().split("\n");
-    assert.match(
-      header!,
-      /^ID +NAME +EVENT +VERSION +SEVERITY +MITRE ATT&CK +SELECTS$/,
-    );
-    assert.match(
-      row!,
-      /^Mine-0\.1\.0 +My Own Signature +mine +0\.1\.0 .*execve,openat$/,
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using seed = await seedDir();
+  const dir = seed.path;
+  const run = await runVigil(["list", "--signatures-dir", dir]);
+  assert.equal(run.code, 0, run.stderr);
+  const [header, row] = run.stdout.trim().split("\n");
+  assert.match(
+    header!,
+    /^ID +NAME +EVENT +VERSION +SEVERITY +MITRE ATT&CK +SELECTS$/,
+  );
+  assert.match(
+    row!,
+    /^Mine-0\.1\.0 +My Own Signature +mine +0\.1\.0 .*execve,openat$/,
+  );
 });
 
 Deno.test("vigil --help explains the options", async () => {
@@ -267,21 +252,18 @@ Deno.test("vigil --help explains the options", async () => {
 });
 
 Deno.test("vigil writes the table format to a file", async () => {
-  const dir = await seedDir();
-  try {
-    const out = `${dir}/out.txt`;
-    const run = await runVigil(
-      ["--signatures-dir", dir, "--output", `table:${out}`, "--input", "-"],
-      { stdin: `${openat("/etc/passwd")}\n` },
-    );
-    assert.equal(run.code, 0, run.stderr);
-    const [header, row] = (await Deno.readTextFile(out)).trim().split("\n");
-    assert.match(header!, /^TIME +UID +COMM +PID +TID +RET +EVENT +ARGS$/);
-    assert.match(
-      row!,
-      /^\d\d:\d\d:\d\d\.\d{6} +1000 +terminator +320908 +320908 +10 +mine/,
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using seed = await seedDir();
+  const dir = seed.path;
+  const out = `${dir}/out.txt`;
+  const run = await runVigil(
+    ["--signatures-dir", dir, "--output", `table:${out}`, "--input", "-"],
+    { stdin: `${openat("/etc/passwd")}\n` },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const [header, row] = (await Deno.readTextFile(out)).trim().split("\n");
+  assert.match(header!, /^TIME +UID +COMM +PID +TID +RET +EVENT +ARGS$/);
+  assert.match(
+    row!,
+    /^\d\d:\d\d:\d\d\.\d{6} +1000 +terminator +320908 +320908 +10 +mine/,
+  );
 });
