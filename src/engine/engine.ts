@@ -155,7 +155,9 @@ export class Engine {
     result: BatchResult,
   ): Promise<void> {
     for (const record of records) {
-      if (this.#print.has(record.eventName)) this.#emit(record.event());
+      if (this.#print.has(record.eventName)) {
+        this.#emit(record.event(), record.formatted ? record.json : undefined);
+      }
     }
     const findings = this.#findings(routed, result);
     if (findings.length > 0) {
@@ -219,8 +221,8 @@ export class Engine {
     return events;
   }
 
-  #emit(event: TraceeEvent): void {
+  #emit(event: TraceeEvent, json?: string): void {
     this.#counts.printed++;
-    this.#output.write(event);
+    this.#output.write(event, json);
   }
 }

@@ -13,6 +13,12 @@ import { formatEventJson, parseJsonExact } from "./json.ts";
 export interface EventRecord {
   /** The event as Tracee JSON: the `input` Rego signatures evaluate. */
   readonly json: string;
+  /**
+   * Whether `json` is exactly `formatEventJson(event())`, so that printing
+   * the event can reuse it (true for events built in memory; a replayed line
+   * is printed in Tracee's format, not as read).
+   */
+  readonly formatted: boolean;
   /** `eventName`, used to select signatures. */
   readonly eventName: string;
   /** Host, container or container-init, used to select signatures. */
@@ -23,8 +29,12 @@ export interface EventRecord {
 
 /** Wraps an event built in memory (e.g. decoded from the kernel). */
 export function recordFromEvent(event: TraceeEvent): EventRecord {
+  let json: string | undefined;
   return {
-    json: formatEventJson(event),
+    get json() {
+      return json ??= formatEventJson(event);
+    },
+    formatted: true,
     eventName: event.eventName,
     origin: eventOrigin(
       event.containerId,
@@ -45,6 +55,7 @@ export function recordFromJson(
   let exact: TraceeEvent | undefined;
   return {
     json,
+    formatted: false,
     eventName: routing.eventName ?? "",
     origin: eventOrigin(
       routing.containerId ?? routing.container?.id,

@@ -16,7 +16,11 @@ export type OutputFormat = typeof OutputFormat[keyof typeof OutputFormat];
 
 /** A sink for events. Writes are buffered until `flush`. */
 export interface EventOutput {
-  write(event: TraceeEvent): void;
+  /**
+   * Buffers `event`; `json`, when given, is `formatEventJson(event)` already
+   * written (the JSON format reuses it).
+   */
+  write(event: TraceeEvent, json?: string): void;
   /** Writes what is buffered. */
   flush(): Promise<void>;
   /** Flushes and releases the destination. Idempotent. */
@@ -59,7 +63,7 @@ export async function openOutput(spec: OutputSpec): Promise<EventOutput> {
   const writer = (file?.writable ?? Deno.stdout.writable).getWriter();
   const encoder = new TextEncoder();
   const format = spec.format === OutputFormat.Json
-    ? formatEventJson
+    ? (event: TraceeEvent, json?: string) => json ?? formatEventJson(event)
     : formatTableRow;
   let lines: string[] = spec.format === OutputFormat.Table
     ? [formatTableHeader()]
@@ -72,8 +76,8 @@ export async function openOutput(spec: OutputSpec): Promise<EventOutput> {
     await writer.write(encoder.encode(text));
   };
   return {
-    write(event) {
-      lines.push(format(event));
+    write(event, json) {
+      lines.push(format(event, json));
     },
     flush,
     async close() {
