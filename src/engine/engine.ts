@@ -123,6 +123,7 @@ export class Engine {
         })(),
       );
       if (window.length >= this.#depth) await window.shift();
+      await this.#sandbox.written();
     }
     await Promise.all(window);
   }

@@ -59,6 +59,8 @@ export class RegoModule {
   #opa: OpaExports;
   /** Heap mark after the current parsed input; evaluations reset to it. */
   #mark = 0;
+  /** Detached (length 0) once the memory grows. */
+  #view: Uint8Array<ArrayBufferLike> = new Uint8Array();
 
   constructor(policy: LoadedPolicy) {
     this.#policy = policy;
@@ -151,13 +153,21 @@ export class RegoModule {
     const input = policy.dataHeapPtr;
     const needed = input + end - start - policy.mem.buffer.byteLength;
     if (needed > 0) policy.mem.grow(Math.ceil(needed / PAGE_BYTES));
-    new Uint8Array(policy.mem.buffer).set(bytes.subarray(start, end), input);
+    this.#bytes().set(bytes.subarray(start, end), input);
     return input;
+  }
+
+  /** A view of the module's memory, renewed when the memory grows. */
+  #bytes(): Uint8Array<ArrayBufferLike> {
+    if (this.#view.byteLength === 0) {
+      this.#view = new Uint8Array(this.#policy.mem.buffer);
+    }
+    return this.#view;
   }
 
   /** Reads a result set `[{"result": value}]` at `address`: the value, or null. */
   #readResult(address: number): string | null {
-    const memory = new Uint8Array(this.#policy.mem.buffer);
+    const memory = this.#bytes();
     // "[]": the rule is undefined for this input.
     if (memory[address + 1] === 0x5d) return null;
     const text = decoder.decode(

@@ -269,6 +269,16 @@ export class Sandbox {
     });
   }
 
+  /**
+   * Resolves when the batches sent so far have been written to the sandbox
+   * process. A pipe holds 64 KiB and is written to only while this event
+   * loop is idle; awaiting this after each batch keeps a batch from waiting
+   * in the pipe while the host parses the next one.
+   */
+  async written(): Promise<void> {
+    await this.#writer?.ready.catch(() => {});
+  }
+
   /** Stops the sandbox process. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;

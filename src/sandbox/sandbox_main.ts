@@ -7,10 +7,12 @@
  * bundles compiled together; each TypeScript signature runs in a worker (an
  * isolate) of its own.
  *
- * A batch in fast mode first runs every bundle event by event, parsing each
- * event once for all its signatures, then answers for those signatures; then
- * runs the other signatures one by one. A batch marked isolated runs every
+ * A batch in fast mode first posts the events to the TypeScript workers, then
+ * runs every bundle event by event, parsing each event once for all its
+ * signatures, then the other Rego signatures one by one; the next batch may
+ * start before the workers have answered. A batch marked isolated runs every
  * signature one by one, answering after each, so a hang names its culprit.
+ * Stdin is read ahead by a worker (`stdin_reader.ts`).
  *
  * @module
  */
@@ -25,6 +27,7 @@ import {
   readU32,
 } from "./protocol.ts";
 import { RegoModule } from "./rego_module.ts";
+import { readStdinAhead } from "./stdin_reader.ts";
 import { workerSource } from "./ts_worker.ts";
 
 /** Largest result text accepted from one signature for one batch. */
@@ -32,8 +35,8 @@ const MAX_RESULT_CHARS = 32 * 1024 * 1024;
 
 interface TypeScriptRunner {
   worker: Worker;
-  /** Resolves with the next `{batch, result}` message. */
-  pending: ((result: string) => void) | undefined;
+  /** Resolve the answers of the batches posted, oldest first. */
+  pending: ((result: string) => void)[];
 }
 
 /** A Rego signature: its module and its rules' entrypoint ids. */
@@ -134,7 +137,7 @@ function loadTypeScript(payload: Uint8Array): Promise<void> {
     btoa(String.fromCodePoint(...new TextEncoder().encode(workerSource(code))))
   }`;
   const worker = new Worker(url, { type: "module" });
-  const runner: TypeScriptRunner = { worker, pending: undefined };
+  const runner: TypeScriptRunner = { worker, pending: [] };
   return new Promise((resolve) => {
     let loaded = false;
     worker.addEventListener("error", (event) => {
@@ -145,7 +148,9 @@ function loadTypeScript(payload: Uint8Array): Promise<void> {
         worker.terminate();
         resolve();
       } else {
-        runner.pending?.(JSON.stringify({ f: [], e: [[-1, event.message]] }));
+        runner.pending.shift()?.(
+          JSON.stringify({ f: [], e: [[-1, event.message]] }),
+        );
       }
     });
     worker.addEventListener("message", (event: MessageEvent) => {
@@ -172,10 +177,8 @@ function loadTypeScript(payload: Uint8Array): Promise<void> {
             : { ok: false, error: data.error },
         );
         resolve();
-      } else if (loaded && typeof data?.result === "string" && runner.pending) {
-        const pending = runner.pending;
-        runner.pending = undefined;
-        pending(
+      } else if (loaded && typeof data?.result === "string") {
+        runner.pending.shift()?.(
           data.result.length > MAX_RESULT_CHARS
             ? JSON.stringify({ f: [], e: [[-1, "result too large"]] })
             : data.result,
@@ -236,17 +239,19 @@ function runBundle(
   routes: [number, Uint32Array][],
 ) {
   const answers = new Map(routes.map(([index]) => [index, new Answer()]));
-  const perEvent = new Map<number, number[]>();
+  // The signatures of each event of the batch, in route order.
+  const perEvent: (RegoRunner & { index: number })[][] = Array.from(
+    { length: batch.starts.length - 1 },
+    () => [],
+  );
   for (const [index, events] of routes) {
-    for (const event of events) {
-      const list = perEvent.get(event);
-      if (list) list.push(index);
-      else perEvent.set(event, [index]);
-    }
+    const runner = { ...(runners.get(index) as RegoRunner), index };
+    for (const event of events) perEvent[event]!.push(runner);
   }
   const started = performance.now();
-  for (const event of [...perEvent.keys()].sort((a, b) => a - b)) {
-    const signatures = perEvent.get(event)!;
+  for (let event = 0; event < perEvent.length; event++) {
+    const signatures = perEvent[event]!;
+    if (signatures.length === 0) continue;
     let input = 0;
     try {
       input = module.parse(
@@ -256,13 +261,14 @@ function runBundle(
       );
       if (input === 0) throw new SyntaxError("the event is not JSON");
     } catch (error) {
-      for (const index of signatures) answers.get(index)!.failed(event, error);
+      for (const { index } of signatures) {
+        answers.get(index)!.failed(event, error);
+      }
       continue;
     }
-    for (const index of signatures) {
-      const runner = runners.get(index) as RegoRunner;
+    for (const { index, match } of signatures) {
       try {
-        const result = module.evaluateParsed(runner.match, input);
+        const result = module.evaluateParsed(match, input);
         if (result !== null) answers.get(index)!.found(event, result);
       } catch (error) {
         answers.get(index)!.failed(event, error);
@@ -305,8 +311,9 @@ function runTypeScript(
   );
   const started = performance.now();
   return new Promise((resolve) => {
-    runner.pending = (result) =>
-      resolve({ result, micros: (performance.now() - started) * 1000 });
+    runner.pending.push((result) =>
+      resolve({ result, micros: (performance.now() - started) * 1000 })
+    );
     runner.worker.postMessage({
       batch: batch.batchId,
       indexes: Array.from(events),
@@ -315,8 +322,18 @@ function runTypeScript(
   });
 }
 
-async function runBatch(payload: Uint8Array): Promise<void> {
-  const batch = decodeBatch(payload);
+async function runBatch(batch: DecodedBatch): Promise<void> {
+  // In fast mode TypeScript signatures start at once, in their workers,
+  // while Rego runs here.
+  const running = new Map<number, Promise<Timed>>();
+  if (!batch.isolated) {
+    for (const [index, events] of batch.routes) {
+      const runner = runners.get(index);
+      if (runner && !isRego(runner)) {
+        running.set(index, runTypeScript(runner, batch, events));
+      }
+    }
+  }
   let routes = batch.routes;
   if (!batch.isolated) {
     const byBundle = new Map<number, [number, Uint32Array][]>();
@@ -334,17 +351,6 @@ async function runBatch(payload: Uint8Array): Promise<void> {
     }
     for (const [bundle, bundleRoutes] of byBundle) {
       runBundle(bundles.get(bundle) as RegoModule, batch, bundleRoutes);
-    }
-  }
-  // In fast mode TypeScript signatures start at once, in their workers,
-  // while Rego runs here; answers still go out in route order.
-  const running = new Map<number, Promise<Timed>>();
-  if (!batch.isolated) {
-    for (const [index, events] of routes) {
-      const runner = runners.get(index);
-      if (runner && !isRego(runner)) {
-        running.set(index, runTypeScript(runner, batch, events));
-      }
     }
   }
   for (const [index, events] of routes) {
@@ -376,7 +382,7 @@ async function runBatch(payload: Uint8Array): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  for await (const frame of readFrames(Deno.stdin.readable)) {
+  for await (const frame of readFrames(readStdinAhead())) {
     switch (frame.type) {
       case FrameType.LoadRegoBundle:
         await loadBundle(frame.payload);
@@ -387,9 +393,14 @@ async function main(): Promise<void> {
       case FrameType.LoadTypeScript:
         await loadTypeScript(frame.payload);
         break;
-      case FrameType.Batch:
-        await runBatch(frame.payload);
+      case FrameType.Batch: {
+        // A batch in fast mode does not wait for the previous one's
+        // TypeScript answers: its Rego runs meanwhile.
+        const batch = decodeBatch(frame.payload);
+        const running = runBatch(batch);
+        if (batch.isolated) await running;
         break;
+      }
     }
   }
   for (const runner of runners.values()) {
