@@ -77,6 +77,12 @@ export interface SandboxOptions {
    */
   deadlineMs?: number;
   /**
+   * How long loading one signature may take, the sandbox process's start
+   * included (slow on a loaded machine); at least `deadlineMs`.
+   * @default {5000}
+   */
+  loadDeadlineMs?: number;
+  /**
    * Heap cap of each isolate and memory cap of each Rego instance, in MiB.
    * @default {128}
    */
@@ -125,6 +131,9 @@ export class Sandbox {
   #signatures: readonly SandboxSignature[];
   #bundles: readonly Uint8Array[];
   #deadlineMs: number;
+  #loadDeadlineMs: number;
+  /** Signatures that failed to load again after a restart, not yet reported. */
+  #lostOnRestart: Offence[] = [];
   #memoryMiB: number;
   #quarantineAfter: number;
   #options: SandboxOptions;
@@ -150,6 +159,10 @@ export class Sandbox {
     this.#signatures = signatures;
     this.#bundles = bundles;
     this.#deadlineMs = options.deadlineMs ?? 1000;
+    this.#loadDeadlineMs = Math.max(
+      this.#deadlineMs,
+      options.loadDeadlineMs ?? 5000,
+    );
     this.#memoryMiB = options.memoryMiB ?? 128;
     this.#quarantineAfter = options.quarantineAfter ?? 3;
     this.#options = options;
@@ -199,18 +212,25 @@ export class Sandbox {
    */
   async #spawnAndLoad(): Promise<LoadOutcome[]> {
     const outcomes: LoadOutcome[] = [];
-    this.#spawn();
-    this.#sendBundles();
-    for (let index = 0; index < this.#signatures.length; index++) {
-      if (this.#quarantined.has(index)) continue;
-      const outcome = await this.#load(index);
-      outcomes[index] = outcome;
-      if (outcome.ok) continue;
-      this.#quarantined.add(index);
-      if (this.#process === undefined && !this.#closed) {
-        await this.#backoff();
-        this.#spawn();
-        this.#sendBundles();
+    let loaded = false;
+    while (!loaded) {
+      this.#spawn();
+      this.#sendBundles();
+      loaded = true;
+      for (let index = 0; index < this.#signatures.length; index++) {
+        if (this.#quarantined.has(index)) continue;
+        const outcome = await this.#load(index);
+        outcomes[index] = outcome;
+        if (outcome.ok) continue;
+        this.#quarantined.add(index);
+        if (this.#process === undefined) {
+          if (this.#closed) return outcomes;
+          // The signatures loaded before it died with the process: start
+          // again without the culprit.
+          await this.#backoff();
+          loaded = false;
+          break;
+        }
       }
     }
     return outcomes;
@@ -253,6 +273,7 @@ export class Sandbox {
       micros: new Map(),
       offences: [],
     };
+    result.offences.push(...this.#lostOnRestart.splice(0));
     if (routes.size === 0) return Promise.resolve(result);
     return new Promise((resolve) => {
       const batch: PendingBatch = {
@@ -464,8 +485,11 @@ export class Sandbox {
   #checkDeadline(): void {
     if (this.#closed || (this.#restarting && !this.#loading)) return;
     if (!this.#loading && this.#pending.length === 0) return;
-    if (performance.now() - this.#lastProgress > this.#deadlineMs) {
-      this.#recover(`exceeded the ${this.#deadlineMs} ms deadline`);
+    const [limit, what] = this.#loading
+      ? [this.#loadDeadlineMs, "load deadline"]
+      : [this.#deadlineMs, "deadline"];
+    if (performance.now() - this.#lastProgress > limit) {
+      this.#recover(`exceeded the ${limit} ms ${what}`);
     }
   }
 
@@ -522,8 +546,17 @@ export class Sandbox {
     (async () => {
       await this.#backoff();
       if (this.#closed) return;
-      await this.#spawnAndLoad();
+      const outcomes = await this.#spawnAndLoad();
       this.#restarting = false;
+      outcomes.forEach((outcome, signature) => {
+        if (outcome.ok) return;
+        this.#lostOnRestart.push({
+          signature,
+          reason: `could not be loaded again after a restart: ${outcome.error}`,
+          quarantined: true,
+        });
+      });
+      this.#reportLostOnRestart();
       for (const batch of this.#pending) {
         for (const signature of this.#quarantined) {
           batch.routes.delete(signature);
@@ -533,6 +566,12 @@ export class Sandbox {
       for (const batch of this.#pending) this.#send(batch);
       this.#lastProgress = performance.now();
     })();
+  }
+
+  /** Reports reload failures with the oldest batch, or the next one sent. */
+  #reportLostOnRestart(): void {
+    const batch = this.#pending[0];
+    if (batch) batch.result.offences.push(...this.#lostOnRestart.splice(0));
   }
 
   /** Drops the culprit's share of the oldest batch, recording the failure. */

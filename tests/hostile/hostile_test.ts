@@ -55,7 +55,13 @@ function assertBenignComplete(result: ReplayResult): void {
   for (const name of ["benign_rego", "benign_ts"]) {
     const paths = result.findings.filter((f) => f.eventName === name)
       .map((f) => argumentValue(f, "path"));
-    assert.equal(paths.length, ETC_OPENS, `${name}: ${paths.length} findings`);
+    assert.equal(
+      paths.length,
+      ETC_OPENS,
+      `${name}: ${paths.length} findings; health ${
+        JSON.stringify(result.health)
+      }; errors ${result.errors.join(" | ")}`,
+    );
     assert.equal(new Set(paths).size, ETC_OPENS, `${name}: duplicates`);
   }
   for (
@@ -124,6 +130,18 @@ for (
     assert.equal(result.health[id]!.quarantined, true);
   });
 }
+
+Deno.test("a signature that hangs while loading is refused at the load deadline; the others load", async () => {
+  const result = await attack(["load_hang"]);
+  assertBenignComplete(result);
+  assert.ok(
+    result.errors.some((e) =>
+      e.includes("load_hang.ts") && /exceeded the 5000 ms load deadline/.test(e)
+    ),
+    result.errors.join("\n"),
+  );
+  assert.equal(findings(result, "load_hang").length, 0);
+});
 
 Deno.test("a signature that exhausts its heap crashes only its sandbox, which restarts", async () => {
   const result = await attack(["memory_bomb"]);
