@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { TraceeEvent } from "./event.ts";
+import type { EventArgument, TraceeEvent } from "./event.ts";
 
 const GO_ESCAPED_REGEXP = /[<>&\u2028\u2029]/g;
 const GO_ESCAPES: Record<string, string> = {
@@ -125,6 +125,48 @@ function countBigints(value: unknown): number {
 }
 
 /**
+ * JSON for an event's arguments. Each argument is usually a plain
+ * `{name, type, value}` with a string, number or bigint value: written
+ * directly; any other argument goes through `jsonValue`.
+ */
+function jsonArgs(args: readonly EventArgument[]): string {
+  if (!Array.isArray(args)) return jsonValue(args);
+  let text = "[";
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const keys = typeof arg === "object" && arg !== null
+      ? Object.keys(arg)
+      : [];
+    const plain = keys.length === 3 && keys[0] === "name" &&
+      keys[1] === "type" && keys[2] === "value" &&
+      typeof arg.name === "string" && typeof arg.type === "string";
+    let value: string | undefined;
+    if (plain) {
+      switch (typeof arg.value) {
+        case "string":
+          value = JSON.stringify(arg.value);
+          break;
+        case "bigint":
+          value = String(arg.value);
+          break;
+        case "number":
+          value = jsonNumber(arg.value);
+          break;
+        case "boolean":
+          value = String(arg.value);
+      }
+    }
+    text += (i > 0 ? "," : "") +
+      (value === undefined
+        ? jsonValue(arg)
+        : `{"name":${JSON.stringify(arg.name)},"type":${
+          JSON.stringify(arg.type)
+        },"value":${value}}`);
+  }
+  return `${text}]`;
+}
+
+/**
  * Serialises an event in Tracee's field order (`EVENT_FIELD_ORDER`),
  * `eventId` as a string, and `matchedPolicies` and `metadata` only when
  * present. Same output as `stringifyJson` over those fields, several times
@@ -165,7 +207,7 @@ export function formatEventJson(event: TraceeEvent): string {
     jsonNumber(e.threadEntityId)
   },"processEntityId":${jsonNumber(e.processEntityId)},"parentEntityId":${
     jsonNumber(e.parentEntityId)
-  },"args":${jsonValue(e.args)}${
+  },"args":${jsonArgs(e.args)}${
     e.metadata === undefined ? "" : `,"metadata":${jsonValue(e.metadata)}`
   }}`;
   return GO_ESCAPED_REGEXP.test(text)

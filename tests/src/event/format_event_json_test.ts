@@ -80,6 +80,18 @@ Deno.test("formatEventJson() writes what stringifyJson writes field by field", (
       },
     }),
     event({ container: { id: "c" }, processName: 'a"b\\c' }),
+    // Arguments off the plain {name, type, value} shape.
+    event({
+      args: [
+        { name: "n", type: "int", value: NaN },
+        { name: "b", type: "bool", value: true },
+        { type: "int", name: "swapped", value: 1 },
+        { name: "extra", type: "int", value: 2, note: "x" },
+        { name: "missing", type: "int", value: undefined },
+        { name: "object", type: "sockaddr", value: { port: 1n, a: "<" } },
+        null,
+      ] as unknown as TraceeEvent["args"],
+    }),
   ];
   for (const item of cases) {
     const text = formatEventJson(item);
