@@ -1,8 +1,7 @@
 /**
  * The benchmark suite (`deno task bench`): replay throughput with 0 to 128
  * sandboxed Rego signatures, the sandbox boundary's cost, live kernel
- * figures (when `bench/live_bench.ts` is present), start-up time and
- * memory. Prints one table, every figure beside a baseline measured in the
+ * figures, start-up time and memory. Prints one table, every figure beside a baseline measured in the
  * same run, and writes it as JSON to `bench/results/latest.json`.
  *
  * ```sh
@@ -17,43 +16,23 @@
 import { parseArgs } from "node:util";
 import type { BenchRow } from "./_row.ts";
 import { formatTable } from "./_table.ts";
+import { liveBench } from "./live_bench.ts";
 import { memoryBench } from "./memory_bench.ts";
 import { replayBench, writeBenchSignatures } from "./replay_bench.ts";
 import { startupBench } from "./startup_bench.ts";
 import { writeEvents } from "../tools/gen_events.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const LIVE_BENCH = new URL("./live_bench.ts", import.meta.url);
 const RESULTS = `${ROOT}bench/results`;
 
 function log(line: string): void {
   console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 }
 
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Live kernel figures, if the kernel source's bench has been merged. */
+/** Live kernel figures; one row saying why when they cannot be measured. */
 async function liveRows(): Promise<BenchRow[]> {
-  if (!exists(LIVE_BENCH.pathname)) {
-    return [{
-      section: "live",
-      name: "kernel source not merged",
-      value: NaN,
-      unit: "",
-    }];
-  }
   try {
-    const module = await import(LIVE_BENCH.href) as {
-      liveBench(): Promise<BenchRow[]>;
-    };
-    return await module.liveBench();
+    return await liveBench();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return [{
