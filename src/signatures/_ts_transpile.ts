@@ -1,10 +1,11 @@
 /**
- * Prepares a TypeScript signature for its sandbox: strips the types and turns
- * `export`s into CommonJS with sucrase, then checks with acorn that the code
- * cannot load modules: no `import()` and no `import.meta` (static imports
- * became `require` calls, which the sandbox refuses, except `import type`,
- * which sucrase removes). With code generation from strings disabled in the
- * sandbox, that leaves a signature no way to import files of its choosing.
+ * The TypeScript compiler proper, loaded only when a signature is not in the
+ * compile cache: strips the types and turns `export`s into CommonJS with
+ * sucrase, then checks with acorn that the code cannot load modules: no
+ * `import()` and no `import.meta` (static imports became `require` calls,
+ * which the sandbox refuses, except `import type`, which sucrase removes).
+ * With code generation from strings disabled in the sandbox, that leaves a
+ * signature no way to import files of its choosing.
  *
  * @module
  */
@@ -14,25 +15,16 @@ import { simple } from "acorn-walk";
 import { transform } from "sucrase";
 import { SignatureError } from "../errors.ts";
 
-/** A TypeScript signature ready to run in a sandbox. */
-export interface CompiledTypeScript {
-  path: string;
-  /** CommonJS JavaScript that assigns `exports.metadata`, ... */
-  code: string;
-}
-
 /**
- * Transpiles and checks a TypeScript signature file.
+ * Transpiles and checks the TypeScript signature `source`, read from `path`;
+ * returns CommonJS JavaScript that assigns `exports.metadata`, ...
  *
- * @throws {SignatureError} When the file cannot be read or parsed, or it
- * imports anything other than types.
+ * @throws {SignatureError} When the source cannot be parsed, or it imports
+ * anything other than types.
  */
-export async function compileTypeScript(
-  path: string,
-): Promise<CompiledTypeScript> {
+export function transpileSignature(source: string, path: string): string {
   let code: string;
   try {
-    const source = await Deno.readTextFile(path);
     code = transform(source, {
       transforms: ["typescript", "imports"],
       filePath: path,
@@ -84,10 +76,9 @@ export async function compileTypeScript(
     },
   });
   if (refusals.length > 0) throw new SignatureError(path, refusals[0]!);
-  return { path, code };
+  return code;
 }
 
 function errorText(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) return "no such file or directory";
   return error instanceof Error ? error.message.split("\n")[0]! : String(error);
 }
