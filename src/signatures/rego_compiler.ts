@@ -6,7 +6,6 @@
  * @module
  */
 
-import { parseTar } from "nanotar";
 import { describe, NotSupportedError, SignatureError } from "../errors.ts";
 import type { RegoModule } from "./discover.ts";
 import { sha256Hex } from "./_hash.ts";
@@ -250,6 +249,8 @@ async function extractPolicyWasm(bundle: Uint8Array): Promise<Uint8Array> {
     new DecompressionStream("gzip"),
   );
   const tar = new Uint8Array(await new Response(stream).arrayBuffer());
+  // Only a compile needs the tar reader; a warm start does not load it.
+  const { parseTar } = await import("nanotar");
   const entry = parseTar(tar).find((file) => file.name.endsWith("policy.wasm"));
   if (!entry?.data) throw new Error("opa build wrote no policy.wasm");
   return entry.data;
