@@ -1,13 +1,20 @@
 /**
- * Resident memory of a Vigil process and its sandbox child with 1, 16 and 64
- * generated signatures and with the built-in ones, after replaying events
- * (so that the Rego instances' memories have grown), read from
- * `/proc/<pid>/status`; against a bare Deno process.
+ * Resident memory of the sensor (`mod.ts` replaying events) and its sandbox
+ * child with 1, 16 and 64 generated signatures and with the built-in ones,
+ * read from `/proc/<pid>/status`; against a bare Deno process.
  *
- * Each figure comes from a fresh process: this file run as
- * `deno run -A bench/memory_bench.ts --probe EVENTS DIR...` loads DIR,
- * replays EVENTS and prints `{rss, hwm}` in KiB; with no directory it only
- * prints its own figures (the bare baseline, which imports nothing).
+ * Each figure comes from a fresh run of the real command line, started with
+ * the V8 flags of `deno task start`: `mod.ts -i - -o json:/dev/null`, the
+ * events written to its stdin, which stays open until host and sandbox are
+ * idle; then both are measured (the Rego instances' memories have grown by
+ * then). A `mod.ts list` run first fills the compile cache, so every figure
+ * is a warm start. The bare
+ * baseline is this file run as `deno run -A bench/memory_bench.ts --bare`,
+ * which imports nothing and prints `{rss, hwm}` in KiB.
+ *
+ * ```sh
+ * deno run -A bench/memory_bench.ts    # the built-in signatures alone
+ * ```
  *
  * @module
  */
@@ -16,96 +23,158 @@ import type { BenchRow } from "./_row.ts";
 
 const SECTION = "memory";
 const SELF = new URL(import.meta.url).pathname;
+const MOD = new URL("../mod.ts", import.meta.url).pathname;
+const DENO_JSON = new URL("../deno.json", import.meta.url);
+const SAMPLE_MS = 100;
+const IDLE_SAMPLES = 3;
 
 interface Memory {
   /** VmRSS, KiB. */
   rss: number;
   /** VmHWM (peak RSS), KiB. */
   hwm: number;
-  /** The sandbox child's share of `rss`, KiB. */
-  sandboxRss?: number;
 }
 
-function readMemory(pid: number | "self"): Memory {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+/** Host and sandbox memory at one moment. */
+interface Sample {
+  host: Memory;
+  sandbox: Memory;
+}
+
+function readMemory(pid: number | "self"): Memory | undefined {
+  let status;
+  try {
+    status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  } catch {
+    return undefined;
+  }
   const field = (name: string) =>
     Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
   return { rss: field("VmRSS"), hwm: field("VmHWM") };
 }
 
-/** Pids of this process's children (the sandbox). */
-function children(): number[] {
+/** Pids of the children of `pid` (the sandbox). */
+function children(pid: number): number[] {
   const pids: number[] = [];
-  for (const task of Deno.readDirSync("/proc/self/task")) {
-    const text = Deno.readTextFileSync(`/proc/self/task/${task.name}/children`);
-    pids.push(...text.trim().split(/\s+/).filter(Boolean).map(Number));
+  try {
+    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+      const text = Deno.readTextFileSync(
+        `/proc/${pid}/task/${task.name}/children`,
+      );
+      pids.push(...text.trim().split(/\s+/).filter(Boolean).map(Number));
+    }
+  } catch {
+    // The process has exited.
   }
   return pids;
 }
 
-/** The probe: load, replay, then report this process plus its children. */
-async function probe(eventsPath: string, dirs: string[]): Promise<Memory> {
-  if (dirs.length === 0) return readMemory("self");
-  const { Engine } = await import("../src/engine/engine.ts");
-  const { loadSignatures } = await import("../src/signatures/loader.ts");
-  const { openReplaySource } = await import(
-    "../src/sources/replay_source.ts"
-  );
-  const { OPA } = await import("./replay_bench.ts");
-  const set = await loadSignatures({
-    dirs,
-    cacheDir: Deno.env.get("VIGIL_BENCH_CACHE")!,
-    opa: OPA,
-  });
-  const engine = new Engine({
-    signatures: set.signatures,
-    sandbox: set.sandbox,
-    output: {
-      write: () => {},
-      flush: () => Promise.resolve(),
-      close: () => Promise.resolve(),
-    },
-    print: new Set(set.signatures.map((s) => s.metadata.eventName)),
-  });
-  const source = await openReplaySource({ path: eventsPath });
-  await engine.run(source, new AbortController().signal);
-  await source.close();
-  const total: Memory = { ...readMemory("self"), sandboxRss: 0 };
-  for (const pid of children()) {
-    const child = readMemory(pid);
-    total.rss += child.rss;
-    total.hwm += child.hwm;
-    total.sandboxRss! += child.rss;
-  }
-  await set.sandbox.close();
-  return total;
+/** The `--v8-flags=...` argument of `deno task start`, if it has one. */
+async function startV8Flags(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(DENO_JSON)) as {
+    tasks?: { start?: { command?: string } };
+  };
+  const command = config.tasks?.start?.command ?? "";
+  return command.split(/\s+/).filter((arg) => arg.startsWith("--v8-flags="));
 }
 
-async function runProbe(
-  eventsPath: string,
-  dirs: readonly string[],
-  cacheDir: string,
-): Promise<Memory> {
+async function runDeno(args: string[]): Promise<Deno.CommandOutput> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", SELF, "--probe", eventsPath, ...dirs],
+    args,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1", VIGIL_BENCH_CACHE: cacheDir },
+    env: { NO_COLOR: "1" },
   }).output();
   if (!output.success) {
     throw new Error(
       `Cannot measure memory: ${new TextDecoder().decode(output.stderr)}`,
     );
   }
-  return JSON.parse(new TextDecoder().decode(output.stdout)) as Memory;
+  return output;
+}
+
+/** Clock ticks of CPU time `pid` has used, or `undefined` once it is gone. */
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Replays `eventsPath` with `mod.ts`, fed through its stdin; once host and
+ * sandbox have been idle for `IDLE_SAMPLES` samples after the last byte, the
+ * replay is over, and their memory is read before stdin is closed.
+ */
+async function measureCli(
+  eventsPath: string,
+  dirs: readonly string[],
+  cacheDir: string,
+): Promise<Sample> {
+  const signatureArgs = [
+    "--cache-dir",
+    cacheDir,
+    ...dirs.flatMap((dir) => ["-s", dir]),
+  ];
+  await runDeno(["run", "-A", "--quiet", MOD, "list", ...signatureArgs]);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--quiet",
+      ...await startV8Flags(),
+      MOD,
+      ...signatureArgs,
+      "-i",
+      "-",
+      "-o",
+      "json:/dev/null",
+    ],
+    stdin: "piped",
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const events = await Deno.open(eventsPath);
+  await events.readable.pipeTo(child.stdin, { preventClose: true });
+  let sample: Sample | undefined;
+  let idle = 0;
+  let ticks = -1;
+  while (idle < IDLE_SAMPLES) {
+    await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
+    const pids = [child.pid, ...children(child.pid)];
+    const now = pids.map(cpuTicks);
+    if (now.length < 2 || now.includes(undefined)) {
+      throw new Error(`Cannot measure memory: ${await stderr}`);
+    }
+    const total = (now as number[]).reduce((sum, value) => sum + value, 0);
+    idle = total - ticks <= 1 ? idle + 1 : 0;
+    ticks = total;
+    const [host, ...sandboxes] = pids.map(readMemory);
+    const sandbox = { rss: 0, hwm: 0 };
+    for (const memory of sandboxes) {
+      sandbox.rss += memory?.rss ?? 0;
+      sandbox.hwm += memory?.hwm ?? 0;
+    }
+    sample = { host: host ?? { rss: 0, hwm: 0 }, sandbox };
+  }
+  await child.stdin.close();
+  if (!(await child.status).success || sample === undefined) {
+    throw new Error(`Cannot measure memory: ${await stderr}`);
+  }
+  return sample;
 }
 
 /** Options of {@linkcode memoryBench}. */
 export interface MemoryBenchOptions {
   /** Events replayed before measuring. */
   eventsPath: string;
-  /** Compile cache (already warm). */
+  /** Compile cache (filled by a first run if cold). */
   cacheDir: string;
   /** Configurations: a label and the signature directories it loads. */
   configs: readonly { label: string; dirs: readonly string[] }[];
@@ -119,29 +188,36 @@ export async function memoryBench(
   const { eventsPath, cacheDir } = options;
   const log = options.log ?? (() => {});
   const MiB = 1024;
-  const bare = await runProbe(eventsPath, [], cacheDir);
+  const output = await runDeno(["run", "-A", "--quiet", SELF, "--bare"]);
+  const bare = JSON.parse(new TextDecoder().decode(output.stdout)) as Memory;
   const rssBaseline = { name: "bare deno process", value: bare.rss / MiB };
   const hwmBaseline = { name: "bare deno process", value: bare.hwm / MiB };
   const rows: BenchRow[] = [];
   for (const { label, dirs } of options.configs) {
-    const memory = await runProbe(eventsPath, dirs, cacheDir);
+    const { host, sandbox } = await measureCli(eventsPath, dirs, cacheDir);
+    const rss = (host.rss + sandbox.rss) / MiB;
+    const hwm = (host.hwm + sandbox.hwm) / MiB;
     log(
-      `memory: ${label}: RSS ${(memory.rss / MiB).toFixed(1)} MiB (sandbox ${
-        ((memory.sandboxRss ?? 0) / MiB).toFixed(1)
-      }), peak ${(memory.hwm / MiB).toFixed(1)} MiB`,
+      `memory: ${label}: RSS ${rss.toFixed(1)} MiB (host ${
+        (host.rss / MiB).toFixed(1)
+      }, sandbox ${(sandbox.rss / MiB).toFixed(1)}), peak ${
+        hwm.toFixed(1)
+      } MiB (host ${(host.hwm / MiB).toFixed(1)}, sandbox ${
+        (sandbox.hwm / MiB).toFixed(1)
+      }); bare deno ${(bare.rss / MiB).toFixed(1)} MiB`,
     );
     rows.push(
       {
         section: SECTION,
         name: `RSS, host + sandbox, ${label}`,
-        value: memory.rss / MiB,
+        value: rss,
         unit: "MiB",
         baseline: rssBaseline,
       },
       {
         section: SECTION,
         name: `peak RSS (VmHWM), host + sandbox, ${label}`,
-        value: memory.hwm / MiB,
+        value: hwm,
         unit: "MiB",
         baseline: hwmBaseline,
       },
@@ -150,7 +226,23 @@ export async function memoryBench(
   return rows;
 }
 
-if (import.meta.main && Deno.args[0] === "--probe") {
-  const [, eventsPath, ...dirs] = Deno.args;
-  console.log(JSON.stringify(await probe(eventsPath!, dirs)));
+if (import.meta.main && Deno.args[0] === "--bare") {
+  console.log(JSON.stringify(readMemory("self")));
+} else if (import.meta.main) {
+  // Alone: the built-in signatures over the suite's default events.
+  const { writeEvents } = await import("../tools/gen_events.ts");
+  const root = new URL("../", import.meta.url).pathname;
+  const workDir = await Deno.makeTempDir({ prefix: "vigil-memory-" });
+  try {
+    const eventsPath = `${workDir}/events.jsonl`;
+    await writeEvents(eventsPath, { seed: 1, count: 20000 });
+    await memoryBench({
+      eventsPath,
+      cacheDir: `${root}.cache/bench`,
+      configs: [{ label: "built-in signatures", dirs: [`${root}signatures`] }],
+      log: console.log,
+    });
+  } finally {
+    await Deno.remove(workDir, { recursive: true });
+  }
 }

@@ -21,11 +21,7 @@ import {
 } from "../output/output.ts";
 import { loadSignatures, type SignatureSet } from "../signatures/loader.ts";
 import { defaultOpaPath } from "../signatures/rego_compiler.ts";
-import {
-  KERNEL_EVENT_NAMES,
-  type KernelSource,
-  openKernelSource,
-} from "../sources/kernel_source.ts";
+import type { KernelSource } from "../sources/kernel_source.ts";
 import { openReplaySource } from "../sources/replay_source.ts";
 import type { EventSource } from "../sources/source.ts";
 import { formatSignatureList } from "./list.ts";
@@ -300,10 +296,16 @@ async function openSource(
   }
 }
 
-/** The live source, tracing only the kernel events someone wants. */
+/**
+ * The live source, tracing only the kernel events someone wants. Its modules
+ * (FFI, decoders) are loaded only here: a replay does without them.
+ */
 async function openKernel(
   wants: (eventName: string) => boolean,
 ): Promise<KernelSource> {
+  const { KERNEL_EVENT_NAMES, openKernelSource } = await import(
+    "../sources/kernel_source.ts"
+  );
   const logger = log("kernel");
   const events = new Set(KERNEL_EVENT_NAMES.filter(wants));
   logger.debug(`Tracing ${[...events].sort().join(", ") || "no events"}`);

@@ -1,6 +1,6 @@
 /**
  * Loads the signatures of the signature directories: discovers, compiles
- * (Rego with OPA, TypeScript with sucrase), starts them in a sandbox, and
+ * (Rego with OPA, TypeScript with sucrase; both cached), starts them in a sandbox, and
  * validates what each says about itself. A signature that fails any step is
  * reported and left out; the others load.
  *
@@ -42,7 +42,7 @@ export interface LoadedSignature {
 /** Options of {@linkcode loadSignatures}. */
 export interface LoadOptions {
   dirs: readonly string[];
-  /** Where compiled Rego is cached. */
+  /** Where compiled signatures (Rego and TypeScript) are cached. */
   cacheDir: string;
   /** The `opa` executable. */
   opa?: string;
@@ -55,7 +55,7 @@ export interface SignatureSet {
   sandbox: Sandbox;
   /** What failed to load, one error per file or directory. */
   errors: SignatureError[];
-  /** How many Rego signatures were compiled now rather than taken from the cache. */
+  /** How many compiles were done now rather than taken from the cache. */
   compiled: number;
 }
 
@@ -72,7 +72,11 @@ export async function loadSignatures(
   let compiled = 0;
   const prepare = async (file: SignatureFile): Promise<Prepared> => {
     if (file.kind === "typescript") {
-      return { kind: "typescript", ...await compileTypeScript(file.path) };
+      const { path, code, cached } = await compileTypeScript(file.path, {
+        cacheDir: options.cacheDir,
+      });
+      if (!cached) compiled++;
+      return { kind: "typescript", path, code };
     }
     const libraries = librariesUsedBy(file.module, files.regoLibraries);
     const result = await compiler.compile(file.module, libraries);

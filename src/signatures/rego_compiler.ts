@@ -6,9 +6,9 @@
  * @module
  */
 
-import { parseTar } from "nanotar";
 import { describe, NotSupportedError, SignatureError } from "../errors.ts";
 import type { RegoModule } from "./discover.ts";
+import { sha256Hex } from "./_hash.ts";
 
 /** The rules of the Tracee contract, compiled as wasm entrypoints. */
 export const REGO_ENTRYPOINTS = [
@@ -249,19 +249,9 @@ async function extractPolicyWasm(bundle: Uint8Array): Promise<Uint8Array> {
     new DecompressionStream("gzip"),
   );
   const tar = new Uint8Array(await new Response(stream).arrayBuffer());
+  // Only a compile needs the tar reader; a warm start does not load it.
+  const { parseTar } = await import("nanotar");
   const entry = parseTar(tar).find((file) => file.name.endsWith("policy.wasm"));
   if (!entry?.data) throw new Error("opa build wrote no policy.wasm");
   return entry.data;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(text),
-  );
-  return Array.from(
-    new Uint8Array(digest),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
 }

@@ -1,93 +1,118 @@
 /**
- * Prepares a TypeScript signature for its sandbox: strips the types and turns
- * `export`s into CommonJS with sucrase, then checks with acorn that the code
- * cannot load modules: no `import()` and no `import.meta` (static imports
- * became `require` calls, which the sandbox refuses, except `import type`,
- * which sucrase removes). With code generation from strings disabled in the
- * sandbox, that leaves a signature no way to import files of its choosing.
+ * Prepares a TypeScript signature for its sandbox: transpiled to CommonJS and
+ * checked so that it cannot load modules (see `_ts_transpile.ts`), through a
+ * cache keyed by a hash of the source and of the compiler, as compiled Rego
+ * is. A warm start therefore never loads the compiler: sucrase and acorn
+ * would cost the sensor about 10 MiB of memory for as long as it runs.
+ *
+ * Each cache entry starts with a hash of the code it holds; an entry that
+ * does not match (a torn or damaged file) is compiled again. Like the Rego
+ * cache, the cache directory is trusted: whoever can write to it could also
+ * replace what the sandbox runs.
  *
  * @module
  */
 
-import { parse } from "acorn";
-import { simple } from "acorn-walk";
-import { transform } from "sucrase";
 import { SignatureError } from "../errors.ts";
+import { sha256Hex } from "./_hash.ts";
 
 /** A TypeScript signature ready to run in a sandbox. */
 export interface CompiledTypeScript {
   path: string;
   /** CommonJS JavaScript that assigns `exports.metadata`, ... */
   code: string;
+  /** Whether the code came from the cache. */
+  cached: boolean;
+}
+
+/** Options of {@linkcode compileTypeScript}. */
+export interface TypeScriptCompileOptions {
+  /** Directory for compiled code; without it, nothing is cached. */
+  cacheDir?: string;
+}
+
+const TRANSPILER = new URL("./_ts_transpile.ts", import.meta.url);
+const DENO_CONFIG = new URL("../../deno.json", import.meta.url);
+const CHECKSUM_PREFIX = "// sha256 ";
+
+let compilerHash: Promise<string> | undefined;
+
+/** A hash of the compiler: its module and the packages deno.json pins. */
+function hashCompiler(): Promise<string> {
+  return compilerHash ??= (async () => {
+    const config = JSON.parse(await Deno.readTextFile(DENO_CONFIG)) as {
+      imports?: Record<string, string>;
+    };
+    const imports = config.imports ?? {};
+    const packages = ["sucrase", "acorn", "acorn-walk"].map((name) =>
+      imports[name]
+    );
+    return await sha256Hex(
+      [await Deno.readTextFile(TRANSPILER), ...packages].join("\0"),
+    );
+  })();
 }
 
 /**
- * Transpiles and checks a TypeScript signature file.
+ * Transpiles and checks a TypeScript signature file, or takes it from the
+ * cache.
  *
  * @throws {SignatureError} When the file cannot be read or parsed, or it
  * imports anything other than types.
  */
 export async function compileTypeScript(
   path: string,
+  options: TypeScriptCompileOptions = {},
 ): Promise<CompiledTypeScript> {
-  let code: string;
+  let source: string;
   try {
-    const source = await Deno.readTextFile(path);
-    code = transform(source, {
-      transforms: ["typescript", "imports"],
-      filePath: path,
-      disableESTransforms: true,
-    }).code;
+    source = await Deno.readTextFile(path);
   } catch (error) {
-    throw new SignatureError(path, errorText(error), { cause: error });
+    throw new SignatureError(path, readError(error), { cause: error });
   }
-  let tree;
-  try {
-    tree = parse(code, {
-      ecmaVersion: "latest",
-      sourceType: "module",
-      locations: true,
-    });
-  } catch (error) {
-    throw new SignatureError(path, errorText(error), { cause: error });
+  const { cacheDir } = options;
+  const cachePath = cacheDir === undefined
+    ? undefined
+    : `${cacheDir}/${await sha256Hex(
+      `${await hashCompiler()}\0${source}`,
+    )}.ts.js`;
+  if (cachePath !== undefined) {
+    const code = await readEntry(cachePath);
+    if (code !== undefined) return { path, code, cached: true };
   }
-  const refusals: string[] = [];
-  const refuse = (line: number | undefined, what: string) =>
-    refusals.push(`line ${line ?? "?"}: ${what}`);
-  simple(tree, {
-    ImportExpression(node) {
-      refuse(node.loc?.start.line, "import() is not allowed in signatures");
-    },
-    MetaProperty(node) {
-      if (node.meta.name === "import") {
-        refuse(
-          node.loc?.start.line,
-          "import.meta is not allowed in signatures",
-        );
-      }
-    },
-    ImportDeclaration(node) {
-      refuse(
-        node.loc?.start.line,
-        "imports other than import type are not allowed",
-      );
-    },
-    CallExpression(node) {
-      if (node.callee.type === "Identifier" && node.callee.name === "require") {
-        const [first] = node.arguments;
-        const name = first?.type === "Literal" ? String(first.value) : "?";
-        refuse(
-          node.loc?.start.line,
-          `import of "${name}" is not allowed (only import type)`,
-        );
-      }
-    },
-  });
-  if (refusals.length > 0) throw new SignatureError(path, refusals[0]!);
-  return { path, code };
+  const { transpileSignature } = await import("./_ts_transpile.ts");
+  const code = transpileSignature(source, path);
+  if (cachePath !== undefined) await writeEntry(cachePath, code);
+  return { path, code, cached: false };
 }
 
-function errorText(error: unknown): string {
+/** The code of a cache entry, or `undefined` if absent or damaged. */
+async function readEntry(path: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  const newline = text.indexOf("\n");
+  if (!text.startsWith(CHECKSUM_PREFIX) || newline < 0) return undefined;
+  const code = text.slice(newline + 1);
+  const checksum = text.slice(CHECKSUM_PREFIX.length, newline);
+  return checksum === await sha256Hex(code) ? code : undefined;
+}
+
+async function writeEntry(path: string, code: string): Promise<void> {
+  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  const temp = `${path}.${crypto.randomUUID()}.tmp`;
+  await Deno.writeTextFile(
+    temp,
+    `${CHECKSUM_PREFIX}${await sha256Hex(code)}\n${code}`,
+  );
+  await Deno.rename(temp, path);
+}
+
+function readError(error: unknown): string {
   if (error instanceof Deno.errors.NotFound) return "no such file or directory";
   return error instanceof Error ? error.message.split("\n")[0]! : String(error);
 }

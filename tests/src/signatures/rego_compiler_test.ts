@@ -13,8 +13,9 @@ Deno.test("loadSignatures() compiles v0 and v1 Rego and their bundle once and ta
     const first = await loadSignatures({ dirs, cacheDir, opa: OPA });
     await first.sandbox.close();
     assert.deepEqual(first.errors, []);
-    // Five signatures alone, and the four v1 ones again as one bundle.
-    assert.equal(first.compiled, 6);
+    // Five Rego signatures alone, the four v1 ones again as one bundle, and
+    // one TypeScript signature.
+    assert.equal(first.compiled, 7);
     const second = await loadSignatures({ dirs, cacheDir, opa: OPA });
     await second.sandbox.close();
     assert.equal(second.compiled, 0);
