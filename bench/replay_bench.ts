@@ -341,8 +341,7 @@ export interface ReplayBenchOptions {
   /** Directories of the built-in signatures, measured as one more row. */
   builtinDirs?: readonly string[];
   /**
-   * Runs per configuration (one more for 0 signatures, one for 64 and
-   * more); the fastest counts.
+   * Runs per configuration (one more for 0 signatures); the fastest counts.
    * @default {2}
    */
   repeats?: number;
@@ -391,7 +390,7 @@ export async function replayBench(
 
   for (const count of counts) {
     const dir = await writeBenchSignatures(workDir, count);
-    const run = await best([dir], count >= 64 ? 1 : repeats);
+    const run = await best([dir], repeats);
     const reference = await loadInProcess(dir, cacheDir);
     const inProcess = runInProcess(reference, events);
     if (!sameFindings(run.findings, inProcess.findings)) {
