@@ -127,8 +127,8 @@ const SANDBOX_MAIN = new URL("./sandbox_main.ts", import.meta.url);
  * The young generation's semi-space cap of each of the sandbox's isolates
  * (one per TypeScript signature), in MiB. V8's default lets them grow far
  * larger: after a replay of 200k events the sandbox held 170 MiB, with 4 MiB
- * 112 MiB, at no throughput cost measurable on two noisy cores (1 MiB: 103
- * MiB, but 9% slower).
+ * 112 MiB, for a throughput cost within the noise of two shared cores (at
+ * most 5%; 1 MiB: 103 MiB, but 9% slower).
  */
 const SEMI_SPACE_MIB = 4;
 /** glibc makes up to 8 malloc arenas per core; 2 are enough (~3 MiB less). */
