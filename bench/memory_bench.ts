@@ -1,7 +1,8 @@
 /**
  * Resident memory of the sensor (`mod.ts` replaying events) and its sandbox
  * child with 1, 16 and 64 generated signatures and with the built-in ones,
- * read from `/proc/<pid>/status`; against a bare Deno process.
+ * read from `/proc/<pid>/status` and `smaps_rollup`; against a bare Deno
+ * process.
  *
  * Each figure comes from a fresh run of the real command line, started with
  * the V8 flags of `deno task start`: `mod.ts -i - -o json:/dev/null`, the
@@ -10,7 +11,7 @@
  * then). A `mod.ts list` run first fills the compile cache, so every figure
  * is a warm start. The bare
  * baseline is this file run as `deno run -A bench/memory_bench.ts --bare`,
- * which imports nothing and prints `{rss, hwm}` in KiB.
+ * which imports nothing and prints `{rss, hwm, pss}` in KiB.
  *
  * ```sh
  * deno run -A bench/memory_bench.ts    # the built-in signatures alone
@@ -33,6 +34,13 @@ interface Memory {
   rss: number;
   /** VmHWM (peak RSS), KiB. */
   hwm: number;
+  /**
+   * Proportional set size, KiB: resident pages, each shared one divided
+   * among the processes mapping it. Host and sandbox both map the `deno`
+   * binary (~40 MiB resident in each); their RSS sum counts it twice, their
+   * PSS sum once.
+   */
+  pss: number;
 }
 
 /** Host and sandbox memory at one moment. */
@@ -43,14 +51,20 @@ interface Sample {
 
 function readMemory(pid: number | "self"): Memory | undefined {
   let status;
+  let rollup;
   try {
     status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    rollup = Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`);
   } catch {
     return undefined;
   }
-  const field = (name: string) =>
-    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
-  return { rss: field("VmRSS"), hwm: field("VmHWM") };
+  const field = (text: string, name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? 0);
+  return {
+    rss: field(status, "VmRSS"),
+    hwm: field(status, "VmHWM"),
+    pss: field(rollup, "Pss"),
+  };
 }
 
 /** Pids of the children of `pid` (the sandbox). */
@@ -156,12 +170,13 @@ async function measureCli(
     idle = total - ticks <= 1 ? idle + 1 : 0;
     ticks = total;
     const [host, ...sandboxes] = pids.map(readMemory);
-    const sandbox = { rss: 0, hwm: 0 };
+    const sandbox = { rss: 0, hwm: 0, pss: 0 };
     for (const memory of sandboxes) {
       sandbox.rss += memory?.rss ?? 0;
       sandbox.hwm += memory?.hwm ?? 0;
+      sandbox.pss += memory?.pss ?? 0;
     }
-    sample = { host: host ?? { rss: 0, hwm: 0 }, sandbox };
+    sample = { host: host ?? { rss: 0, hwm: 0, pss: 0 }, sandbox };
   }
   await child.stdin.close();
   if (!(await child.status).success || sample === undefined) {
@@ -181,7 +196,7 @@ export interface MemoryBenchOptions {
   log?: (line: string) => void;
 }
 
-/** Measures VmRSS and VmHWM of host plus sandbox per configuration. */
+/** Measures VmRSS, PSS and VmHWM of host plus sandbox per configuration. */
 export async function memoryBench(
   options: MemoryBenchOptions,
 ): Promise<BenchRow[]> {
@@ -192,11 +207,13 @@ export async function memoryBench(
   const bare = JSON.parse(new TextDecoder().decode(output.stdout)) as Memory;
   const rssBaseline = { name: "bare deno process", value: bare.rss / MiB };
   const hwmBaseline = { name: "bare deno process", value: bare.hwm / MiB };
+  const pssBaseline = { name: "bare deno process", value: bare.pss / MiB };
   const rows: BenchRow[] = [];
   for (const { label, dirs } of options.configs) {
     const { host, sandbox } = await measureCli(eventsPath, dirs, cacheDir);
     const rss = (host.rss + sandbox.rss) / MiB;
     const hwm = (host.hwm + sandbox.hwm) / MiB;
+    const pss = (host.pss + sandbox.pss) / MiB;
     log(
       `memory: ${label}: RSS ${rss.toFixed(1)} MiB (host ${
         (host.rss / MiB).toFixed(1)
@@ -204,7 +221,11 @@ export async function memoryBench(
         hwm.toFixed(1)
       } MiB (host ${(host.hwm / MiB).toFixed(1)}, sandbox ${
         (sandbox.hwm / MiB).toFixed(1)
-      }); bare deno ${(bare.rss / MiB).toFixed(1)} MiB`,
+      }), PSS ${pss.toFixed(1)} MiB (host ${
+        (host.pss / MiB).toFixed(1)
+      }, sandbox ${(sandbox.pss / MiB).toFixed(1)}); bare deno ${
+        (bare.rss / MiB).toFixed(1)
+      } MiB`,
     );
     rows.push(
       {
@@ -213,6 +234,13 @@ export async function memoryBench(
         value: rss,
         unit: "MiB",
         baseline: rssBaseline,
+      },
+      {
+        section: SECTION,
+        name: `PSS (shared pages counted once), host + sandbox, ${label}`,
+        value: pss,
+        unit: "MiB",
+        baseline: pssBaseline,
       },
       {
         section: SECTION,
