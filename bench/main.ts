@@ -5,8 +5,8 @@
  * same run, and writes it as JSON to `bench/results/latest.json`.
  *
  * ```sh
- * deno task bench                      # about 3 minutes on 2 cores
- * deno task bench --events 50000       # more events per replay run
+ * deno task bench                      # about 1.5 minutes on 2 cores
+ * deno task bench --events 200000      # more events per replay run
  * VIGIL_BENCH_SIGNATURES=/path/to/signatures deno task bench
  * ```
  *
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      events: { type: "string", default: "20000" },
+      events: { type: "string", default: "50000" },
       seed: { type: "string", default: "1" },
       counts: { type: "string", default: "1,16,64,128" },
     },
