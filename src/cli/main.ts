@@ -117,7 +117,7 @@ function buildProgram(actions: {
     )
     .option(
       "--deadline <ms>",
-      "time a signature may spend on one batch before it is killed",
+      "time a signature may spend on one batch before it is killed (loading one may take 5 s, or this if longer)",
       positiveInteger,
       1000,
     )
