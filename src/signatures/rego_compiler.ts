@@ -8,7 +8,7 @@
 
 import { describe, NotSupportedError, SignatureError } from "../errors.ts";
 import type { RegoModule } from "./discover.ts";
-import { sha256Hex } from "./_hash.ts";
+import { sha256Hex, writeCacheEntry } from "./_cache.ts";
 
 /** The rules of the Tracee contract, compiled as wasm entrypoints. */
 export const REGO_ENTRYPOINTS = [
@@ -167,10 +167,7 @@ export class RegoCompiler {
         syntax === "v0" ? ["--v0-compatible"] : [],
       );
       if (wasm instanceof Uint8Array) {
-        await Deno.mkdir(this.#cacheDir, { recursive: true });
-        const temp = `${cachePath(syntax)}.${crypto.randomUUID()}.tmp`;
-        await Deno.writeFile(temp, wasm);
-        await Deno.rename(temp, cachePath(syntax));
+        await writeCacheEntry(cachePath(syntax), wasm);
         return { wasm, syntax, cached: false };
       }
       firstError ||= wasm;

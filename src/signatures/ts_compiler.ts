@@ -14,7 +14,7 @@
  */
 
 import { SignatureError } from "../errors.ts";
-import { sha256Hex } from "./_hash.ts";
+import { sha256Hex, writeCacheEntry } from "./_cache.ts";
 
 /** A TypeScript signature ready to run in a sandbox. */
 export interface CompiledTypeScript {
@@ -103,13 +103,10 @@ async function readEntry(path: string): Promise<string | undefined> {
 }
 
 async function writeEntry(path: string, code: string): Promise<void> {
-  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-  const temp = `${path}.${crypto.randomUUID()}.tmp`;
-  await Deno.writeTextFile(
-    temp,
+  await writeCacheEntry(
+    path,
     `${CHECKSUM_PREFIX}${await sha256Hex(code)}\n${code}`,
   );
-  await Deno.rename(temp, path);
 }
 
 function readError(error: unknown): string {
