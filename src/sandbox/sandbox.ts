@@ -142,8 +142,8 @@ export class Sandbox {
   #bundles: readonly Uint8Array[];
   #deadlineMs: number;
   #loadDeadlineMs: number;
-  /** Signatures that failed to load again after a restart, not yet reported. */
-  #lostOnRestart: Offence[] = [];
+  /** Offences that came while no batch was pending: reported with the next. */
+  #unreported: Offence[] = [];
   #memoryMiB: number;
   #quarantineAfter: number;
   #options: SandboxOptions;
@@ -283,7 +283,7 @@ export class Sandbox {
       micros: new Map(),
       offences: [],
     };
-    result.offences.push(...this.#lostOnRestart.splice(0));
+    result.offences.push(...this.#unreported.splice(0));
     if (routes.size === 0) return Promise.resolve(result);
     return new Promise((resolve) => {
       const batch: PendingBatch = {
@@ -547,11 +547,7 @@ export class Sandbox {
     if (culprit !== undefined) {
       quarantined = ++this.#offences[culprit]! >= this.#quarantineAfter;
       if (quarantined) this.#quarantined.add(culprit);
-      this.#pending[0]?.result.offences.push({
-        signature: culprit,
-        reason,
-        quarantined,
-      });
+      this.#report({ signature: culprit, reason, quarantined });
       this.#skipCulprit(culprit, reason);
     }
     (async () => {
@@ -561,13 +557,12 @@ export class Sandbox {
       this.#restarting = false;
       outcomes.forEach((outcome, signature) => {
         if (outcome.ok) return;
-        this.#lostOnRestart.push({
+        this.#report({
           signature,
           reason: `could not be loaded again after a restart: ${outcome.error}`,
           quarantined: true,
         });
       });
-      this.#reportLostOnRestart();
       for (const batch of this.#pending) {
         for (const signature of this.#quarantined) {
           batch.routes.delete(signature);
@@ -579,10 +574,11 @@ export class Sandbox {
     })();
   }
 
-  /** Reports reload failures with the oldest batch, or the next one sent. */
-  #reportLostOnRestart(): void {
+  /** Reports an offence with the oldest batch, or with the next one sent. */
+  #report(offence: Offence): void {
     const batch = this.#pending[0];
-    if (batch) batch.result.offences.push(...this.#lostOnRestart.splice(0));
+    if (batch) batch.result.offences.push(offence);
+    else this.#unreported.push(offence);
   }
 
   /** Drops the culprit's share of the oldest batch, recording the failure. */
