@@ -132,34 +132,40 @@ static __always_inline void fill_task(struct vigil_task *t, struct task_struct *
 	t->ns_pid = ns_nr(BPF_CORE_READ(task, group_leader, thread_pid), NULL);
 }
 
-__noinline int fill_header(struct scratch *s, u64 task_addr, u8 kind)
+/*
+ * Fills the header for the current task. Its fields are read through the
+ * BTF-typed task pointer: plain loads, where a BPF_CORE_READ costs a helper
+ * call each (about two dozen per record).
+ */
+__noinline int fill_header(struct scratch *s, u8 kind)
 {
 	if (!s)
 		return 0;
 	struct vigil_header *h = (void *)s->buf;
-	struct task_struct *task = (void *)task_addr;
-	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
-	struct task_struct *parent = BPF_CORE_READ(leader, real_parent);
-	struct uts_namespace *uts = BPF_CORE_READ(task, nsproxy, uts_ns);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *leader = task->group_leader;
+	struct task_struct *parent = leader->real_parent;
+	struct task_struct *parent_leader = parent->group_leader;
+	struct nsproxy *nsproxy = task->nsproxy;
 	u64 id = bpf_get_current_pid_tgid();
 	u32 pid_ns = 0, parent_ns = 0, ppid;
 
 	h->ts = bpf_ktime_get_boot_ns();
-	h->start_time = BPF_CORE_READ(task, start_boottime);
-	h->leader_start = BPF_CORE_READ(leader, start_boottime);
-	h->parent_start = BPF_CORE_READ(parent, group_leader, start_boottime);
+	h->start_time = task->start_boottime;
+	h->leader_start = leader->start_boottime;
+	h->parent_start = parent_leader->start_boottime;
 	h->cgroup_id = bpf_get_current_cgroup_id();
 	h->ret = 0;
 	h->host_pid = id >> 32;
 	h->host_tid = (u32)id;
-	h->host_ppid = BPF_CORE_READ(parent, tgid);
-	h->tid = ns_nr(BPF_CORE_READ(task, thread_pid), &pid_ns);
-	h->pid = ns_nr(BPF_CORE_READ(leader, thread_pid), NULL);
-	ppid = ns_nr(BPF_CORE_READ(parent, group_leader, thread_pid), &parent_ns);
+	h->host_ppid = parent->tgid;
+	h->tid = ns_nr(task->thread_pid, &pid_ns);
+	h->pid = ns_nr(leader->thread_pid, NULL);
+	ppid = ns_nr(parent_leader->thread_pid, &parent_ns);
 	/* Tracee reports 0 for a parent outside the task's pid namespace. */
 	h->ppid = parent_ns == pid_ns ? ppid : 0;
 	h->pid_ns = pid_ns;
-	h->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	h->mnt_ns = nsproxy->mnt_ns->ns.inum;
 	h->uid = (u32)bpf_get_current_uid_gid();
 	h->cpu = bpf_get_smp_processor_id();
 	h->syscall_nr = -1;
@@ -168,11 +174,12 @@ __noinline int fill_header(struct scratch *s, u64 task_addr, u8 kind)
 	h->pad = 0;
 	h->pad2 = 0;
 	if (bpf_core_field_exists(task->thread_info.status) &&
-	    (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT))
+	    (task->thread_info.status & TS_COMPAT))
 		h->flags |= VIGIL_FLAG_COMPAT;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 	__builtin_memset(h->hostname, 0, sizeof(h->hostname));
-	bpf_probe_read_kernel_str(h->hostname, sizeof(h->hostname), &uts->name.nodename);
+	bpf_probe_read_kernel_str(h->hostname, sizeof(h->hostname),
+				  &nsproxy->uts_ns->name.nodename);
 	return 0;
 }
 
@@ -525,7 +532,7 @@ __noinline int emit_syscall(const struct inflight *in, u32 nr, long ret, u32 fla
 	bool base_done = false;
 	u32 off = VIGIL_HEADER_SIZE;
 
-	fill_header(s, (u64)task, VIGIL_KIND_SYSCALL);
+	fill_header(s, VIGIL_KIND_SYSCALL);
 	h->ts = in->ts;
 	h->syscall_nr = nr;
 	h->ret = ret;
@@ -586,31 +593,46 @@ __noinline int emit_syscall(const struct inflight *in, u32 nr, long ret, u32 fla
 	return 0;
 }
 
-static __always_inline int on_sys_enter(struct pt_regs *regs, long id)
+/*
+ * A syscall argument register. tp_btf gives a typed pointer (a plain load);
+ * raw_tp a bare address (a helper call). `btf` is a constant in each caller.
+ */
+#define SYSCALL_REG(regs, btf, reg) ((btf) ? (regs)->reg : BPF_CORE_READ(regs, reg))
+
+static __always_inline int on_sys_enter(struct pt_regs *regs, long id, bool btf)
 {
 	if (id < 0 || id >= VIGIL_SYSCALL_MAX)
 		return 0;
 	u8 sf = cfg.sys_flags[id];
 	if (!sf)
 		return 0;
+	u64 arg2 = SYSCALL_REG(regs, btf, dx);
+	/* mmap matters only when it asks for a writable and executable mapping. */
+	if (id == NR_MMAP && !(sf & VIGIL_SYS_EMIT) && (arg2 & 6) != 6)
+		return 0;
+	/*
+	 * Every mem_prot_alert asks for execution (prot_alert), so mprotect
+	 * without PROT_EXEC skips the VMA lookup, and is not followed at all
+	 * when only the alert was selected.
+	 */
+	bool exec_asked = (arg2 & VM_EXEC) != 0;
+	if (id == NR_MPROTECT && !(sf & VIGIL_SYS_EMIT) && !exec_asked)
+		return 0;
 	u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (is_excluded(pid_tgid >> 32))
 		return 0;
 
 	struct inflight in = {};
-	in.args[0] = BPF_CORE_READ(regs, di);
-	in.args[1] = BPF_CORE_READ(regs, si);
-	in.args[2] = BPF_CORE_READ(regs, dx);
-	in.args[3] = BPF_CORE_READ(regs, r10);
-	in.args[4] = BPF_CORE_READ(regs, r8);
-	in.args[5] = BPF_CORE_READ(regs, r9);
-	/* mmap matters only when it asks for a writable and executable mapping. */
-	if (id == NR_MMAP && !(sf & VIGIL_SYS_EMIT) && (in.args[2] & 6) != 6)
-		return 0;
+	in.args[0] = SYSCALL_REG(regs, btf, di);
+	in.args[1] = SYSCALL_REG(regs, btf, si);
+	in.args[2] = arg2;
+	in.args[3] = SYSCALL_REG(regs, btf, r10);
+	in.args[4] = SYSCALL_REG(regs, btf, r8);
+	in.args[5] = SYSCALL_REG(regs, btf, r9);
 	in.ts = bpf_ktime_get_boot_ns();
 	in.nr = id;
 	bpf_get_current_comm(in.comm, sizeof(in.comm));
-	if (id == NR_MPROTECT && (sf & VIGIL_SYS_DERIVED) &&
+	if (id == NR_MPROTECT && exec_asked && (sf & VIGIL_SYS_DERIVED) &&
 	    (cfg.features & VIGIL_FEATURE_FIND_VMA)) {
 		struct vma_ctx vma = {};
 		bpf_find_vma(bpf_get_current_task_btf(), in.args[0], vma_found, &vma, 0);
@@ -725,8 +747,7 @@ static __always_inline int on_exec(struct task_struct *task, struct linux_binprm
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	u32 off = VIGIL_HEADER_SIZE;
 
-	/* task is current; the helper gives a plain address the global function accepts. */
-	fill_header(s, bpf_get_current_task(), VIGIL_KIND_EXEC);
+	fill_header(s, VIGIL_KIND_EXEC);
 	h->syscall_nr = in ? (int)in->nr : current_syscall(task);
 	if (sched & VIGIL_SCHED_EXEC)
 		h->flags |= VIGIL_FLAG_EMIT_SYSCALL;
@@ -782,7 +803,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	struct task_struct *tasks[4] = { parent, child, parent_process, leader };
 	u32 off = VIGIL_HEADER_SIZE;
 
-	fill_header(s, (u64)current, VIGIL_KIND_FORK);
+	fill_header(s, VIGIL_KIND_FORK);
 	h->syscall_nr = current_syscall(current);
 	h->flags |= VIGIL_FLAG_EMIT_SYSCALL;
 	for (int i = 0; i < 4; i++) {
@@ -815,7 +836,7 @@ static __always_inline int on_exit(struct task_struct *task)
 		return 0;
 	struct vigil_header *h = (void *)s->buf;
 
-	fill_header(s, bpf_get_current_task(), VIGIL_KIND_EXIT);
+	fill_header(s, VIGIL_KIND_EXIT);
 	h->syscall_nr = current_syscall(task);
 	h->flags |= VIGIL_FLAG_EMIT_SYSCALL;
 	h->args[0] = BPF_CORE_READ(task, exit_code);
@@ -828,13 +849,13 @@ static __always_inline int on_exit(struct task_struct *task)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(btf_sys_enter, struct pt_regs *regs, long id)
 {
-	return on_sys_enter(regs, id);
+	return on_sys_enter(regs, id, true);
 }
 
 SEC("raw_tp/sys_enter")
 int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long id)
 {
-	return on_sys_enter(regs, id);
+	return on_sys_enter(regs, id, false);
 }
 
 SEC("tp_btf/sys_exit")
