@@ -162,7 +162,9 @@ export class Engine {
     }
     const findings = this.#findings(routed, result);
     if (findings.length > 0) {
-      const chained = this.#route(findings.map(recordFromEvent));
+      const chained = this.#route(
+        findings.map((event) => recordFromEvent(event)),
+      );
       this.#findings(chained, await chained.result);
     }
     await this.#output.flush();

@@ -124,13 +124,28 @@ function countBigints(value: unknown): number {
   return count;
 }
 
+/** Whether an argument's value is or may hold a bigint. */
+function holdsBigint(arg: EventArgument): boolean {
+  const value = arg?.value;
+  return typeof value === "bigint" ||
+    (typeof value === "object" && value !== null);
+}
+
 /**
- * JSON for an event's arguments. Each argument is usually a plain
- * `{name, type, value}` with a string, number or bigint value: written
- * directly; any other argument goes through `jsonValue`.
+ * JSON for an event's arguments: by native `JSON.stringify` when no value
+ * holds a bigint (the usual case). Otherwise a plain `{name, type, value}`
+ * with a string, number or bigint value is written directly, and any other
+ * argument goes through `jsonValue`.
  */
 function jsonArgs(args: readonly EventArgument[]): string {
   if (!Array.isArray(args)) return jsonValue(args);
+  if (!args.some(holdsBigint)) {
+    try {
+      return JSON.stringify(args);
+    } catch {
+      // A bigint outside `value`: written one argument at a time below.
+    }
+  }
   let text = "[";
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -167,33 +182,64 @@ function jsonArgs(args: readonly EventArgument[]): string {
 }
 
 /**
+ * The members of an event that stay the same across a task's events (until
+ * the task's context changes), as JSON text without Go's escaping: `task`
+ * from `"processId"` to `"kubernetes"`, `entities` from `"contextFlags"` to
+ * `"parentEntityId"`. A source that reads many events of one task may keep
+ * them and pass them to {@linkcode formatEventJson}.
+ */
+export interface EventJsonParts {
+  readonly task: string;
+  readonly entities: string;
+}
+
+/** The {@linkcode EventJsonParts} of `event`. */
+export function eventJsonParts(event: TraceeEvent): EventJsonParts {
+  const e = event;
+  return {
+    task: `"processId":${jsonNumber(e.processId)},"cgroupId":${
+      jsonNumber(e.cgroupId)
+    },"threadId":${jsonNumber(e.threadId)},"parentProcessId":${
+      jsonNumber(e.parentProcessId)
+    },"hostProcessId":${jsonNumber(e.hostProcessId)},"hostThreadId":${
+      jsonNumber(e.hostThreadId)
+    },"hostParentProcessId":${jsonNumber(e.hostParentProcessId)},"userId":${
+      jsonNumber(e.userId)
+    },"mountNamespace":${jsonNumber(e.mountNamespace)},"pidNamespace":${
+      jsonNumber(e.pidNamespace)
+    },"processName":${JSON.stringify(e.processName)},"executable":${
+      jsonValue(e.executable)
+    },"hostName":${JSON.stringify(e.hostName)},"containerId":${
+      JSON.stringify(e.containerId)
+    },"container":${jsonValue(e.container)},"kubernetes":${
+      jsonValue(e.kubernetes)
+    }`,
+    entities: `"contextFlags":${jsonValue(e.contextFlags)},"threadEntityId":${
+      jsonNumber(e.threadEntityId)
+    },"processEntityId":${jsonNumber(e.processEntityId)},"parentEntityId":${
+      jsonNumber(e.parentEntityId)
+    }`,
+  };
+}
+
+/**
  * Serialises an event in Tracee's field order (`EVENT_FIELD_ORDER`),
  * `eventId` as a string, and `matchedPolicies` and `metadata` only when
  * present. Same output as `stringifyJson` over those fields, several times
  * faster: integers and strings are written directly, nested values by native
  * `JSON.stringify`, and Go's escaping is applied once to the whole text.
+ *
+ * @param parts The event's task and entity members when the caller already
+ * has them (they must be `eventJsonParts(event)`).
  */
-export function formatEventJson(event: TraceeEvent): string {
+export function formatEventJson(
+  event: TraceeEvent,
+  parts: EventJsonParts = eventJsonParts(event),
+): string {
   const e = event;
   const text = `{"timestamp":${jsonNumber(e.timestamp)},"threadStartTime":${
     jsonNumber(e.threadStartTime)
-  },"processorId":${jsonNumber(e.processorId)},"processId":${
-    jsonNumber(e.processId)
-  },"cgroupId":${jsonNumber(e.cgroupId)},"threadId":${
-    jsonNumber(e.threadId)
-  },"parentProcessId":${jsonNumber(e.parentProcessId)},"hostProcessId":${
-    jsonNumber(e.hostProcessId)
-  },"hostThreadId":${jsonNumber(e.hostThreadId)},"hostParentProcessId":${
-    jsonNumber(e.hostParentProcessId)
-  },"userId":${jsonNumber(e.userId)},"mountNamespace":${
-    jsonNumber(e.mountNamespace)
-  },"pidNamespace":${jsonNumber(e.pidNamespace)},"processName":${
-    JSON.stringify(e.processName)
-  },"executable":${jsonValue(e.executable)},"hostName":${
-    JSON.stringify(e.hostName)
-  },"containerId":${JSON.stringify(e.containerId)},"container":${
-    jsonValue(e.container)
-  },"kubernetes":${jsonValue(e.kubernetes)},"eventId":${
+  },"processorId":${jsonNumber(e.processorId)},${parts.task},"eventId":${
     JSON.stringify(String(e.eventId))
   },"eventName":${JSON.stringify(e.eventName)}${
     e.matchedPolicies === undefined
@@ -203,11 +249,7 @@ export function formatEventJson(event: TraceeEvent): string {
     jsonNumber(e.returnValue)
   },"syscall":${JSON.stringify(e.syscall)},"stackAddresses":${
     jsonValue(e.stackAddresses)
-  },"contextFlags":${jsonValue(e.contextFlags)},"threadEntityId":${
-    jsonNumber(e.threadEntityId)
-  },"processEntityId":${jsonNumber(e.processEntityId)},"parentEntityId":${
-    jsonNumber(e.parentEntityId)
-  },"args":${jsonArgs(e.args)}${
+  },${parts.entities},"args":${jsonArgs(e.args)}${
     e.metadata === undefined ? "" : `,"metadata":${jsonValue(e.metadata)}`
   }}`;
   return GO_ESCAPED_REGEXP.test(text)

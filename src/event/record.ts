@@ -7,7 +7,12 @@
  */
 
 import { eventOrigin, type Origin, type TraceeEvent } from "./event.ts";
-import { formatEventJson, parseJsonExact } from "./json.ts";
+import {
+  type EventJsonParts,
+  eventJsonParts,
+  formatEventJson,
+  parseJsonExact,
+} from "./json.ts";
 
 /** An event as the engine routes it. */
 export interface EventRecord {
@@ -27,21 +32,76 @@ export interface EventRecord {
   event(): TraceeEvent;
 }
 
-/** Wraps an event built in memory (e.g. decoded from the kernel). */
-export function recordFromEvent(event: TraceeEvent): EventRecord {
-  let json: string | undefined;
-  return {
-    get json() {
-      return json ??= formatEventJson(event);
-    },
-    formatted: true,
-    eventName: event.eventName,
-    origin: eventOrigin(
+/** Where a source keeps `eventJsonParts` of events that share them. */
+export interface EventJsonPartsCache {
+  parts?: EventJsonParts;
+}
+
+// Classes rather than object literals with getters and closures: a literal
+// with an accessor costs about a microsecond per record in V8.
+
+class MemoryRecord implements EventRecord {
+  readonly formatted = true;
+  readonly eventName: string;
+  readonly origin: Origin;
+  readonly #event: TraceeEvent;
+  readonly #cache: EventJsonPartsCache | undefined;
+  #json: string | undefined;
+
+  constructor(event: TraceeEvent, cache: EventJsonPartsCache | undefined) {
+    this.#event = event;
+    this.#cache = cache;
+    this.eventName = event.eventName;
+    this.origin = eventOrigin(
       event.containerId,
       event.contextFlags?.containerStarted,
-    ),
-    event: () => event,
-  };
+    );
+  }
+
+  get json(): string {
+    const cache = this.#cache;
+    return this.#json ??= formatEventJson(
+      this.#event,
+      cache && (cache.parts ??= eventJsonParts(this.#event)),
+    );
+  }
+
+  event(): TraceeEvent {
+    return this.#event;
+  }
+}
+
+class JsonRecord implements EventRecord {
+  readonly formatted = false;
+  readonly json: string;
+  readonly eventName: string;
+  readonly origin: Origin;
+  #exact: TraceeEvent | undefined;
+
+  constructor(json: string, routing: Partial<TraceeEvent>) {
+    this.json = json;
+    this.eventName = routing.eventName ?? "";
+    this.origin = eventOrigin(
+      routing.containerId ?? routing.container?.id,
+      routing.contextFlags?.containerStarted,
+    );
+  }
+
+  event(): TraceeEvent {
+    return this.#exact ??= parseJsonExact(this.json) as TraceeEvent;
+  }
+}
+
+/**
+ * Wraps an event built in memory (e.g. decoded from the kernel). Events that
+ * share a `cache` must have the same `eventJsonParts`: the first one's are
+ * kept there and reused.
+ */
+export function recordFromEvent(
+  event: TraceeEvent,
+  cache?: EventJsonPartsCache,
+): EventRecord {
+  return new MemoryRecord(event, cache);
 }
 
 /**
@@ -52,15 +112,5 @@ export function recordFromJson(
   json: string,
   routing: Partial<TraceeEvent>,
 ): EventRecord {
-  let exact: TraceeEvent | undefined;
-  return {
-    json,
-    formatted: false,
-    eventName: routing.eventName ?? "",
-    origin: eventOrigin(
-      routing.containerId ?? routing.container?.id,
-      routing.contextFlags?.containerStarted,
-    ),
-    event: () => exact ??= parseJsonExact(json) as TraceeEvent,
-  };
+  return new JsonRecord(json, routing);
 }

@@ -7,6 +7,8 @@
  */
 
 import type { EventArgument, TraceeEvent } from "../event/event.ts";
+import type { EventJsonParts } from "../event/json.ts";
+import { type EventRecord, recordFromEvent } from "../event/record.ts";
 import {
   formatPointer,
   KernelReadType,
@@ -207,12 +209,12 @@ function readFields(
   return fields;
 }
 
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** A 64-bit value as a number when exact, else as a bigint. */
 function exact(value: bigint): number | bigint {
-  return value >= BigInt(Number.MIN_SAFE_INTEGER) &&
-      value <= BigInt(Number.MAX_SAFE_INTEGER)
-    ? Number(value)
-    : value;
+  return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
 }
 
 /** Splits a NUL-separated area (argv, environ) into strings. */
@@ -256,56 +258,75 @@ function resolvePath(base: string, path: string): string {
   return `/${parts.join("/")}`;
 }
 
-/** The context fields of the record being decoded (reused). */
-class RecordContext {
-  timestamp = 0n;
-  threadStartTime = 0n;
-  processorId = 0;
-  processId = 0;
-  cgroupId = 0n;
-  threadId = 0;
-  parentProcessId = 0;
-  hostProcessId = 0;
-  hostThreadId = 0;
-  hostParentProcessId = 0;
-  userId = 0;
-  mountNamespace = 0;
-  pidNamespace = 0;
-  processName = "";
-  hostName = "";
-  containerId = "";
-  syscall = "";
-  containerStarted = false;
-  isCompat = false;
-  threadEntityId = 0;
-  processEntityId = 0;
-  parentEntityId = 0;
-  processStart = 0n;
-  executable = "";
+/**
+ * The header bytes a task's context is decoded from (`start_time` to
+ * `cgroup_id`, `mnt_ns` to `uid`, `comm` and `hostname`), as 32-bit words.
+ */
+const CONTEXT_WORDS: readonly number[] = [
+  ...wordOffsets(HeaderOffset.startTime, HeaderOffset.ret),
+  ...wordOffsets(HeaderOffset.mntNs, HeaderOffset.cpu),
+  ...wordOffsets(HeaderOffset.comm, Limits.HEADER_SIZE),
+];
+
+function wordOffsets(start: number, end: number): number[] {
+  const offsets = [];
+  for (let offset = start; offset < end; offset += 4) offsets.push(offset);
+  return offsets;
 }
 
-/** The text of a fixed-size, NUL-padded field; repeats skip decoding. */
-class TextCache {
-  readonly #bytes: Uint8Array;
-  #text = "";
+/**
+ * What a thread's events share until its context changes: decoded once,
+ * then reused (with its JSON) while the record's context bytes repeat, so a
+ * busy thread costs one comparison per record instead of a decode.
+ */
+interface TaskContext {
+  /** The context words it was decoded from. */
+  readonly words: Uint32Array;
+  readonly compat: boolean;
+  readonly processStart: bigint;
+  readonly threadStartTime: bigint;
+  readonly processId: number;
+  readonly cgroupId: bigint;
+  readonly threadId: number;
+  readonly parentProcessId: number;
+  readonly hostProcessId: number;
+  readonly hostThreadId: number;
+  readonly hostParentProcessId: number;
+  readonly userId: number;
+  readonly mountNamespace: number;
+  readonly pidNamespace: number;
+  readonly processName: string;
+  readonly executable: { readonly path: string };
+  readonly hostName: string;
+  readonly containerId: string;
+  readonly container: { readonly id?: string };
+  readonly kubernetes: Record<string, never>;
+  readonly contextFlags: {
+    readonly containerStarted: boolean;
+    readonly isCompat: boolean;
+  };
+  readonly threadEntityId: number;
+  readonly processEntityId: number;
+  readonly parentEntityId: number;
+  /** The JSON of the members above, made for the first event that is printed or routed. */
+  parts?: EventJsonParts;
+}
 
-  constructor(size: number) {
-    this.#bytes = new Uint8Array(size);
-  }
-
-  read(bytes: Uint8Array, offset: number, length: number): string {
-    const known = this.#bytes;
-    let same = true;
-    for (let i = 0; i < length; i++) {
-      if (known[i] !== bytes[offset + i]) {
-        same = false;
-        break;
-      }
+/** Whether the record at `offset` has the context `task` was decoded from. */
+function sameContext(
+  task: TaskContext,
+  view: DataView,
+  offset: number,
+  compat: boolean,
+): boolean {
+  if (task.compat !== compat) return false;
+  const words = task.words;
+  for (let i = 0; i < words.length; i++) {
+    if (view.getUint32(offset + CONTEXT_WORDS[i]!, true) !== words[i]) {
+      return false;
     }
-    if (same) return this.#text;
-    known.set(bytes.subarray(offset, offset + length));
-    return this.#text = cText(bytes, offset, length);
   }
+  return true;
 }
 
 /** Reads the raw register arguments of a record, each as its type needs. */
@@ -426,11 +447,10 @@ export class RecordDecoder {
   /** Entity ids by host id, with the start time they were computed for. */
   readonly #entities = new Map<number, { start: bigint; id: number }>();
   readonly #args = new RawArgs();
-  readonly #ctx = new RecordContext();
   /** Executable paths by host pid, from the exec records seen. */
   readonly #executables = new Map<number, { start: bigint; path: string }>();
-  readonly #comm = new TextCache(Limits.COMM_LEN);
-  readonly #hostname = new TextCache(Limits.COMM_LEN);
+  /** The latest context of each host thread. */
+  readonly #tasks = new Map<number, TaskContext>();
   readonly #fields: Fields = {
     strs: [],
     arrays: [],
@@ -458,7 +478,7 @@ export class RecordDecoder {
     view: DataView,
     offset: number,
     length: number,
-  ): TraceeEvent[] {
+  ): EventRecord[] {
     if (length < Limits.HEADER_SIZE) return [];
     const kind = view.getUint8(offset + HeaderOffset.kind);
     const flags = view.getUint8(offset + HeaderOffset.flags);
@@ -469,13 +489,29 @@ export class RecordDecoder {
       offset + Limits.HEADER_SIZE,
       offset + length,
     );
-    const base = this.#base(bytes, view, offset, flags);
+    if (kind === RecordKind.Exec) {
+      // The process runs this file from now on (executable.path).
+      if (this.#executables.size > 65536) this.#executables.clear();
+      this.#executables.set(
+        view.getUint32(offset + HeaderOffset.hostPid, true),
+        {
+          start: this.#epochNs(view, offset + HeaderOffset.leaderStart),
+          path: fields.paths[Slot.File] ?? "",
+        },
+      );
+    }
+    const task = this.#task(bytes, view, offset, flags);
+    const timestamp = this.#epochNs(view, offset + HeaderOffset.ts);
+    const processorId = view.getUint32(offset + HeaderOffset.cpu, true);
+    const syscall = syscallName(
+      view.getInt32(offset + HeaderOffset.syscallNr, true),
+    );
     const args = this.#args;
     args.view = view;
     args.offset = offset;
     const ret = view.getBigInt64(offset + HeaderOffset.ret, true);
     const nr = view.getInt32(offset + HeaderOffset.syscallNr, true);
-    const events: TraceeEvent[] = [];
+    const records: EventRecord[] = [];
     const emit = (
       name: string,
       values: unknown[],
@@ -484,58 +520,47 @@ export class RecordDecoder {
       const def = KERNEL_EVENTS.get(name)!;
       const eventArgs = makeArgs(name, def.params, values);
       // One literal in Tracee's field order: a single object shape.
-      events.push({
-        timestamp: base.timestamp,
-        threadStartTime: base.threadStartTime,
-        processorId: base.processorId,
-        processId: base.processId,
-        cgroupId: base.cgroupId,
-        threadId: base.threadId,
-        parentProcessId: base.parentProcessId,
-        hostProcessId: base.hostProcessId,
-        hostThreadId: base.hostThreadId,
-        hostParentProcessId: base.hostParentProcessId,
-        userId: base.userId,
-        mountNamespace: base.mountNamespace,
-        pidNamespace: base.pidNamespace,
-        processName: base.processName,
-        executable: { path: base.executable },
-        hostName: base.hostName,
-        containerId: base.containerId,
-        container: base.containerId ? { id: base.containerId } : {},
-        kubernetes: {},
+      const event: TraceeEvent = {
+        timestamp,
+        threadStartTime: task.threadStartTime,
+        processorId,
+        processId: task.processId,
+        cgroupId: task.cgroupId,
+        threadId: task.threadId,
+        parentProcessId: task.parentProcessId,
+        hostProcessId: task.hostProcessId,
+        hostThreadId: task.hostThreadId,
+        hostParentProcessId: task.hostParentProcessId,
+        userId: task.userId,
+        mountNamespace: task.mountNamespace,
+        pidNamespace: task.pidNamespace,
+        processName: task.processName,
+        executable: task.executable,
+        hostName: task.hostName,
+        containerId: task.containerId,
+        container: task.container,
+        kubernetes: task.kubernetes,
         eventId: def.id,
         eventName: name,
         argsNum: eventArgs.length,
         returnValue: exact(returnValue),
-        syscall: base.syscall,
+        syscall,
         stackAddresses: null,
-        contextFlags: {
-          containerStarted: base.containerStarted,
-          isCompat: base.isCompat,
-        },
-        threadEntityId: base.threadEntityId,
-        processEntityId: base.processEntityId,
-        parentEntityId: base.parentEntityId,
+        contextFlags: task.contextFlags,
+        threadEntityId: task.threadEntityId,
+        processEntityId: task.processEntityId,
+        parentEntityId: task.parentEntityId,
         args: eventArgs,
-      });
+      };
+      records.push(recordFromEvent(event, task));
     };
     switch (kind) {
       case RecordKind.Syscall:
         this.#syscall(nr, flags, args, ret, fields, emit);
         break;
-      case RecordKind.Exec: {
-        // The process runs this file from now on (executable.path).
-        const path = fields.paths[Slot.File] ?? "";
-        if (this.#executables.size > 65536) this.#executables.clear();
-        this.#executables.set(base.hostProcessId, {
-          start: base.processStart,
-          path,
-        });
-        base.executable = path;
+      case RecordKind.Exec:
         this.#exec(flags, fields, emit);
         break;
-      }
       case RecordKind.Fork: {
         const values: unknown[] = [];
         for (
@@ -565,7 +590,7 @@ export class RecordDecoder {
         ]);
         break;
     }
-    return events;
+    return records;
   }
 
   #entityId(hostId: number, start: bigint): number {
@@ -577,61 +602,98 @@ export class RecordDecoder {
     return id;
   }
 
-  /** Fills the reused context of the record at `offset`. */
-  #base(
+  /** A boot-time clock value in the header, as epoch nanoseconds. */
+  #epochNs(view: DataView, at: number): bigint {
+    return view.getBigUint64(at, true) + this.#context.bootToEpochNs;
+  }
+
+  /** The context of the record at `offset`: the thread's last one if unchanged. */
+  #task(
     bytes: Uint8Array,
     view: DataView,
     offset: number,
     flags: number,
-  ): RecordContext {
-    const epoch = this.#context.bootToEpochNs;
-    const c = this.#ctx;
-    c.hostProcessId = view.getUint32(offset + HeaderOffset.hostPid, true);
-    c.hostThreadId = view.getUint32(offset + HeaderOffset.hostTid, true);
-    c.hostParentProcessId = view.getUint32(
+  ): TaskContext {
+    const hostTid = view.getUint32(offset + HeaderOffset.hostTid, true);
+    const compat = (flags & RecordFlag.Compat) !== 0;
+    const known = this.#tasks.get(hostTid);
+    if (known && sameContext(known, view, offset, compat)) {
+      const executable = this.#executables.get(known.hostProcessId);
+      const path = executable?.start === known.processStart
+        ? executable.path
+        : "";
+      if (path === known.executable.path) return known;
+    }
+    if (this.#tasks.size > 65536) this.#tasks.clear();
+    const task = this.#readTask(bytes, view, offset, compat);
+    this.#tasks.set(hostTid, task);
+    return task;
+  }
+
+  #readTask(
+    bytes: Uint8Array,
+    view: DataView,
+    offset: number,
+    compat: boolean,
+  ): TaskContext {
+    const words = new Uint32Array(CONTEXT_WORDS.length);
+    for (let i = 0; i < words.length; i++) {
+      words[i] = view.getUint32(offset + CONTEXT_WORDS[i]!, true);
+    }
+    const hostProcessId = view.getUint32(offset + HeaderOffset.hostPid, true);
+    const hostThreadId = view.getUint32(offset + HeaderOffset.hostTid, true);
+    const hostParentProcessId = view.getUint32(
       offset + HeaderOffset.hostPpid,
       true,
     );
-    c.cgroupId = view.getBigUint64(offset + HeaderOffset.cgroupId, true);
-    c.threadStartTime =
-      view.getBigUint64(offset + HeaderOffset.startTime, true) + epoch;
-    c.containerId =
-      this.#context.containerOf(c.cgroupId, c.hostProcessId)?.id ?? "";
-    c.timestamp = view.getBigUint64(offset + HeaderOffset.ts, true) + epoch;
-    c.processorId = view.getUint32(offset + HeaderOffset.cpu, true);
-    c.processId = view.getUint32(offset + HeaderOffset.pid, true);
-    c.threadId = view.getUint32(offset + HeaderOffset.tid, true);
-    c.parentProcessId = view.getUint32(offset + HeaderOffset.ppid, true);
-    c.userId = view.getUint32(offset + HeaderOffset.uid, true);
-    c.mountNamespace = view.getUint32(offset + HeaderOffset.mntNs, true);
-    c.pidNamespace = view.getUint32(offset + HeaderOffset.pidNs, true);
-    c.processName = this.#comm.read(
-      bytes,
-      offset + HeaderOffset.comm,
-      Limits.COMM_LEN,
+    const cgroupId = view.getBigUint64(offset + HeaderOffset.cgroupId, true);
+    const threadStartTime = this.#epochNs(
+      view,
+      offset + HeaderOffset.startTime,
     );
-    c.hostName = this.#hostname.read(
-      bytes,
-      offset + HeaderOffset.hostname,
-      Limits.COMM_LEN - 1,
-    );
-    c.syscall = syscallName(
-      view.getInt32(offset + HeaderOffset.syscallNr, true),
-    );
-    // Containers that existed before Vigil started count as started.
-    c.containerStarted = c.containerId !== "";
-    c.isCompat = (flags & RecordFlag.Compat) !== 0;
-    c.threadEntityId = this.#entityId(c.hostThreadId, c.threadStartTime);
-    c.processStart =
-      view.getBigUint64(offset + HeaderOffset.leaderStart, true) + epoch;
-    c.processEntityId = this.#entityId(c.hostProcessId, c.processStart);
-    const executable = this.#executables.get(c.hostProcessId);
-    c.executable = executable?.start === c.processStart ? executable.path : "";
-    c.parentEntityId = this.#entityId(
-      c.hostParentProcessId,
-      view.getBigUint64(offset + HeaderOffset.parentStart, true) + epoch,
-    );
-    return c;
+    const processStart = this.#epochNs(view, offset + HeaderOffset.leaderStart);
+    const containerId =
+      this.#context.containerOf(cgroupId, hostProcessId)?.id ?? "";
+    const executable = this.#executables.get(hostProcessId);
+    return {
+      words,
+      compat,
+      processStart,
+      threadStartTime,
+      processId: view.getUint32(offset + HeaderOffset.pid, true),
+      cgroupId,
+      threadId: view.getUint32(offset + HeaderOffset.tid, true),
+      parentProcessId: view.getUint32(offset + HeaderOffset.ppid, true),
+      hostProcessId,
+      hostThreadId,
+      hostParentProcessId,
+      userId: view.getUint32(offset + HeaderOffset.uid, true),
+      mountNamespace: view.getUint32(offset + HeaderOffset.mntNs, true),
+      pidNamespace: view.getUint32(offset + HeaderOffset.pidNs, true),
+      processName: cText(bytes, offset + HeaderOffset.comm, Limits.COMM_LEN),
+      executable: Object.freeze({
+        path: executable?.start === processStart ? executable.path : "",
+      }),
+      hostName: cText(
+        bytes,
+        offset + HeaderOffset.hostname,
+        Limits.COMM_LEN - 1,
+      ),
+      containerId,
+      container: Object.freeze(containerId ? { id: containerId } : {}),
+      kubernetes: Object.freeze({}),
+      // Containers that existed before Vigil started count as started.
+      contextFlags: Object.freeze({
+        containerStarted: containerId !== "",
+        isCompat: compat,
+      }),
+      threadEntityId: this.#entityId(hostThreadId, threadStartTime),
+      processEntityId: this.#entityId(hostProcessId, processStart),
+      parentEntityId: this.#entityId(
+        hostParentProcessId,
+        this.#epochNs(view, offset + HeaderOffset.parentStart),
+      ),
+    };
   }
 
   #syscall(

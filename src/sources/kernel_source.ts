@@ -20,7 +20,6 @@
  */
 
 import type { EventRecord } from "../event/record.ts";
-import { recordFromEvent } from "../event/record.ts";
 import type { EventSource } from "./source.ts";
 import {
   type CgroupContainer,
@@ -430,13 +429,14 @@ export class KernelSource implements EventSource {
       const offsets = recordOffsets(batch);
       let records: EventRecord[] = [];
       for (let i = 0; i < offsets.length; i += 2) {
-        const events = this.#decoder.decode(
-          batch.bytes,
-          batch.view,
-          offsets[i]!,
-          offsets[i + 1]!,
+        records.push(
+          ...this.#decoder.decode(
+            batch.bytes,
+            batch.view,
+            offsets[i]!,
+            offsets[i + 1]!,
+          ),
         );
-        for (const event of events) records.push(recordFromEvent(event));
         if (records.length >= MAX_BATCH || i + 2 >= offsets.length) {
           if (records.length === 0) continue;
           this.#delivered += records.length;

@@ -11,9 +11,20 @@ import {
   Slot,
 } from "../../../ffi/record_layout.ts";
 import type { TraceeEvent } from "../../../src/event/event.ts";
+import { formatEventJson } from "../../../src/event/json.ts";
 
 const BOOT_TO_EPOCH = 1_700_000_000_000_000_000n;
 const encoder = new TextEncoder();
+
+function newDecoder(): RecordDecoder {
+  return new RecordDecoder({
+    bootToEpochNs: BOOT_TO_EPOCH,
+    containerOf: (cgroupId) =>
+      cgroupId === 0x1_0000_0001n
+        ? { id: "c".repeat(64), runtime: "docker", root: true }
+        : undefined,
+  });
+}
 
 /** Builds a record as the BPF programs write it. */
 class RecordBuilder {
@@ -88,16 +99,17 @@ class RecordBuilder {
     return this.field(FieldKind.File, index, data);
   }
 
-  decode(): TraceeEvent[] {
+  /** The record's events, checking that each one's JSON is its own. */
+  decode(decoder: RecordDecoder = newDecoder()): TraceeEvent[] {
     this.view.setUint32(HeaderOffset.size, this.length, true);
-    const decoder = new RecordDecoder({
-      bootToEpochNs: BOOT_TO_EPOCH,
-      containerOf: (cgroupId) =>
-        cgroupId === 0x1_0000_0001n
-          ? { id: "c".repeat(64), runtime: "docker", root: true }
-          : undefined,
-    });
-    return decoder.decode(this.bytes, this.view, 0, this.length);
+    return decoder.decode(this.bytes, this.view, 0, this.length).map(
+      (record) => {
+        const event = record.event();
+        assert.equal(record.json, formatEventJson(event));
+        assert.equal(record.eventName, event.eventName);
+        return event;
+      },
+    );
   }
 }
 
@@ -296,4 +308,57 @@ Deno.test("RecordDecoder.decode() decodes UTF-8 names and paths", () => {
     .text(FieldKind.Path, Slot.File, "é\0tmp\0")
     .decode();
   assert.equal(file?.args[0]?.value, "/tmp/é");
+});
+
+Deno.test("RecordDecoder.decode() follows a thread's context from record to record", () => {
+  const decoder = newDecoder();
+  const openat = () =>
+    new RecordBuilder(RecordKind.Syscall, RecordFlag.EmitSyscall, 257)
+      .args(-100n, 0n, 0n, 0n)
+      .text(FieldKind.Str, 1, "/etc/hostname");
+  const first = openat().decode(decoder)[0]!;
+  const again = openat().decode(decoder)[0]!;
+  assert.equal(again.processName, "cat");
+  assert.equal(again.executable, first.executable);
+
+  // The same thread after exec: new comm, new executable, new user.
+  const exec = new RecordBuilder(RecordKind.Exec, RecordFlag.EmitSyscall, 59)
+    .text(FieldKind.Path, Slot.File, "bash\0bin\0usr\0")
+    .file(Slot.File, 5n, 0, 0o100755);
+  exec.bytes.set(encoder.encode("bash\0"), HeaderOffset.comm);
+  const [execEvent] = exec.decode(decoder);
+  assert.deepEqual(execEvent!.executable, { path: "/usr/bin/bash" });
+  assert.equal(execEvent!.processName, "bash");
+
+  const after = openat();
+  after.bytes.set(encoder.encode("bash\0"), HeaderOffset.comm);
+  after.view.setUint32(HeaderOffset.uid, 0, true);
+  after.view.setUint32(HeaderOffset.cpu, 0, true);
+  after.view.setBigUint64(HeaderOffset.ts, 6_000_000_000n, true);
+  const [later] = after.decode(decoder);
+  assert.deepEqual(later!.executable, { path: "/usr/bin/bash" });
+  assert.equal(later!.processName, "bash");
+  assert.equal(later!.userId, 0);
+  assert.equal(later!.processorId, 0);
+  assert.equal(later!.timestamp, BOOT_TO_EPOCH + 6_000_000_000n);
+
+  // exec again without a change of comm: only the executable tells.
+  const reexec = new RecordBuilder(RecordKind.Exec, 0, 59)
+    .text(FieldKind.Path, Slot.File, "bash2\0tmp\0")
+    .file(Slot.File, 6n, 0, 0o100755);
+  reexec.bytes.set(encoder.encode("bash\0"), HeaderOffset.comm);
+  reexec.view.setUint32(HeaderOffset.uid, 0, true);
+  assert.deepEqual(reexec.decode(decoder), []);
+  after.view.setBigUint64(HeaderOffset.ts, 7_000_000_000n, true);
+  const [relaunched] = after.decode(decoder);
+  assert.deepEqual(relaunched!.executable, { path: "/tmp/bash2" });
+
+  // Another thread of the process keeps its own context.
+  const other = openat();
+  other.view.setUint32(HeaderOffset.hostTid, 1002, true);
+  other.view.setUint32(HeaderOffset.tid, 12, true);
+  const [sibling] = other.decode(decoder);
+  assert.equal(sibling!.hostThreadId, 1002);
+  assert.equal(sibling!.threadId, 12);
+  assert.deepEqual(sibling!.executable, { path: "/tmp/bash2" });
 });
