@@ -80,6 +80,8 @@ async function withSource<T>(
   const consuming = (async () => {
     for await (const batch of source.batches(controller.signal)) {
       delivered += batch.length;
+      // The engine writes each routed event's JSON for the sandbox.
+      for (const record of batch) void record.json;
     }
   })();
   try {
@@ -95,35 +97,51 @@ async function withSource<T>(
   }
 }
 
+/** Decodes a full ring of records and their JSON; returns records per second. */
+async function drainFullRing(
+  source: Awaited<ReturnType<typeof openKernelSource>>,
+  loadgen: string,
+): Promise<number> {
+  await runLoad(loadgen, ["open", "1"], 1);
+  const controller = new AbortController();
+  let delivered = 0;
+  let start = 0;
+  let end = 0;
+  // The ring is empty once no batch has come for 100 ms.
+  const idle = setInterval(() => {
+    if (end && performance.now() - end > 100) controller.abort();
+  }, 20);
+  try {
+    for await (const batch of source.batches(controller.signal)) {
+      start ||= performance.now();
+      delivered += batch.length;
+      for (const record of batch) void record.json;
+      end = performance.now();
+    }
+  } finally {
+    clearInterval(idle);
+  }
+  return delivered / ((end - start) / 1000);
+}
+
 /**
  * How fast `batches()` decodes a full ring (16 MiB of openat records queued
- * while nobody read), with no load generator competing for the CPU.
+ * while nobody read) and writes each event's JSON, with no load generator
+ * competing for the CPU. The first ring warms the JIT up, as a running
+ * sensor is; the best of the next two counts.
  */
 async function consumerCapacity(loadgen: string): Promise<BenchRow> {
   const source = await openKernelSource({ events: new Set(["openat"]) });
   try {
-    await runLoad(loadgen, ["open", "1"], 1);
-    const controller = new AbortController();
-    let delivered = 0;
-    let start = 0;
-    let end = 0;
-    // The ring is empty once no batch has come for 100 ms.
-    const idle = setInterval(() => {
-      if (end && performance.now() - end > 100) controller.abort();
-    }, 20);
-    try {
-      for await (const batch of source.batches(controller.signal)) {
-        start ||= performance.now();
-        delivered += batch.length;
-        end = performance.now();
-      }
-    } finally {
-      clearInterval(idle);
-    }
+    await drainFullRing(source, loadgen);
+    const rate = Math.max(
+      await drainFullRing(source, loadgen),
+      await drainFullRing(source, loadgen),
+    );
     return {
       section: SECTION,
       name: "decode + JSON of a full ring (no competing load)",
-      value: Math.round(delivered / ((end - start) / 1000)),
+      value: Math.round(rate),
       unit: "events/s",
     };
   } finally {
