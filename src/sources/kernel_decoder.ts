@@ -312,6 +312,13 @@ interface TaskContext {
   parts?: EventJsonParts;
 }
 
+/**
+ * Most thread contexts kept (about 1 KB each with their JSON); the cache is
+ * emptied when full, as threads that have exited are forgotten only when
+ * their exit is traced.
+ */
+const TASK_CACHE_MAX = 4096;
+
 /** Whether the record at `offset` has the context `task` was decoded from. */
 function sameContext(
   task: TaskContext,
@@ -588,6 +595,7 @@ export class RecordDecoder {
           exact(BigInt.asIntN(64, args.u64(0))),
           (flags & RecordFlag.GroupExit) !== 0,
         ]);
+        this.#tasks.delete(task.hostThreadId);
         break;
     }
     return records;
@@ -624,7 +632,7 @@ export class RecordDecoder {
         : "";
       if (path === known.executable.path) return known;
     }
-    if (this.#tasks.size > 65536) this.#tasks.clear();
+    if (this.#tasks.size >= TASK_CACHE_MAX) this.#tasks.clear();
     const task = this.#readTask(bytes, view, offset, compat);
     this.#tasks.set(hostTid, task);
     return task;
