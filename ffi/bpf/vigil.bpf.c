@@ -84,7 +84,7 @@ struct inflight {
 	u64 args[VIGIL_ARGS];
 	u64 prev_prot;
 	u64 vm_file;
-	char comm[VIGIL_COMM_LEN];
+	char comm[VIGIL_COMM_LEN]; /* execve and execveat only */
 	u32 nr;
 	u32 pad;
 };
@@ -133,11 +133,12 @@ static __always_inline void fill_task(struct vigil_task *t, struct task_struct *
 }
 
 /*
- * Fills the header for the current task. Its fields are read through the
- * BTF-typed task pointer: plain loads, where a BPF_CORE_READ costs a helper
- * call each (about two dozen per record).
+ * Fills the header for the current task, stamped `ts` (a syscall's entry
+ * time, else now). Its fields are read through the BTF-typed task pointer:
+ * plain loads, where a BPF_CORE_READ costs a helper call each (about two
+ * dozen per record).
  */
-__noinline int fill_header(struct scratch *s, u8 kind)
+__noinline int fill_header(struct scratch *s, u8 kind, u64 ts)
 {
 	if (!s)
 		return 0;
@@ -150,7 +151,7 @@ __noinline int fill_header(struct scratch *s, u8 kind)
 	u64 id = bpf_get_current_pid_tgid();
 	u32 pid_ns = 0, parent_ns = 0, ppid;
 
-	h->ts = bpf_ktime_get_boot_ns();
+	h->ts = ts;
 	h->start_time = task->start_boottime;
 	h->leader_start = leader->start_boottime;
 	h->parent_start = parent_leader->start_boottime;
@@ -208,7 +209,11 @@ static __always_inline struct vigil_field *field_at(u8 *buf, u32 off)
 	return (struct vigil_field *)(buf + bounded(off));
 }
 
-__noinline u32 put_user_str(struct scratch *s, u32 off, u8 kind, u8 index, u64 src)
+/*
+ * A NUL-terminated string as a field of `kind`: read from kernel memory for
+ * VIGIL_FIELD_KERNEL_STR, else from user memory.
+ */
+__noinline u32 put_str(struct scratch *s, u32 off, u8 kind, u8 index, u64 src)
 {
 	if (!s)
 		return off;
@@ -216,30 +221,14 @@ __noinline u32 put_user_str(struct scratch *s, u32 off, u8 kind, u8 index, u64 s
 	if (off >= VIGIL_DATA_LIMIT)
 		return off;
 	off = bounded(off);
-	long n = bpf_probe_read_user_str(buf + off + 4, VIGIL_STR_MAX, (const void *)src);
+	long n = kind == VIGIL_FIELD_KERNEL_STR
+		? bpf_probe_read_kernel_str(buf + off + 4, VIGIL_STR_MAX, (const void *)src)
+		: bpf_probe_read_user_str(buf + off + 4, VIGIL_STR_MAX, (const void *)src);
 	/* An unreadable string becomes "", as Tracee's zero value. */
 	if (n < 1)
 		n = 1;
 	struct vigil_field *f = field_at(buf, off);
 	f->kind = kind;
-	f->index = index;
-	f->len = (n - 1) & (VIGIL_STR_MAX - 1);
-	return off + 4 + f->len;
-}
-
-__noinline u32 put_kernel_str(struct scratch *s, u32 off, u8 index, u64 src)
-{
-	if (!s)
-		return off;
-	u8 *buf = s->buf;
-	if (off >= VIGIL_DATA_LIMIT)
-		return off;
-	off = bounded(off);
-	long n = bpf_probe_read_kernel_str(buf + off + 4, VIGIL_STR_MAX, (const void *)src);
-	if (n < 1)
-		n = 1;
-	struct vigil_field *f = field_at(buf, off);
-	f->kind = VIGIL_FIELD_KERNEL_STR;
 	f->index = index;
 	f->len = (n - 1) & (VIGIL_STR_MAX - 1);
 	return off + 4 + f->len;
@@ -428,7 +417,7 @@ __noinline u32 put_str_array(struct scratch *s, u32 off, u8 index, u64 src)
 
 		if (!array || bpf_probe_read_user(&item, sizeof(item), &array[i]) || !item)
 			return off;
-		off = put_user_str(s, off, VIGIL_FIELD_STR_ELEM, index, (u64)item);
+		off = put_str(s, off, VIGIL_FIELD_STR_ELEM, index, (u64)item);
 	}
 	if (off < VIGIL_DATA_LIMIT) {
 		struct vigil_field *f = field_at(buf, off);
@@ -532,8 +521,7 @@ __noinline int emit_syscall(const struct inflight *in, u32 nr, long ret, u32 fla
 	bool base_done = false;
 	u32 off = VIGIL_HEADER_SIZE;
 
-	fill_header(s, VIGIL_KIND_SYSCALL);
-	h->ts = in->ts;
+	fill_header(s, VIGIL_KIND_SYSCALL, in->ts);
 	h->syscall_nr = nr;
 	h->ret = ret;
 	if (sf & VIGIL_SYS_EMIT)
@@ -549,7 +537,7 @@ __noinline int emit_syscall(const struct inflight *in, u32 nr, long ret, u32 fla
 		h->args[i] = in->args[i];
 		if (kind == VIGIL_ARG_STR || kind == VIGIL_ARG_PATH) {
 			u32 start = off;
-			off = put_user_str(s, off, VIGIL_FIELD_STR, i, arg);
+			off = put_str(s, off, VIGIL_FIELD_STR, i, arg);
 			if (kind == VIGIL_ARG_PATH && !base_done && off > start + 4 &&
 			    buf[bounded(start + 4)] != '/') {
 				off = put_base(s, off, in, nr, i);
@@ -631,7 +619,9 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, bool btf)
 	in.args[5] = SYSCALL_REG(regs, btf, r9);
 	in.ts = bpf_ktime_get_boot_ns();
 	in.nr = id;
-	bpf_get_current_comm(in.comm, sizeof(in.comm));
+	/* exec's own record reports the name the process had before it. */
+	if (id == NR_EXECVE || id == NR_EXECVEAT)
+		bpf_get_current_comm(in.comm, sizeof(in.comm));
 	if (id == NR_MPROTECT && exec_asked && (sf & VIGIL_SYS_DERIVED) &&
 	    (cfg.features & VIGIL_FEATURE_FIND_VMA)) {
 		struct vma_ctx vma = {};
@@ -747,7 +737,7 @@ static __always_inline int on_exec(struct task_struct *task, struct linux_binprm
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	u32 off = VIGIL_HEADER_SIZE;
 
-	fill_header(s, VIGIL_KIND_EXEC);
+	fill_header(s, VIGIL_KIND_EXEC, bpf_ktime_get_boot_ns());
 	h->syscall_nr = in ? (int)in->nr : current_syscall(task);
 	if (sched & VIGIL_SCHED_EXEC)
 		h->flags |= VIGIL_FLAG_EMIT_SYSCALL;
@@ -755,8 +745,8 @@ static __always_inline int on_exec(struct task_struct *task, struct linux_binprm
 		h->flags |= VIGIL_FLAG_EMIT_DERIVED;
 	if (BPF_CORE_READ(task, real_parent, flags) & PF_KTHREAD)
 		h->flags |= VIGIL_FLAG_KTHREAD_PARENT;
-	off = put_kernel_str(s, off, VIGIL_SLOT_CMDPATH, (u64)BPF_CORE_READ(bprm, filename));
-	off = put_kernel_str(s, off, VIGIL_SLOT_INTERP, (u64)BPF_CORE_READ(bprm, interp));
+	off = put_str(s, off, VIGIL_FIELD_KERNEL_STR, VIGIL_SLOT_CMDPATH, (u64)BPF_CORE_READ(bprm, filename));
+	off = put_str(s, off, VIGIL_FIELD_KERNEL_STR, VIGIL_SLOT_INTERP, (u64)BPF_CORE_READ(bprm, interp));
 	if (in && off < VIGIL_DATA_LIMIT) {
 		/* Inline: a global function cannot take a pointer into a map value. */
 		struct vigil_field *f = field_at(s->buf, off);
@@ -803,7 +793,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	struct task_struct *tasks[4] = { parent, child, parent_process, leader };
 	u32 off = VIGIL_HEADER_SIZE;
 
-	fill_header(s, VIGIL_KIND_FORK);
+	fill_header(s, VIGIL_KIND_FORK, bpf_ktime_get_boot_ns());
 	h->syscall_nr = current_syscall(current);
 	h->flags |= VIGIL_FLAG_EMIT_SYSCALL;
 	for (int i = 0; i < 4; i++) {
@@ -836,7 +826,7 @@ static __always_inline int on_exit(struct task_struct *task)
 		return 0;
 	struct vigil_header *h = (void *)s->buf;
 
-	fill_header(s, VIGIL_KIND_EXIT);
+	fill_header(s, VIGIL_KIND_EXIT, bpf_ktime_get_boot_ns());
 	h->syscall_nr = current_syscall(task);
 	h->flags |= VIGIL_FLAG_EMIT_SYSCALL;
 	h->args[0] = BPF_CORE_READ(task, exit_code);
