@@ -249,6 +249,8 @@ Deno.test({
     assert.equal(args.interpreter_pathname, loader);
     assert.equal(args.interpreter_inode, Deno.statSync(loader).ino);
     assert.equal(args.invoked_from_kernel, 0);
+    // The name the process had before exec: Deno's, whichever thread forked.
+    assert.match(String(args.prev_comm), /^(deno|tokio)/);
     assert.ok(Array.isArray(args.env));
     assert.equal(typesOf(exec).stdin_type, "string");
     assert.equal(exec.argsNum, 17);
