@@ -510,14 +510,12 @@ export class RecordDecoder {
     const task = this.#task(bytes, view, offset, flags);
     const timestamp = this.#epochNs(view, offset + HeaderOffset.ts);
     const processorId = view.getUint32(offset + HeaderOffset.cpu, true);
-    const syscall = syscallName(
-      view.getInt32(offset + HeaderOffset.syscallNr, true),
-    );
+    const nr = view.getInt32(offset + HeaderOffset.syscallNr, true);
+    const syscall = syscallName(nr);
     const args = this.#args;
     args.view = view;
     args.offset = offset;
     const ret = view.getBigInt64(offset + HeaderOffset.ret, true);
-    const nr = view.getInt32(offset + HeaderOffset.syscallNr, true);
     const records: EventRecord[] = [];
     const emit = (
       name: string,

@@ -54,6 +54,16 @@ function syscall(id: number, name: string, params: Param[]): SyscallEvent {
   return { kind: "syscall", id, name, params };
 }
 
+/** process_vm_readv and process_vm_writev take the same parameters. */
+const PROCESS_VM_PARAMS: Param[] = [
+  ["pid_t", "pid"],
+  ["const struct iovec*", "local_iov"],
+  [UL, "liovcnt"],
+  ["const struct iovec*", "remote_iov"],
+  [UL, "riovcnt"],
+  [UL, "flags"],
+];
+
 const SYSCALL_EVENTS: readonly SyscallEvent[] = [
   syscall(59, "execve", [[STR, "pathname"], [ARR, "argv"], [ARR, "envp"]]),
   syscall(322, "execveat", [[INT, "dirfd"], [STR, "pathname"], [ARR, "argv"], [
@@ -76,34 +86,8 @@ const SYSCALL_EVENTS: readonly SyscallEvent[] = [
     "void*",
     "data",
   ]]),
-  syscall(311, "process_vm_writev", [
-    ["pid_t", "pid"],
-    [
-      "const struct iovec*",
-      "local_iov",
-    ],
-    [UL, "liovcnt"],
-    ["const struct iovec*", "remote_iov"],
-    [UL, "riovcnt"],
-    [
-      UL,
-      "flags",
-    ],
-  ]),
-  syscall(310, "process_vm_readv", [
-    ["pid_t", "pid"],
-    [
-      "const struct iovec*",
-      "local_iov",
-    ],
-    [UL, "liovcnt"],
-    ["const struct iovec*", "remote_iov"],
-    [UL, "riovcnt"],
-    [
-      UL,
-      "flags",
-    ],
-  ]),
+  syscall(311, "process_vm_writev", PROCESS_VM_PARAMS),
+  syscall(310, "process_vm_readv", PROCESS_VM_PARAMS),
   syscall(319, "memfd_create", [[STR, "name"], ["unsigned int", "flags"]]),
   syscall(10, "mprotect", [["void*", "addr"], ["size_t", "len"], [
     INT,
