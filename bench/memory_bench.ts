@@ -11,7 +11,8 @@
  * then). A `mod.ts list` run first fills the compile cache, so every figure
  * is a warm start. The bare
  * baseline is this file run as `deno run -A bench/memory_bench.ts --bare`,
- * which imports nothing and prints `{rss, hwm, pss}` in KiB.
+ * which loads no Vigil code (only `_deno.ts`) and prints `{rss, hwm, pss}`
+ * in KiB.
  *
  * ```sh
  * deno run -A bench/memory_bench.ts    # the built-in signatures alone
@@ -20,6 +21,7 @@
  * @module
  */
 
+import { runDeno } from "./_deno.ts";
 import type { BenchRow } from "./_row.ts";
 
 const SECTION = "memory";
@@ -90,22 +92,6 @@ async function startV8Flags(): Promise<string[]> {
   };
   const command = config.tasks?.start?.command ?? "";
   return command.split(/\s+/).filter((arg) => arg.startsWith("--v8-flags="));
-}
-
-async function runDeno(args: string[]): Promise<Deno.CommandOutput> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  if (!output.success) {
-    throw new Error(
-      `Cannot measure memory: ${new TextDecoder().decode(output.stderr)}`,
-    );
-  }
-  return output;
 }
 
 /** Clock ticks of CPU time `pid` has used, or `undefined` once it is gone. */

@@ -8,6 +8,7 @@
  */
 
 import type { BenchRow } from "./_row.ts";
+import { runDeno } from "./_deno.ts";
 import { OPA } from "./replay_bench.ts";
 
 const SECTION = "start-up";
@@ -18,22 +19,9 @@ async function timeRun(
   args: string[],
 ): Promise<{ seconds: number; stdout: string }> {
   const start = performance.now();
-  const output = await new Deno.Command(Deno.execPath(), {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
+  const output = await runDeno(args);
   const seconds = (performance.now() - start) / 1000;
   const stdout = new TextDecoder().decode(output.stdout);
-  if (!output.success) {
-    throw new Error(
-      `Cannot run deno ${args.join(" ")}: ${
-        new TextDecoder().decode(output.stderr).trim()
-      }`,
-    );
-  }
   return { seconds, stdout };
 }
 
