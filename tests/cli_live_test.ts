@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { parseJsonExact } from "../src/event/json.ts";
 import type { TraceeEvent } from "../src/event/event.ts";
-import { ROOT, TEST_CACHE_DIR } from "./_helpers/replay.ts";
+import { ROOT, spawnVigil } from "./_helpers/replay.ts";
 import { IGNORE_KERNEL_TESTS } from "./sources/_kernel.ts";
 
 async function readLine(
@@ -63,24 +63,14 @@ Deno.test({
       `${ROOT}signatures/lib/helpers.rego`,
       `${dir}/helpers.rego`,
     );
-    const vigil = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        `${ROOT}mod.ts`,
-        "--signatures-dir",
-        dir,
-        "--events",
-        "mine",
-        "--output",
-        "json",
-        "--cache-dir",
-        TEST_CACHE_DIR,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).spawn();
+    const vigil = spawnVigil([
+      "--signatures-dir",
+      dir,
+      "--events",
+      "mine",
+      "--output",
+      "json",
+    ]);
     const stdout = vigil.stdout.pipeThrough(new TextDecoderStream())
       .getReader();
     const stderr = vigil.stderr.pipeThrough(new TextDecoderStream())

@@ -143,12 +143,15 @@ export interface VigilRun {
   events: TraceeEvent[];
 }
 
-/** Runs `deno run -A mod.ts ...args` with the test cache, feeding `stdin`. */
-export async function runVigil(
+/**
+ * Starts `deno run -A mod.ts ...args` with the test cache, stdout and stderr
+ * piped, and stdin piped only when asked.
+ */
+export function spawnVigil(
   args: string[],
-  options: { stdin?: string; denoFlags?: string[] } = {},
-): Promise<VigilRun> {
-  const child = new Deno.Command(Deno.execPath(), {
+  options: { stdin?: "piped" | "null"; denoFlags?: string[] } = {},
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       ...(options.denoFlags ?? ["-A"]),
@@ -157,11 +160,22 @@ export async function runVigil(
       ...args,
       ...(args[0] === "--help" ? [] : ["--cache-dir", TEST_CACHE_DIR]),
     ],
-    stdin: options.stdin === undefined ? "null" : "piped",
+    stdin: options.stdin ?? "null",
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).spawn();
+}
+
+/** Runs `deno run -A mod.ts ...args` with the test cache, feeding `stdin`. */
+export async function runVigil(
+  args: string[],
+  options: { stdin?: string; denoFlags?: string[] } = {},
+): Promise<VigilRun> {
+  const child = spawnVigil(args, {
+    stdin: options.stdin === undefined ? "null" : "piped",
+    ...(options.denoFlags ? { denoFlags: options.denoFlags } : {}),
+  });
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(options.stdin));

@@ -11,7 +11,7 @@ import {
   replay,
   type ReplayResult,
   ROOT,
-  TEST_CACHE_DIR,
+  spawnVigil,
   tracee,
 } from "../_helpers/replay.ts";
 
@@ -285,19 +285,14 @@ Deno.test("vigil --stats prints each signature's counters, with kills, at interv
   const input = stream.map((event) => stringifyJson(event));
   const dir = await Deno.makeTempDir({ prefix: "vigil-stats-" });
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        `${ROOT}mod.ts`,
+    const child = spawnVigil(
+      [
         "--signatures-dir",
         `${HOSTILE}/benign`,
         "--signatures-dir",
         `${HOSTILE}/busy_loop`,
         "--signatures-dir",
         LIB,
-        "--cache-dir",
-        TEST_CACHE_DIR,
         "--deadline",
         "300",
         "--quarantine-after",
@@ -310,10 +305,8 @@ Deno.test("vigil --stats prints each signature's counters, with kills, at interv
         "--input",
         "-",
       ],
-      stdin: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).spawn();
+      { stdin: "piped" },
+    );
     // Half the stream, a pause longer than the interval, then the rest.
     const writer = child.stdin.getWriter();
     const encoder = new TextEncoder();

@@ -22,7 +22,7 @@
 import assert from "node:assert/strict";
 import { parseJsonExact } from "../../src/event/json.ts";
 import type { TraceeEvent } from "../../src/event/event.ts";
-import { ROOT, TEST_CACHE_DIR } from "../_helpers/replay.ts";
+import { spawnVigil } from "../_helpers/replay.ts";
 import { fixtureProgram, IGNORE_KERNEL_TESTS } from "../sources/_kernel.ts";
 
 /** How long a finding may take to arrive. */
@@ -40,20 +40,7 @@ interface Sensor {
 }
 
 async function startSensor(): Promise<Sensor> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      `${ROOT}mod.ts`,
-      "--output",
-      "json",
-      "--cache-dir",
-      TEST_CACHE_DIR,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
+  const child = spawnVigil(["--output", "json"]);
   const findings: TraceeEvent[] = [];
   const stderr: string[] = [];
   const lines = async (
