@@ -153,6 +153,50 @@ Deno.test("vigil reports malformed lines with their numbers and goes on", async 
   assert.match(run.stderr, /3 malformed line\(s\) of stdin skipped/);
 });
 
+Deno.test("vigil reports a broken line routed unparsed once, as the line's fault", async () => {
+  await using seed = await seedDir();
+  await Deno.copyFile(
+    `${ROOT}tests/fixtures/signatures/engine/exact_data.ts`,
+    `${seed.path}/exact_data.ts`,
+  );
+  // Lines in Tracee's shape are routed on fields found by search; these two
+  // are broken between those fields, so only their use can find it out.
+  const broken = (line: string) =>
+    line.replace('"processName":"', '"processName":');
+  const memfd = stringifyJson(
+    tracee("memfd_create", [["name", "const char*", "x"], ["flags", "u32", 0]]),
+  );
+  const input = [
+    openat("/etc/passwd"),
+    broken(openat("/etc/passwd")),
+    broken(memfd),
+    memfd,
+    openat("/etc/passwd"),
+  ].join("\n");
+  const run = await runVigil(
+    [
+      "--signatures-dir",
+      seed.path,
+      "--events",
+      "mine,exact_timestamp,openat",
+      "--output",
+      "json",
+      "--input",
+      "-",
+    ],
+    { stdin: input },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(
+    run.events.map((event) => event.eventName),
+    ["openat", "mine", "exact_timestamp", "openat", "mine"],
+  );
+  assert.equal(run.stderr.match(/line 2 of stdin: not JSON/g)?.length, 1);
+  assert.equal(run.stderr.match(/line 3 of stdin: not JSON/g)?.length, 1);
+  assert.doesNotMatch(run.stderr, /failed/);
+  assert.match(run.stderr, /2 malformed line\(s\) of stdin skipped/);
+});
+
 Deno.test("vigil rejects an unknown --events name in one line", async () => {
   await using seed = await seedDir();
   const dir = seed.path;

@@ -156,7 +156,9 @@ export class Engine {
     result: BatchResult,
   ): Promise<void> {
     for (const record of records) {
-      if (this.#print.has(record.eventName)) {
+      if (
+        this.#print.has(record.eventName) && record.problem() === undefined
+      ) {
         this.#emit(record.event(), record.formatted ? record.json : undefined);
       }
     }
@@ -182,6 +184,9 @@ export class Engine {
     for (const failure of result.failures) {
       const signature = this.#signatures.get(failure.signature);
       if (!signature) continue;
+      // Failing on a line that is not an event is the line's fault, not the
+      // signature's: the source reports the line.
+      if (routed.triggers[failure.event]?.problem() !== undefined) continue;
       this.#health.get(signature.index)!.failures++;
       this.#onFailure?.(signature, failure.message);
     }
@@ -202,7 +207,10 @@ export class Engine {
     for (const finding of findings) {
       const signature = this.#signatures.get(finding.signature);
       const trigger = routed.triggers[finding.event];
-      if (!signature || !trigger || !this.#health.admit(signature.index)) {
+      if (
+        !signature || !trigger || trigger.problem() !== undefined ||
+        !this.#health.admit(signature.index)
+      ) {
         continue;
       }
       let data = finding.data;

@@ -3,6 +3,10 @@
  * receive) plus the few fields routing needs. The full event with exact 64-bit
  * values is decoded only when it is printed or becomes a finding's context.
  *
+ * A replayed line may be routed on fields found by search, unparsed: it is
+ * parsed, and so checked, only when the engine uses it (to print it, to build
+ * a finding from it, or to blame a signature that failed on it).
+ *
  * @module
  */
 
@@ -28,7 +32,13 @@ export interface EventRecord {
   readonly eventName: string;
   /** Host, container or container-init, used to select signatures. */
   readonly origin: Origin;
-  /** The event with exact 64-bit values. */
+  /**
+   * Why the record is not a valid event, or `undefined` when it is one. The
+   * first call on an unchecked line parses it and, when it is not an event,
+   * reports the line to its source.
+   */
+  problem(): string | undefined;
+  /** The event with exact 64-bit values; throws when `problem()` is set. */
   event(): TraceeEvent;
 }
 
@@ -66,6 +76,10 @@ class MemoryRecord implements EventRecord {
     );
   }
 
+  problem(): undefined {
+    return undefined;
+  }
+
   event(): TraceeEvent {
     return this.#event;
   }
@@ -76,20 +90,91 @@ class JsonRecord implements EventRecord {
   readonly json: string;
   readonly eventName: string;
   readonly origin: Origin;
+  readonly #line: number;
+  readonly #onMalformed: OnMalformedLine | undefined;
   #exact: TraceeEvent | undefined;
+  /** `null` until the line is checked. */
+  #problem: string | undefined | null;
 
-  constructor(json: string, routing: Partial<TraceeEvent>) {
+  constructor(
+    json: string,
+    routing: EventRouting,
+    line: number,
+    onMalformed: OnMalformedLine | undefined,
+    exact?: TraceeEvent,
+  ) {
     this.json = json;
-    this.eventName = routing.eventName ?? "";
-    this.origin = eventOrigin(
-      routing.containerId ?? routing.container?.id,
-      routing.contextFlags?.containerStarted,
-    );
+    this.eventName = routing.eventName;
+    this.origin = routing.origin;
+    this.#line = line;
+    this.#onMalformed = onMalformed;
+    this.#exact = exact;
+    this.#problem = exact ? undefined : null;
+  }
+
+  problem(): string | undefined {
+    if (this.#problem === null) {
+      const parsed = parseEventLine(this.json);
+      if (typeof parsed === "string") {
+        this.#problem = parsed;
+        this.#onMalformed?.(this.#line, parsed);
+      } else {
+        this.#problem = undefined;
+        this.#exact = parsed;
+      }
+    }
+    return this.#problem;
   }
 
   event(): TraceeEvent {
-    return this.#exact ??= parseJsonExact(this.json) as TraceeEvent;
+    const problem = this.problem();
+    if (problem !== undefined) {
+      throw new Error(`line ${this.#line} is not an event: ${problem}`);
+    }
+    return this.#exact!;
   }
+}
+
+/** What routing reads of an event. */
+export interface EventRouting {
+  eventName: string;
+  origin: Origin;
+}
+
+/** Told about a line that proves not to be an event, with the reason. */
+export type OnMalformedLine = (line: number, reason: string) => void;
+
+/** The routing fields of a parsed event. */
+export function eventRouting(event: TraceeEvent): EventRouting {
+  return {
+    eventName: event.eventName,
+    origin: eventOrigin(
+      event.containerId ?? event.container?.id,
+      event.contextFlags?.containerStarted,
+    ),
+  };
+}
+
+/**
+ * Parses a line of Tracee JSON with exact 64-bit values: the event, or why
+ * the line is not one.
+ */
+export function parseEventLine(json: string): TraceeEvent | string {
+  let value: unknown;
+  try {
+    value = parseJsonExact(json);
+  } catch (error) {
+    return `not JSON (${(error as Error).message})`;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return "not a JSON object";
+  }
+  const event = value as Partial<TraceeEvent>;
+  if (typeof event.eventName !== "string" || event.eventName === "") {
+    return "it has no eventName";
+  }
+  if (!Array.isArray(event.args)) return "it has no args list";
+  return event as TraceeEvent;
 }
 
 /**
@@ -105,12 +190,16 @@ export function recordFromEvent(
 }
 
 /**
- * Wraps an event read as JSON text. `routing` is the text parsed with plain
- * `JSON.parse` (numbers may be rounded: only names and flags are read).
+ * Wraps a line of event JSON. With `exact`, the line was parsed and is that
+ * event; without, it is routed on `routing` alone and checked on first use,
+ * when a malformed line is passed to `onMalformed` with its number.
  */
 export function recordFromJson(
   json: string,
-  routing: Partial<TraceeEvent>,
+  routing: EventRouting,
+  line: number,
+  onMalformed?: OnMalformedLine,
+  exact?: TraceeEvent,
 ): EventRecord {
-  return new JsonRecord(json, routing);
+  return new JsonRecord(json, routing, line, onMalformed, exact);
 }

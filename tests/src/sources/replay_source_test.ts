@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { Origin } from "../../../src/event/event.ts";
+import type { EventRecord } from "../../../src/event/record.ts";
+import { eventRouting, parseEventLine } from "../../../src/event/record.ts";
+import { stringifyJson } from "../../../src/event/json.ts";
+import { ReplaySource } from "../../../src/sources/replay_source.ts";
+import { generateEvents } from "../../../tools/gen_events.ts";
+import { tracee } from "../../_helpers/replay.ts";
+
+/** Replays `lines` through a temporary file; returns records and reports. */
+async function replay(
+  lines: string[],
+  wants?: (name: string) => boolean,
+): Promise<{ records: EventRecord[]; reports: [number, string][] }> {
+  const path = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(path, lines.join("\n") + "\n");
+    const reports: [number, string][] = [];
+    const source = new ReplaySource(await Deno.open(path), {
+      path,
+      onMalformed: (line, reason) => reports.push([line, reason]),
+      ...(wants ? { wants } : {}),
+    });
+    const records: EventRecord[] = [];
+    try {
+      for await (const batch of source.batches(new AbortController().signal)) {
+        records.push(...batch);
+      }
+    } finally {
+      await source.close();
+    }
+    return { records, reports };
+  } finally {
+    await Deno.remove(path);
+  }
+}
+
+Deno.test("routing found by search equals routing read from the parsed line", async () => {
+  const lines = [
+    ...generateEvents({ seed: 7, count: 3000, maliciousShare: 0.3 }),
+  ];
+  const { records, reports } = await replay(lines);
+  assert.deepEqual(reports, []);
+  assert.equal(records.length, lines.length);
+  const origins = new Set<Origin>();
+  records.forEach((record, i) => {
+    const event = parseEventLine(lines[i]!);
+    assert.ok(typeof event !== "string", event as string);
+    const expected = eventRouting(event);
+    assert.equal(record.eventName, expected.eventName, `line ${i + 1}`);
+    assert.equal(record.origin, expected.origin, `line ${i + 1}`);
+    origins.add(record.origin);
+    assert.equal(record.problem(), undefined);
+    assert.deepEqual(record.event(), event);
+  });
+  // The mix holds host and container events, so both routes were compared.
+  assert.ok(origins.has(Origin.Host) && origins.has(Origin.Container));
+});
+
+Deno.test("lines in another shape are parsed to be routed", async () => {
+  const base = tracee("openat", [["pathname", "const char*", "/etc/passwd"]]);
+  const { containerId: _, ...noContainerId } = base;
+  const reordered = { args: base.args, ...noContainerId };
+  const lines = [
+    // The container's id only in `container`, keys in another order.
+    stringifyJson({
+      ...reordered,
+      container: { id: "abc" },
+      contextFlags: { containerStarted: true, isCompat: false },
+    }),
+    // An escaped name: the search does not unescape.
+    stringifyJson(base).replace(
+      '"eventName":"openat"',
+      '"eventName":"open\\u0061t"',
+    ),
+    // A nested `eventName` after the real one.
+    stringifyJson({
+      ...base,
+      args: [{ name: "eventName", type: "x", value: "no" }],
+    })
+      .replace(
+        '"name":"eventName","type":"x","value":"no"',
+        '"eventName":"no"',
+      ),
+  ];
+  const { records, reports } = await replay(lines);
+  assert.deepEqual(reports, []);
+  assert.deepEqual(
+    records.map((r) => [r.eventName, r.origin]),
+    [["openat", Origin.Container], ["openat", Origin.Host], [
+      "openat",
+      Origin.Host,
+    ]],
+  );
+});
+
+Deno.test("a broken line in Tracee's shape is reported once, when first used", async () => {
+  const good = stringifyJson(
+    tracee("openat", [["pathname", "const char*", "/etc/passwd"]]),
+  );
+  const broken = good.replace('"hostName":"', '"hostName":');
+  const unwanted = stringifyJson(tracee("close", [["fd", "int", 3]]))
+    .replace('"hostName":"', '"hostName":');
+  const { records, reports } = await replay(
+    [good, broken, unwanted, "{not json"],
+    (name) => name === "openat",
+  );
+  // Line 4 cannot be routed without parsing, so it is reported at once;
+  // line 3 is dropped on its name, unchecked, as no one wants it.
+  assert.deepEqual(reports.map(([line]) => line), [4]);
+  assert.equal(records.length, 2);
+  assert.equal(records[0]!.problem(), undefined);
+  assert.match(records[1]!.problem() ?? "", /^not JSON/);
+  assert.match(records[1]!.problem() ?? "", /^not JSON/);
+  assert.deepEqual(reports.map(([line]) => line), [4, 2]);
+  assert.throws(() => records[1]!.event(), /line 2 is not an event/);
+});
