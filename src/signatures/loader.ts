@@ -177,9 +177,16 @@ function sandboxSignature(spec: Prepared): SandboxSignature {
     : { kind: "rego", path, entrypoints, bundle: spec.bundle };
 }
 
+/** `import rego.v1`: OPA's v0-compatible mode then reads the module as v1. */
+const IMPORTS_REGO_V1 = /^[ \t]*import[ \t]+rego\.v1[ \t]*(#.*)?$/m;
+
+type RegoPrepared = Prepared & { kind: "rego" };
+
 /**
- * Compiles the Rego signatures of each syntax together, so the sandbox parses
- * each event once for all of them, and marks each with its bundle. Signatures
+ * Compiles the Rego signatures together, so the sandbox parses each event
+ * once for all of them, and marks each with its bundle. Signatures of the two
+ * syntaxes need two bundles, except that v1 signatures importing `rego.v1`
+ * read the same in v0-compatible mode and join the v0 bundle. Signatures
  * whose bundle does not compile keep their own module.
  */
 async function bundleRego(
@@ -188,21 +195,33 @@ async function bundleRego(
 ): Promise<{ wasm: Uint8Array[]; compiled: number }> {
   const wasm: Uint8Array[] = [];
   let compiled = 0;
-  for (const syntax of ["v1", "v0"] as const) {
-    const members = specs.filter((spec) =>
-      spec.kind === "rego" && spec.syntax === syntax
-    ) as (Prepared & { kind: "rego" })[];
-    if (members.length < 2) continue;
+  const bundle = async (members: RegoPrepared[], syntax: RegoSyntax) => {
+    if (members.length < 2) return false;
     const libraries = [...new Set(members.flatMap((m) => m.libraries))];
-    const bundle = await compiler.compileBundle(
+    const result = await compiler.compileBundle(
       members.map((m) => m.module),
       libraries,
       syntax,
     );
-    if (bundle === undefined) continue;
-    if (!bundle.cached) compiled++;
+    if (result === undefined) return false;
+    if (!result.cached) compiled++;
     for (const member of members) member.bundle = wasm.length;
-    wasm.push(bundle.wasm);
+    wasm.push(result.wasm);
+    return true;
+  };
+  const rego = specs.filter((spec): spec is RegoPrepared =>
+    spec.kind === "rego"
+  );
+  const v1 = rego.filter((spec) => spec.syntax === "v1");
+  const v0 = rego.filter((spec) => spec.syntax === "v0");
+  const portable = v0.length === 0
+    ? []
+    : v1.filter((spec) => IMPORTS_REGO_V1.test(spec.module.text));
+  if (portable.length > 0 && await bundle([...v0, ...portable], "v0")) {
+    await bundle(v1.filter((spec) => !portable.includes(spec)), "v1");
+  } else {
+    await bundle(v1, "v1");
+    await bundle(v0, "v0");
   }
   return { wasm, compiled };
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { replay, ROOT, tracee } from "../../_helpers/replay.ts";
+import { OPA, replay, ROOT, tracee } from "../../_helpers/replay.ts";
+import { loadSignatures } from "../../../src/signatures/loader.ts";
 
 const BROKEN = `${ROOT}tests/fixtures/signatures/broken`;
 
@@ -24,4 +25,70 @@ Deno.test("loadSignatures() reports each broken signature in one line and loads 
   assert.match(byFile("no_event_name.rego"), /its metadata has no "eventName"/);
   for (const error of errors) assert.ok(!error.includes("\n"), error);
   assert.equal(errors.length, 4);
+});
+
+/** A signature matching `openat` of `/etc/bundle-test`, in `syntax`. */
+function mixedSignature(
+  name: string,
+  syntax: "v0" | "v1 importing rego.v1" | "v1",
+): string {
+  const head = `package tracee.${name}
+
+import data.tracee.helpers
+${syntax === "v1 importing rego.v1" ? "import rego.v1\n" : ""}
+__rego_metadoc__ := {"id": "${name}", "version": "1", "name": "${name}", "eventName": "${name}", "description": "${syntax}"}
+`;
+  return syntax === "v0"
+    ? `${head}
+tracee_selected_events[s] { s := {"source": "tracee", "name": "openat"} }
+
+tracee_match { helpers.get_tracee_argument("pathname") == "/etc/bundle-test" }
+`
+    : `${head}
+tracee_selected_events contains {"source": "tracee", "name": "openat"}
+
+tracee_match if helpers.get_tracee_argument("pathname") == "/etc/bundle-test"
+`;
+}
+
+Deno.test("loadSignatures() bundles v0 signatures with v1 ones that import rego.v1", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vigil-mixed-" });
+  const cacheDir = await Deno.makeTempDir({ prefix: "vigil-mixed-cache-" });
+  try {
+    await Deno.copyFile(`${ROOT}signatures/lib/helpers.rego`, `${dir}/h.rego`);
+    const syntaxes = [
+      "v0",
+      "v0",
+      "v1 importing rego.v1",
+      "v1 importing rego.v1",
+      "v1",
+    ] as const;
+    for (const [i, syntax] of syntaxes.entries()) {
+      await Deno.writeTextFile(
+        `${dir}/s${i}.rego`,
+        mixedSignature(`MIX_${i}`, syntax),
+      );
+    }
+    const set = await loadSignatures({ dirs: [dir], cacheDir, opa: OPA });
+    await set.sandbox.close();
+    assert.deepEqual(set.errors, []);
+    // Five signature modules and one bundle of the four that read the same
+    // in v0-compatible mode; per syntax it would be two bundles. The plain
+    // v1 signature keeps its own module.
+    assert.equal(set.compiled, 6);
+    const { findings, errors } = await replay({
+      signatureDirs: [dir],
+      lines: [
+        tracee("openat", [["pathname", "const char*", "/etc/bundle-test"]]),
+      ],
+    });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      findings.map((f) => f.eventName).toSorted(),
+      syntaxes.map((_, i) => `MIX_${i}`),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(cacheDir, { recursive: true });
+  }
 });
