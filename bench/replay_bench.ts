@@ -14,8 +14,15 @@
 import type { BenchRow } from "./_row.ts";
 import { Engine } from "../src/engine/engine.ts";
 import { parseSelector } from "../src/engine/selector.ts";
-import { SelectorIndex } from "../src/engine/selector_index.ts";
-import { eventOrigin, type TraceeEvent } from "../src/event/event.ts";
+import {
+  type RoutedEvent,
+  SelectorIndex,
+} from "../src/engine/selector_index.ts";
+import {
+  argumentValue,
+  eventOrigin,
+  type TraceeEvent,
+} from "../src/event/event.ts";
 import type { EventOutput } from "../src/output/output.ts";
 import { RegoModule } from "../src/sandbox/rego_module.ts";
 import { Sandbox } from "../src/sandbox/sandbox.ts";
@@ -215,7 +222,8 @@ interface EventBytes {
   /** Event `i` is `bytes[starts[i], starts[i + 1])`. */
   starts: Uint32Array;
   names: string[];
-  origins: ReturnType<typeof eventOrigin>[];
+  /** What routing reads of each event. */
+  routed: RoutedEvent[];
   timestamps: string[];
 }
 
@@ -226,18 +234,23 @@ async function readEventBytes(path: string): Promise<EventBytes> {
   const bytes = encoder.encode(lines.join(""));
   const starts = new Uint32Array(lines.length + 1);
   const names: string[] = [];
-  const origins: ReturnType<typeof eventOrigin>[] = [];
+  const routed: RoutedEvent[] = [];
   const timestamps: string[] = [];
   lines.forEach((line, i) => {
     starts[i + 1] = starts[i]! + encoder.encode(line).length;
     const event = JSON.parse(line) as TraceeEvent;
     names.push(event.eventName);
-    origins.push(
-      eventOrigin(event.containerId, event.contextFlags?.containerStarted),
-    );
+    routed.push({
+      eventName: event.eventName,
+      origin: eventOrigin(
+        event.containerId,
+        event.contextFlags?.containerStarted,
+      ),
+      argument: (name) => argumentValue(event, name),
+    });
     timestamps.push(/^\{"timestamp":(\d+)/.exec(line)?.[1] ?? "");
   });
-  return { bytes, starts, names, origins, timestamps };
+  return { bytes, starts, names, routed, timestamps };
 }
 
 interface InProcess {
@@ -309,7 +322,7 @@ function runInProcess(
   const count = events.names.length;
   const start = performance.now();
   for (let i = 0; i < count; i++) {
-    const selecting = loaded.index.match(events.names[i]!, events.origins[i]!);
+    const selecting = loaded.index.match(events.routed[i]!);
     if (selecting.length === 0) continue;
     const input = loaded.module.parse(
       events.bytes,

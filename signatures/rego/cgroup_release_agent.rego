@@ -19,7 +19,12 @@ __rego_metadoc__ := {
 	},
 }
 
-tracee_selected_events contains {"source": "tracee", "name": "security_file_open", "origin": "container"}
+# Vigil's `args` filter gives this signature only the opens it could match
+# (Tracee ignores the key); the rule below still checks each one.
+tracee_selected_events contains {
+	"source": "tracee", "name": "security_file_open", "origin": "container",
+	"args": {"pathname": ["*/release_agent", "*/notify_on_release"]},
+}
 
 tracee_match := {"pathname": pathname, "flags": flags} if {
 	flags := helpers.get_tracee_argument("flags")

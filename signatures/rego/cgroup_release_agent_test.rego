@@ -23,7 +23,10 @@ open_event(pathname, flags) := {
 }
 
 test_selects_container_opens if {
-	VGL_8.tracee_selected_events == {{"source": "tracee", "name": "security_file_open", "origin": "container"}}
+	VGL_8.tracee_selected_events == {{
+		"source": "tracee", "name": "security_file_open", "origin": "container",
+		"args": {"pathname": ["*/release_agent", "*/notify_on_release"]},
+	}}
 }
 
 test_release_agent_write_matches if {

@@ -21,7 +21,12 @@ __rego_metadoc__ := {
 
 tracee_selected_events contains {"source": "tracee", "name": "ptrace", "origin": "*"}
 
-tracee_selected_events contains {"source": "tracee", "name": "security_file_open", "origin": "*"}
+# Vigil's `args` filter gives this signature only the opens it could match
+# (Tracee ignores the key); the rule below still checks each one.
+tracee_selected_events contains {
+	"source": "tracee", "name": "security_file_open", "origin": "*",
+	"args": {"pathname": ["/proc/*/mem"]},
+}
 
 tracee_selected_events contains {"source": "tracee", "name": "process_vm_writev", "origin": "*"}
 

@@ -19,7 +19,17 @@ __rego_metadoc__ := {
 	},
 }
 
-tracee_selected_events contains {"source": "tracee", "name": "security_file_open", "origin": "*"}
+# Vigil's `args` filter gives this signature only the opens it could match
+# (Tracee ignores the key); the rule below still checks each one.
+tracee_selected_events contains {
+	"source": "tracee", "name": "security_file_open", "origin": "*",
+	"args": {"pathname": [
+		"*/secrets/kubernetes.io/serviceaccount/*",
+		"/var/lib/kubelet/pods/*",
+		"/etc/kubernetes/pki/*",
+		"/var/lib/kubelet/pki/*",
+	]},
+}
 
 kubernetes_components := {
 	"kubelet", "kube-apiserver", "kube-controller", "kube-scheduler",

@@ -19,7 +19,12 @@ __rego_metadoc__ := {
 	},
 }
 
-tracee_selected_events contains {"source": "tracee", "name": "security_file_open", "origin": "*"}
+# Vigil's `args` filter gives this signature only the opens it could match
+# (Tracee ignores the key); the rule below still checks each one.
+tracee_selected_events contains {
+	"source": "tracee", "name": "security_file_open", "origin": "*",
+	"args": {"pathname": [path | some path in kernel_files]},
+}
 
 kernel_files := {"/proc/kcore", "/proc/kallsyms", "/proc/sched_debug", "/sys/kernel/debug/sched/debug"}
 

@@ -21,7 +21,12 @@ __rego_metadoc__ := {
 
 tracee_selected_events contains {"source": "tracee", "name": "sched_process_exec", "origin": "*"}
 
-tracee_selected_events contains {"source": "tracee", "name": "security_file_open", "origin": "*"}
+# Vigil's `args` filter gives this signature only the opens it could match
+# (Tracee ignores the key); the rule below still checks each one.
+tracee_selected_events contains {
+	"source": "tracee", "name": "security_file_open", "origin": "*",
+	"args": {"pathname": ["/etc/ld.so.preload"]},
+}
 
 tracee_match := {"variables": found} if {
 	input.eventName == "sched_process_exec"

@@ -20,7 +20,12 @@ __rego_metadoc__ := {
 	},
 }
 
-tracee_selected_events contains {"source": "tracee", "name": "security_file_open", "origin": "*"}
+# Vigil's `args` filter gives this signature only the opens it could match
+# (Tracee ignores the key); the rule below still checks each one.
+tracee_selected_events contains {
+	"source": "tracee", "name": "security_file_open", "origin": "*",
+	"args": {"pathname": [path | some path in hash_files]},
+}
 
 hash_files := {"/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-"}
 

@@ -19,7 +19,12 @@ __rego_metadoc__ := {
 	},
 }
 
-tracee_selected_events contains {"source": "tracee", "name": "security_file_open", "origin": "*"}
+# Vigil's `args` filter gives this signature only the opens it could match
+# (Tracee ignores the key); the rule below still checks each one.
+tracee_selected_events contains {
+	"source": "tracee", "name": "security_file_open", "origin": "*",
+	"args": {"pathname": ["/etc/ssh/ssh_host_*", "*/.ssh/id_*"]},
+}
 
 ssh_programs := {
 	"ssh", "sshd", "sshd-session", "sshd-auth", "ssh-add", "ssh-agent",

@@ -25,7 +25,11 @@ export function formatSignatureList(
       String(s.metadata.properties.Severity ?? ""),
       mitre(s.metadata.properties),
       s.selectors.map((sel) =>
-        `${sel.name}${sel.origin === "*" ? "" : `@${sel.origin}`}`
+        `${sel.name}${sel.origin === "*" ? "" : `@${sel.origin}`}${
+          sel.args.length === 0
+            ? ""
+            : `(${sel.args.map((a) => a.name).join(",")})`
+        }`
       ).join(","),
     ]),
   ];

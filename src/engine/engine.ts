@@ -133,7 +133,7 @@ export class Engine {
     const triggers: EventRecord[] = [];
     const routes = new Map<number, number[]>();
     for (const record of records) {
-      const matched = this.#index.match(record.eventName, record.origin);
+      const matched = this.#index.match(record);
       if (matched.length === 0) continue;
       const position = events.length;
       events.push(record.json);

@@ -3,6 +3,13 @@
  * semantics. `source` is required; an empty or missing `name` or `origin`
  * means `*`, the only wildcard.
  *
+ * Vigil adds `args`, which Tracee ignores: argument names mapped to glob
+ * patterns (`*` matches any run of characters, `/` included). An event is
+ * selected only if each named argument is a string matching one of its
+ * patterns. It lets the engine drop, before the sandbox, events a signature
+ * would never match (most file opens, for one that watches `/etc/shadow`);
+ * the signature's rule must still check them.
+ *
  * @module
  */
 
@@ -15,11 +22,23 @@ export const ANY = "*";
 /** The source name of system events and findings. */
 export const TRACEE_SOURCE = "tracee";
 
+/** A condition on an argument: its string value matches `pattern`. */
+export interface ArgumentFilter {
+  /** The argument's name, e.g. `pathname`. */
+  name: string;
+  /** The patterns as declared. */
+  globs: readonly string[];
+  /** The patterns as one anchored expression. */
+  pattern: RegExp;
+}
+
 /** A validated selector with wildcards made explicit. */
 export interface Selector {
   source: string;
   name: string;
   origin: Origin | typeof ANY;
+  /** Conditions on the event's arguments, all to be met; often none. */
+  args: readonly ArgumentFilter[];
 }
 
 const ORIGINS: ReadonlySet<string> = new Set(Object.values(Origin));
@@ -28,7 +47,8 @@ const ORIGINS: ReadonlySet<string> = new Set(Object.values(Origin));
  * Validates a selector as a signature declared it.
  *
  * @throws {TypeError} When the selector is not an object with a string
- * `source`, or `name`/`origin` are not strings, or `origin` is unknown.
+ * `source`, or `name`/`origin` are not strings, or `origin` is unknown, or
+ * `args` is not an object of non-empty lists of strings.
  */
 export function parseSelector(value: unknown): Selector {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -36,7 +56,9 @@ export function parseSelector(value: unknown): Selector {
       `Cannot use selector ${JSON.stringify(value)}: it is not an object`,
     );
   }
-  const { source, name, origin } = value as Partial<Record<string, unknown>>;
+  const { source, name, origin, args } = value as Partial<
+    Record<string, unknown>
+  >;
   if (typeof source !== "string" || source === "") {
     throw new TypeError(
       `Cannot use selector ${JSON.stringify(value)}: "source" must be given`,
@@ -63,7 +85,61 @@ export function parseSelector(value: unknown): Selector {
     source,
     name: (name as string | undefined) || ANY,
     origin: originText as Selector["origin"],
+    args: parseArgumentFilters(value, args),
   };
+}
+
+function parseArgumentFilters(
+  selector: unknown,
+  args: unknown,
+): ArgumentFilter[] {
+  if (args === undefined || args === null) return [];
+  const lists = typeof args === "object" && !Array.isArray(args)
+    ? Object.entries(args)
+    : [];
+  if (
+    lists.length === 0 ||
+    !lists.every(([, globs]) =>
+      Array.isArray(globs) && globs.length > 0 &&
+      globs.every((glob) => typeof glob === "string")
+    )
+  ) {
+    throw new TypeError(
+      `Cannot use selector ${
+        JSON.stringify(selector)
+      }: "args" must map argument names to non-empty lists of patterns`,
+    );
+  }
+  return (lists as [string, string[]][]).map(([name, globs]) => ({
+    name,
+    globs,
+    pattern: new RegExp(`^(?:${globs.map(globSource).join("|")})$`, "s"),
+  }));
+}
+
+/** A glob as a regular expression's source: `*` is any run of characters. */
+function globSource(glob: string): string {
+  return glob.split("*").map((part) =>
+    part.replace(/[\\^$.|?+()[\]{}]/g, "\\$&")
+  ).join(".*");
+}
+
+/** What argument filters read of an event. */
+export interface FilteredEvent {
+  /** The value of the argument called `name`, if any. */
+  argument(name: string): unknown;
+}
+
+/** Whether `event` meets every one of `filters`. */
+export function passes(
+  filters: readonly ArgumentFilter[],
+  event: FilteredEvent,
+): boolean {
+  for (const filter of filters) {
+    const value = event.argument(filter.name);
+    if (typeof value !== "string" || !filter.pattern.test(value)) return false;
+  }
+  return true;
 }
 
 /** Whether `selector` selects an event of this name and origin from `source`. */

@@ -273,40 +273,42 @@ export function formatEventJson(
  */
 export function parseJsonExact(text: string): unknown {
   const value: unknown = JSON.parse(text);
-  // Runs of 16+ digits standing as whole values. One inside a string can
-  // look the same: then the lists below do not match up and the reviver
-  // decides, so a string can never change a number.
-  const literals: string[] = [];
-  for (const match of text.matchAll(/-?\d{16,}/g)) {
-    const before = text.charCodeAt(match.index - 1);
-    const after = text.charCodeAt(match.index + match[0].length);
-    // ":" "[" "," before (or a space); "," "]" "}" after (or a space).
-    if (
-      (before === 58 || before === 91 || before === 44 || before === 32) &&
-      (after === 44 || after === 93 || after === 125 || after === 32)
-    ) {
-      literals.push(match[0]);
-    }
-  }
-  if (literals.length === 0) return value;
+  // Runs of 16+ digits standing as whole values: after `:`, `[`, `,` or a
+  // space, before `,`, `]`, `}` or a space. One inside a string can look the
+  // same: then the literals and the numbers do not match up and the reviver
+  // decides, so a string can never change a number. (No module-level names:
+  // this function is also sent as source to the TypeScript workers.)
+  const literals = text.match(/(?<=[:[, ])-?\d{16,}(?=[,\]} ])/g);
+  if (literals === null) return value;
   let next = 0;
   let consistent = true;
-  const visit = (item: unknown): unknown => {
-    if (typeof item === "number") {
-      if (!Number.isInteger(item) || Math.abs(item) < 1e15) return item;
-      const literal = literals[next++];
-      if (literal === undefined || Number(literal) !== item) {
-        consistent = false;
-        return item;
-      }
-      return Number.isSafeInteger(item) ? item : BigInt(literal);
+  const exact = (item: number): number | bigint => {
+    const literal = literals[next++];
+    if (literal === undefined || Number(literal) !== item) {
+      consistent = false;
+      return item;
     }
+    return Number.isSafeInteger(item) ? item : BigInt(literal);
+  };
+  const large = (item: unknown): item is number =>
+    typeof item === "number" && Number.isInteger(item) &&
+    Math.abs(item) >= 1e15;
+  const visit = (item: unknown): unknown => {
+    if (large(item)) return exact(item);
     if (typeof item !== "object" || item === null) return item;
     if (Array.isArray(item)) {
-      for (let i = 0; i < item.length; i++) item[i] = visit(item[i]);
+      for (let i = 0; i < item.length; i++) {
+        const element = item[i];
+        if (typeof element === "object" && element !== null) visit(element);
+        else if (large(element)) item[i] = exact(element);
+      }
     } else {
       const record = item as Record<string, unknown>;
-      for (const key in record) record[key] = visit(record[key]);
+      for (const key in record) {
+        const member = record[key];
+        if (typeof member === "object" && member !== null) visit(member);
+        else if (large(member)) record[key] = exact(member);
+      }
     }
     return item;
   };

@@ -10,7 +10,12 @@
  * @module
  */
 
-import { eventOrigin, type Origin, type TraceeEvent } from "./event.ts";
+import {
+  argumentValue,
+  eventOrigin,
+  type Origin,
+  type TraceeEvent,
+} from "./event.ts";
 import {
   type EventJsonParts,
   eventJsonParts,
@@ -40,6 +45,11 @@ export interface EventRecord {
   problem(): string | undefined;
   /** The event with exact 64-bit values; throws when `problem()` is set. */
   event(): TraceeEvent;
+  /**
+   * The value of the argument called `name`, for selectors' argument
+   * filters; `undefined` when there is none (or the line is no event).
+   */
+  argument(name: string): unknown;
 }
 
 /** Where a source keeps `eventJsonParts` of events that share them. */
@@ -82,6 +92,10 @@ class MemoryRecord implements EventRecord {
 
   event(): TraceeEvent {
     return this.#event;
+  }
+
+  argument(name: string): unknown {
+    return argumentValue(this.#event, name);
   }
 }
 
@@ -133,6 +147,36 @@ class JsonRecord implements EventRecord {
     }
     return this.#exact!;
   }
+
+  argument(name: string): unknown {
+    if (this.#exact === undefined) {
+      const found = stringArgument(this.json, name);
+      if (found !== undefined) return found;
+    }
+    return this.problem() === undefined
+      ? argumentValue(this.#exact!, name)
+      : undefined;
+  }
+}
+
+const VALUE_KEY = ',"value":"';
+
+/**
+ * The value of a string argument found by search in Tracee's shape
+ * (`{"name":…,"type":…,"value":"…"}`), without parsing the line; `undefined`
+ * when it is not found so, or holds escapes.
+ */
+function stringArgument(json: string, name: string): string | undefined {
+  const key = `{"name":${JSON.stringify(name)},"type":"`;
+  const at = json.indexOf(key);
+  if (at < 0) return undefined;
+  const typeEnd = json.indexOf('"', at + key.length);
+  if (typeEnd < 0 || !json.startsWith(VALUE_KEY, typeEnd + 1)) return undefined;
+  const from = typeEnd + 1 + VALUE_KEY.length;
+  const end = json.indexOf('"', from);
+  if (end < 0 || json.charCodeAt(end + 1) !== 125 /* } */) return undefined;
+  const value = json.slice(from, end);
+  return value.includes("\\") ? undefined : value;
 }
 
 /** What routing reads of an event. */

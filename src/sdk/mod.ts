@@ -57,6 +57,12 @@ export interface EventSelector {
   source: string;
   name?: string;
   origin?: string;
+  /**
+   * Vigil only: argument names mapped to glob patterns (`*` matches any run
+   * of characters). The signature gets an event only if each named argument
+   * is a string matching one of its patterns; `onEvent` must still check.
+   */
+  args?: Record<string, string[]>;
 }
 
 /**

@@ -1,17 +1,27 @@
 import assert from "node:assert/strict";
-import { parseSelector, selects } from "../../../src/engine/selector.ts";
-import { SelectorIndex } from "../../../src/engine/selector_index.ts";
+import {
+  parseSelector,
+  passes,
+  selects,
+} from "../../../src/engine/selector.ts";
+import {
+  type RoutedEvent,
+  SelectorIndex,
+} from "../../../src/engine/selector_index.ts";
+import type { Origin } from "../../../src/event/event.ts";
 
 Deno.test("parseSelector() treats a missing or empty name and origin as *", () => {
   assert.deepEqual(parseSelector({ source: "tracee" }), {
     source: "tracee",
     name: "*",
     origin: "*",
+    args: [],
   });
   assert.deepEqual(parseSelector({ source: "tracee", name: "", origin: "" }), {
     source: "tracee",
     name: "*",
     origin: "*",
+    args: [],
   });
 });
 
@@ -51,8 +61,77 @@ Deno.test("SelectorIndex.match() returns the selecting signatures in order", () 
     [parseSelector({ source: "other", name: "openat" })],
     [parseSelector({ source: "tracee", origin: "host" })],
   ]);
-  assert.deepEqual(index.match("openat", "host"), [0, 2]);
-  assert.deepEqual(index.match("openat", "container"), [0]);
-  assert.deepEqual(index.match("execve", "container"), []);
+  assert.deepEqual(index.match(routed("openat", "host")), [0, 2]);
+  assert.deepEqual(index.match(routed("openat", "container")), [0]);
+  assert.deepEqual(index.match(routed("execve", "container")), []);
   assert.ok(index.wants("execve"));
+});
+
+/** An event as routing sees it, with string arguments. */
+function routed(
+  eventName: string,
+  origin: Origin,
+  args: Record<string, unknown> = {},
+): RoutedEvent {
+  return { eventName, origin, argument: (name) => args[name] };
+}
+
+Deno.test("parseSelector() compiles args patterns: * matches any run of characters", () => {
+  const selector = parseSelector({
+    source: "tracee",
+    name: "security_file_open",
+    args: { pathname: ["/etc/shadow", "*/.ssh/id_*", "/proc/*/mem"] },
+  });
+  const open = (pathname: unknown) =>
+    passes(selector.args, routed("x", "host", { pathname }));
+  assert.ok(open("/etc/shadow"));
+  assert.ok(!open("/etc/shadow-"));
+  assert.ok(!open("/etc/shadowX"));
+  assert.ok(open("/home/a/.ssh/id_rsa"));
+  assert.ok(open("/proc/12/task/13/mem"));
+  assert.ok(!open("/proc/12/maps"));
+  // Only `*` is special: the other characters are literal.
+  assert.ok(
+    !parseSelector({ source: "t", args: { p: ["a.c"] } }).args[0]!
+      .pattern.test("abc"),
+  );
+  // A missing or non-string argument does not pass.
+  assert.ok(!open(undefined));
+  assert.ok(!open(3));
+});
+
+Deno.test("parseSelector() rejects args that are not lists of patterns by name", () => {
+  for (
+    const args of [[], {}, { pathname: "/etc" }, { pathname: [] }, { p: [1] }]
+  ) {
+    assert.throws(
+      () => parseSelector({ source: "tracee", args }),
+      /"args" must map argument names to non-empty lists of patterns/,
+    );
+  }
+});
+
+Deno.test("SelectorIndex.match() applies argument filters; a selector without any wins", () => {
+  const shadow = {
+    source: "tracee",
+    name: "open",
+    args: { pathname: ["/etc/shadow"] },
+  };
+  const writes = {
+    source: "tracee",
+    name: "open",
+    args: { flags: ["*O_WRONLY*"] },
+  };
+  const index = new SelectorIndex([
+    [parseSelector(shadow)],
+    [parseSelector(shadow), parseSelector(writes)],
+    [parseSelector(shadow), parseSelector({ source: "tracee", name: "open" })],
+    [parseSelector({ ...shadow, args: { ...shadow.args, ...writes.args } })],
+  ]);
+  const open = (pathname: string, flags: string) =>
+    index.match(routed("open", "host", { pathname, flags }));
+  assert.deepEqual(open("/etc/shadow", "O_RDONLY"), [0, 1, 2]);
+  assert.deepEqual(open("/etc/passwd", "O_WRONLY|O_CREAT"), [1, 2]);
+  assert.deepEqual(open("/etc/passwd", "O_RDONLY"), [2]);
+  assert.deepEqual(open("/etc/shadow", "O_WRONLY"), [0, 1, 2, 3]);
 });
