@@ -27,3 +27,17 @@ export async function runDeno(args: string[]): Promise<Deno.CommandOutput> {
   }
   return output;
 }
+
+/** The command line's entry point. */
+export const MOD = new URL("../mod.ts", import.meta.url).pathname;
+
+const DENO_JSON = new URL("../deno.json", import.meta.url);
+
+/** The V8 flags `deno task start` gives the sensor. */
+export async function startV8Flags(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(DENO_JSON)) as {
+    tasks?: { start?: { command?: string } };
+  };
+  const command = config.tasks?.start?.command ?? "";
+  return command.split(/\s+/).filter((arg) => arg.startsWith("--v8-flags="));
+}

@@ -30,9 +30,9 @@ function log(line: string): void {
 }
 
 /** Live kernel figures; one row saying why when they cannot be measured. */
-async function liveRows(): Promise<BenchRow[]> {
+async function liveRows(cacheDir: string): Promise<BenchRow[]> {
   try {
-    return await liveBench();
+    return await liveBench(cacheDir);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return [{
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
         log,
       }),
     );
-    rows.push(...await liveRows());
+    rows.push(...await liveRows(cacheDir));
     rows.push(...await startupBench({ dirs: builtinDirs, workDir, log }));
     const sigDir = (count: number) => writeBenchSignatures(workDir, count);
     rows.push(

@@ -21,13 +21,11 @@
  * @module
  */
 
-import { runDeno } from "./_deno.ts";
+import { MOD, runDeno, startV8Flags } from "./_deno.ts";
 import type { BenchRow } from "./_row.ts";
 
 const SECTION = "memory";
 const SELF = new URL(import.meta.url).pathname;
-const MOD = new URL("../mod.ts", import.meta.url).pathname;
-const DENO_JSON = new URL("../deno.json", import.meta.url);
 const SAMPLE_MS = 100;
 const IDLE_SAMPLES = 3;
 
@@ -83,15 +81,6 @@ function children(pid: number): number[] {
     // The process has exited.
   }
   return pids;
-}
-
-/** The `--v8-flags=...` argument of `deno task start`, if it has one. */
-async function startV8Flags(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(DENO_JSON)) as {
-    tasks?: { start?: { command?: string } };
-  };
-  const command = config.tasks?.start?.command ?? "";
-  return command.split(/\s+/).filter((arg) => arg.startsWith("--v8-flags="));
 }
 
 /** Clock ticks of CPU time `pid` has used, or `undefined` once it is gone. */

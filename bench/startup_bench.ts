@@ -8,11 +8,10 @@
  */
 
 import type { BenchRow } from "./_row.ts";
-import { runDeno } from "./_deno.ts";
+import { MOD, runDeno } from "./_deno.ts";
 import { OPA } from "./replay_bench.ts";
 
 const SECTION = "start-up";
-const MOD = new URL("../mod.ts", import.meta.url).pathname;
 
 /** Runs a command to completion and returns its wall time in seconds. */
 async function timeRun(
