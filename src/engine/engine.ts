@@ -114,12 +114,17 @@ export class Engine {
     for await (const records of source.batches(signal)) {
       this.#counts.events += records.length;
       const routed = this.#route(records);
+      // Only what is printed or routed is kept while the batch is evaluated:
+      // the rest (most events, once selectors filter) dies young.
+      const printed = records.filter((record) =>
+        this.#print.has(record.eventName)
+      );
       const previous = window.at(-1);
       window.push(
         (async () => {
           const result = await routed.result;
           await previous;
-          await this.#finish(records, routed, result);
+          await this.#finish(printed, routed, result);
         })(),
       );
       if (window.length >= this.#depth) await window.shift();
@@ -151,14 +156,12 @@ export class Engine {
 
   /** Prints a batch's selected events and findings, and chains the findings. */
   async #finish(
-    records: readonly EventRecord[],
+    printed: readonly EventRecord[],
     routed: RoutedBatch,
     result: BatchResult,
   ): Promise<void> {
-    for (const record of records) {
-      if (
-        this.#print.has(record.eventName) && record.problem() === undefined
-      ) {
+    for (const record of printed) {
+      if (record.problem() === undefined) {
         this.#emit(record.event(), record.formatted ? record.json : undefined);
       }
     }

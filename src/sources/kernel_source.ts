@@ -78,8 +78,13 @@ const VMLINUX_BTF = "/sys/kernel/btf/vmlinux";
 const POLL_MS = 25;
 /** How often the loss counter is read. */
 const LOSS_CHECK_MS = 1000;
-/** Most events per yielded batch. */
-const MAX_BATCH = 1024;
+/**
+ * Most events per yielded batch. Small enough (~150 KB of events) that a
+ * batch is done with before V8's young generation fills twice: with 1024, a
+ * flood promoted most events to the old generation and the consumer spent a
+ * quarter of its time in GC (6.4-7.1 -> 3.5 µs of CPU per event, same run).
+ */
+const MAX_BATCH = 128;
 
 /** The tracepoints, each with a BTF-typed and a raw flavour in the object. */
 const TRACEPOINTS = [
