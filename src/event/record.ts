@@ -109,6 +109,8 @@ class JsonRecord implements EventRecord {
   #exact: TraceeEvent | undefined;
   /** `null` until the line is checked. */
   #problem: string | undefined | null;
+  #lastArgument: string | undefined;
+  #lastValue: unknown;
 
   constructor(
     json: string,
@@ -149,13 +151,17 @@ class JsonRecord implements EventRecord {
   }
 
   argument(name: string): unknown {
-    if (this.#exact === undefined) {
-      const found = stringArgument(this.json, name);
-      if (found !== undefined) return found;
-    }
-    return this.problem() === undefined
-      ? argumentValue(this.#exact!, name)
+    // Several signatures' filters often ask for the same argument in a row.
+    if (name === this.#lastArgument) return this.#lastValue;
+    let value: unknown = this.#exact === undefined
+      ? stringArgument(this.json, name)
       : undefined;
+    if (value === undefined && this.problem() === undefined) {
+      value = argumentValue(this.#exact!, name);
+    }
+    this.#lastArgument = name;
+    this.#lastValue = value;
+    return value;
   }
 }
 
