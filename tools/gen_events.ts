@@ -940,19 +940,53 @@ export async function writeEvents(
   }
 }
 
+const USAGE =
+  `Usage: deno run -A tools/gen_events.ts [--seed N] [--count N] [--malicious-share F] [--out PATH]
+
+Writes a deterministic stream of Tracee JSON events, one per line: the same
+options give the same lines.
+
+  --seed N              seed of the stream (default 1)
+  --count N             events to write (default 100000)
+  --malicious-share F   share of malicious events, from 0 to 1 (default 0.01)
+  --out PATH            file to write (default: stdout)
+  -h, --help            show this text`;
+
+/** A number option's value, or a RangeError naming the option. */
+function numberOption(name: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value)) {
+    throw new RangeError(`--${name} must be a number, not "${text}"`);
+  }
+  return value;
+}
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      seed: { type: "string", default: "1" },
-      count: { type: "string", default: "100000" },
-      "malicious-share": { type: "string", default: "0.01" },
-      out: { type: "string" },
-    },
-  });
-  await writeEvents(values.out, {
-    seed: Number(values.seed),
-    count: Number(values.count),
-    maliciousShare: Number(values["malicious-share"]),
-  });
+  try {
+    const { values } = parseArgs({
+      args: Deno.args,
+      options: {
+        seed: { type: "string", default: "1" },
+        count: { type: "string", default: "100000" },
+        "malicious-share": { type: "string", default: "0.01" },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      console.log(USAGE);
+    } else {
+      await writeEvents(values.out, {
+        seed: numberOption("seed", values.seed),
+        count: numberOption("count", values.count),
+        maliciousShare: numberOption(
+          "malicious-share",
+          values["malicious-share"],
+        ),
+      });
+    }
+  } catch (error) {
+    console.error(`gen_events: ${(error as Error).message.split("\n")[0]}`);
+    Deno.exit(2);
+  }
 }

@@ -103,3 +103,49 @@ Deno.test("generateEvents() rejects a bad count or share", () => {
     RangeError,
   );
 });
+
+Deno.test("gen_events.ts explains itself and rejects bad options in one line", async () => {
+  const run = async (...args: string[]) => {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../../tools/gen_events.ts", import.meta.url).pathname,
+        ...args,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    return {
+      code: output.code,
+      stdout: new TextDecoder().decode(output.stdout),
+      stderr: new TextDecoder().decode(output.stderr),
+    };
+  };
+  const help = await run("--help");
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--malicious-share F/);
+  for (
+    const [args, message] of [
+      [
+        ["--count", "many"],
+        /^gen_events: --count must be a number, not "many"\n$/,
+      ],
+      [
+        ["--count=-1"],
+        /^gen_events: Cannot generate events: bad count -1\n$/,
+      ],
+      [["--count", "-1"], /^gen_events: Option '--count' argument is ambig/],
+      [["--bogus"], /^gen_events: Unknown option '--bogus'/],
+    ] as const
+  ) {
+    const bad = await run(...args);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, message);
+    assert.equal(bad.stderr.trim().split("\n").length, 1, bad.stderr);
+  }
+  const few = await run("--count", "3", "--seed", "2");
+  assert.equal(few.code, 0);
+  assert.equal(few.stdout.trim().split("\n").length, 3);
+});
