@@ -110,11 +110,21 @@ function parseArgumentFilters(
       }: "args" must map argument names to non-empty lists of patterns`,
     );
   }
-  return (lists as [string, string[]][]).map(([name, globs]) => ({
+  return (lists as [string, string[]][]).map(([name, globs]) =>
+    parseArgumentFilter(name, globs)
+  );
+}
+
+/** The filter passing `name` values that match one of `globs`. */
+export function parseArgumentFilter(
+  name: string,
+  globs: readonly string[],
+): ArgumentFilter {
+  return {
     name,
     globs,
     pattern: new RegExp(`^(?:${globs.map(globSource).join("|")})$`, "s"),
-  }));
+  };
 }
 
 /** A glob as a regular expression's source: `*` is any run of characters. */

@@ -11,11 +11,14 @@ import {
   ANY,
   type ArgumentFilter,
   type FilteredEvent,
+  parseArgumentFilter,
   passes,
   type Selector,
   selects,
   TRACEE_SOURCE,
 } from "./selector.ts";
+
+const NONE: readonly number[] = Object.freeze([]);
 
 /** What routing reads of an event. */
 export interface RoutedEvent extends FilteredEvent {
@@ -33,6 +36,36 @@ interface Route {
    * has none. `undefined` as a whole when no signature filters.
    */
   filters: ((readonly ArgumentFilter[])[] | undefined)[] | undefined;
+  /**
+   * When every selector of the route filters one same argument: all of
+   * their patterns for it as one filter, which an event must pass for any
+   * signature to get it. One test rejects most events instead of one per
+   * signature.
+   */
+  gate: ArgumentFilter | undefined;
+}
+
+/** One filter passing what any of `filters` (all on one argument) passes. */
+function union(filters: readonly ArgumentFilter[]): ArgumentFilter {
+  return parseArgumentFilter(
+    filters[0]!.name,
+    [...new Set(filters.flatMap((filter) => filter.globs))],
+  );
+}
+
+/**
+ * The gate of a route whose selectors all filter the argument the first one
+ * filters first, else `undefined`.
+ */
+function gateOf(
+  filters: ((readonly ArgumentFilter[])[] | undefined)[],
+): ArgumentFilter | undefined {
+  const lists = filters.flatMap((any) => any ?? [undefined]);
+  const name = lists[0]?.[0]?.name;
+  const gated = lists.map((all) => all?.find((filter) => filter.name === name));
+  return gated.every((filter) => filter !== undefined)
+    ? union(gated as ArgumentFilter[])
+    : undefined;
 }
 
 /** Maps (event name, origin) to the indexes of the signatures selecting it. */
@@ -51,6 +84,7 @@ export class SelectorIndex {
     const route = this.#route(event.eventName, event.origin);
     const filters = route.filters;
     if (filters === undefined) return route.signatures;
+    if (route.gate && !passes([route.gate], event)) return NONE;
     const matched: number[] = [];
     route.signatures.forEach((signature, i) => {
       const any = filters[i];
@@ -79,9 +113,11 @@ export class SelectorIndex {
             : selecting.map((s) => s.args),
         );
       });
+      const filtered = filters.some((f) => f !== undefined);
       route = {
         signatures,
-        filters: filters.some((f) => f !== undefined) ? filters : undefined,
+        filters: filtered ? filters : undefined,
+        gate: filtered ? gateOf(filters) : undefined,
       };
       this.#cache.set(key, route);
     }

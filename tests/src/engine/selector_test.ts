@@ -135,3 +135,39 @@ Deno.test("SelectorIndex.match() applies argument filters; a selector without an
   assert.deepEqual(open("/etc/passwd", "O_RDONLY"), [2]);
   assert.deepEqual(open("/etc/shadow", "O_WRONLY"), [0, 1, 2, 3]);
 });
+
+Deno.test("SelectorIndex.match() rejects an event with one test when every selector filters one argument", () => {
+  const paths = (...globs: string[]) =>
+    parseSelector({
+      source: "tracee",
+      name: "open",
+      args: { pathname: globs },
+    });
+  const index = new SelectorIndex([
+    [paths("/etc/shadow")],
+    [paths("*/.ssh/id_*"), paths("/proc/*/mem")],
+    [parseSelector({
+      source: "tracee",
+      name: "open",
+      args: { flags: ["*O_CREAT*"], pathname: ["*/.*"] },
+    })],
+  ]);
+  const reads: string[] = [];
+  const open = (pathname: string, flags = "O_RDONLY") =>
+    index.match({
+      eventName: "open",
+      origin: "host",
+      argument: (name) => {
+        reads.push(name);
+        return ({ pathname, flags } as Record<string, string>)[name];
+      },
+    });
+  assert.deepEqual(open("/usr/lib/libc.so.6"), []);
+  assert.deepEqual(reads, ["pathname"]);
+  assert.deepEqual(open("/etc/shadow"), [0]);
+  assert.deepEqual(open("/proc/1/mem"), [1]);
+  assert.deepEqual(open("/home/a/.ssh/id_rsa"), [1]);
+  assert.deepEqual(open("/home/a/.ssh/id_rsa", "O_WRONLY|O_CREAT"), [1, 2]);
+  assert.deepEqual(open("/tmp/.x", "O_RDONLY"), []);
+  assert.deepEqual(open("/tmp/.x", "O_WRONLY|O_CREAT"), [2]);
+});
