@@ -9,6 +9,24 @@
 
 type FlagTable = readonly (readonly [name: string, bits: number])[];
 
+/**
+ * `parse` with its answers kept for up to 4096 distinct values: flag words
+ * repeat (most opens have one of a handful), and naming them is a hot path.
+ */
+function remembered(
+  parse: (value: number) => string,
+): (value: number) => string {
+  const known = new Map<number, string>();
+  return (value) => {
+    let text = known.get(value);
+    if (text === undefined) {
+      text = parse(value);
+      if (known.size < 4096) known.set(value, text);
+    }
+    return text;
+  };
+}
+
 function joinFlags(value: number, table: FlagTable): string[] {
   const names: string[] = [];
   for (const [name, bits] of table) {
@@ -46,11 +64,13 @@ const OPEN_FLAGS: FlagTable = [
  * assert.equal(parseOpenFlags(0o2000000), "O_RDONLY|O_CLOEXEC");
  * ```
  */
-export function parseOpenFlags(flags: number): string {
-  if (flags === 0) return "";
-  const mode = flags & 0o1 ? "O_WRONLY" : flags & 0o2 ? "O_RDWR" : "O_RDONLY";
-  return [mode, ...joinFlags(flags, OPEN_FLAGS)].join("|");
-}
+export const parseOpenFlags: (flags: number) => string = remembered(
+  (flags) => {
+    if (flags === 0) return "";
+    const mode = flags & 0o1 ? "O_WRONLY" : flags & 0o2 ? "O_RDWR" : "O_RDONLY";
+    return [mode, ...joinFlags(flags, OPEN_FLAGS)].join("|");
+  },
+);
 
 const PROT_FLAGS: FlagTable = [
   ["PROT_READ", 0x1],
@@ -62,10 +82,9 @@ const PROT_FLAGS: FlagTable = [
 ];
 
 /** Memory protection (mmap, mprotect): `PROT_NONE` for 0, else bit names. */
-export function parseMmapProt(prot: number): string {
-  if (prot === 0) return "PROT_NONE";
-  return joinFlags(prot, PROT_FLAGS).join("|");
-}
+export const parseMmapProt: (prot: number) => string = remembered((prot) =>
+  prot === 0 ? "PROT_NONE" : joinFlags(prot, PROT_FLAGS).join("|")
+);
 
 const FILE_TYPES: FlagTable = [
   ["S_IFSOCK", 0o140000],
