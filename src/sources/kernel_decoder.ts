@@ -123,12 +123,30 @@ function cText(bytes: Uint8Array, offset: number, length: number): string {
   return text(bytes, offset, end - offset);
 }
 
-/** Joins leaf-first path components into an absolute path. */
-function joinPath(bytes: Uint8Array, index: number): string {
-  const names = text(bytes, 0, bytes.length).split("\0");
-  if (names.at(-1) === "") names.pop();
-  if (index & PATH_BARE) return names[0] ?? "";
-  return `/${names.reverse().join("/")}`;
+/**
+ * Joins the leaf-first, NUL-separated path components at `bytes[offset]`
+ * into an absolute path (a bare name: the leaf alone), walking them from the
+ * end rather than splitting and reversing a list.
+ */
+function joinPath(
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+  index: number,
+): string {
+  const names = text(bytes, offset, length);
+  let end = names.endsWith("\0") ? names.length - 1 : names.length;
+  if (index & PATH_BARE) {
+    const leaf = names.indexOf("\0");
+    return names.slice(0, leaf < 0 || leaf > end ? end : leaf);
+  }
+  let path = "";
+  while (end > 0) {
+    const start = names.lastIndexOf("\0", end - 1) + 1;
+    path += `/${names.slice(start, end)}`;
+    end = start - 1;
+  }
+  return path || "/";
 }
 
 /** Fills `fields` (emptied first) from a record's fields. */
@@ -172,10 +190,7 @@ function readFields(
         fields.sockaddrs[index] = bytes.subarray(data, data + length);
         break;
       case FieldKind.Path:
-        fields.paths[index & ~PATH_BARE] = joinPath(
-          bytes.subarray(data, data + length),
-          index,
-        );
+        fields.paths[index & ~PATH_BARE] = joinPath(bytes, data, length, index);
         break;
       case FieldKind.File:
         fields.files[index] = {
