@@ -34,10 +34,27 @@ export const MOD = new URL("../mod.ts", import.meta.url).pathname;
 const DENO_JSON = new URL("../deno.json", import.meta.url);
 
 /** The V8 flags `deno task start` gives the sensor. */
-export async function startV8Flags(): Promise<string[]> {
+async function startV8Flags(): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(DENO_JSON)) as {
     tasks?: { start?: { command?: string } };
   };
   const command = config.tasks?.start?.command ?? "";
   return command.split(/\s+/).filter((arg) => arg.startsWith("--v8-flags="));
+}
+
+/**
+ * Starts the sensor as `deno task start` runs it (`mod.ts` with the task's V8
+ * flags) with `args`; its events go nowhere, its log lines to `stderr`.
+ */
+export async function spawnSensor(
+  args: string[],
+  stdin: "piped" | "null",
+): Promise<Deno.ChildProcess> {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", ...await startV8Flags(), MOD, ...args],
+    stdin,
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
 }

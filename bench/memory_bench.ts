@@ -21,7 +21,7 @@
  * @module
  */
 
-import { MOD, runDeno, startV8Flags } from "./_deno.ts";
+import { MOD, runDeno, spawnSensor } from "./_deno.ts";
 import type { BenchRow } from "./_row.ts";
 
 const SECTION = "memory";
@@ -110,24 +110,10 @@ async function measureCli(
     ...dirs.flatMap((dir) => ["-s", dir]),
   ];
   await runDeno(["run", "-A", "--quiet", MOD, "list", ...signatureArgs]);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--quiet",
-      ...await startV8Flags(),
-      MOD,
-      ...signatureArgs,
-      "-i",
-      "-",
-      "-o",
-      "json:/dev/null",
-    ],
-    stdin: "piped",
-    stdout: "null",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
+  const child = await spawnSensor(
+    [...signatureArgs, "-i", "-", "-o", "json:/dev/null"],
+    "piped",
+  );
   const stderr = new Response(child.stderr).text();
   const events = await Deno.open(eventsPath);
   await events.readable.pipeTo(child.stdin, { preventClose: true });
