@@ -96,9 +96,20 @@ const SOCKET_TYPES = new Set([1, 2, 5]);
 /** O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC. */
 const OPEN_TRANSIENT_FLAGS = 0o100 | 0o200 | 0o400 | 0o1000;
 
+/** Longest text made without TextDecoder, and kept by {@linkcode TextCache}. */
+const SHORT_TEXT = 256;
+
+/** ASCII bytes as a string, without TextDecoder. */
+function asciiText(bytes: Uint8Array, offset: number, length: number): string {
+  return String.fromCharCode.apply(
+    null,
+    bytes.subarray(offset, offset + length) as unknown as number[],
+  );
+}
+
 /** UTF-8 text; ASCII strings up to 256 bytes (most names and paths) skip TextDecoder. */
 function text(bytes: Uint8Array, offset: number, length: number): string {
-  if (length <= 256) {
+  if (length <= SHORT_TEXT) {
     let ascii = true;
     for (let i = offset; i < offset + length; i++) {
       if (bytes[i]! >= 0x80) {
@@ -106,12 +117,7 @@ function text(bytes: Uint8Array, offset: number, length: number): string {
         break;
       }
     }
-    if (ascii) {
-      return String.fromCharCode.apply(
-        null,
-        bytes.subarray(offset, offset + length) as unknown as number[],
-      );
-    }
+    if (ascii) return asciiText(bytes, offset, length);
   }
   return decoder.decode(bytes.subarray(offset, offset + length));
 }
@@ -123,20 +129,28 @@ function cText(bytes: Uint8Array, offset: number, length: number): string {
   return text(bytes, offset, end - offset);
 }
 
-/**
- * Joins the leaf-first, NUL-separated path components at `bytes[offset]`
- * into an absolute path (a bare name: the leaf alone), walking them from the
- * end rather than splitting and reversing a list.
- */
-function joinPath(
+/** Whether `known` is the ASCII text of `bytes[offset, offset + length)`. */
+function sameText(
+  known: string,
   bytes: Uint8Array,
   offset: number,
   length: number,
-  index: number,
-): string {
-  const names = text(bytes, offset, length);
+): boolean {
+  if (known.length !== length) return false;
+  for (let i = 0; i < length; i++) {
+    if (known.charCodeAt(i) !== bytes[offset + i]) return false;
+  }
+  return true;
+}
+
+/**
+ * Joins leaf-first, NUL-separated path components into an absolute path (a
+ * bare name: the leaf alone), walking them from the end rather than
+ * splitting and reversing a list.
+ */
+function joinPath(names: string, bare: boolean): string {
   let end = names.endsWith("\0") ? names.length - 1 : names.length;
-  if (index & PATH_BARE) {
+  if (bare) {
     const leaf = names.indexOf("\0");
     return names.slice(0, leaf < 0 || leaf > end ? end : leaf);
   }
@@ -149,11 +163,65 @@ function joinPath(
   return path || "/";
 }
 
+/** Most strings a {@linkcode TextCache} keeps of each kind. */
+const TEXT_CACHE_MAX = 4096;
+
+/**
+ * Short texts and joined paths decoded from records, kept by content: the
+ * same paths and names come back again and again (a process opening its
+ * files, a build reading its headers), and comparing bytes with a string made
+ * before costs less than making it again. Emptied when full.
+ */
+class TextCache {
+  /** Short ASCII texts by a hash of their bytes. */
+  readonly #texts = new Map<number, string>();
+  /** Joined paths by their components' text (one of `#texts`). */
+  readonly #paths = new Map<string, string>();
+
+  /** `text()`, reusing a string made before for the same bytes. */
+  text(bytes: Uint8Array, offset: number, length: number): string {
+    if (length > SHORT_TEXT) return text(bytes, offset, length);
+    let hash = length;
+    for (let i = offset; i < offset + length; i++) {
+      const byte = bytes[i]!;
+      if (byte >= 0x80) return text(bytes, offset, length);
+      hash = (Math.imul(hash, 31) + byte) | 0;
+    }
+    const known = this.#texts.get(hash);
+    if (known !== undefined && sameText(known, bytes, offset, length)) {
+      return known;
+    }
+    const made = asciiText(bytes, offset, length);
+    if (this.#texts.size >= TEXT_CACHE_MAX) this.#texts.clear();
+    this.#texts.set(hash, made);
+    return made;
+  }
+
+  /** The path whose leaf-first components are at `bytes[offset]`. */
+  path(
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+    bare: boolean,
+  ): string {
+    const names = this.text(bytes, offset, length);
+    if (bare) return joinPath(names, true);
+    let path = this.#paths.get(names);
+    if (path === undefined) {
+      path = joinPath(names, false);
+      if (this.#paths.size >= TEXT_CACHE_MAX) this.#paths.clear();
+      this.#paths.set(names, path);
+    }
+    return path;
+  }
+}
+
 /**
  * A record's fields. A new object each time: emptying ten reused arrays
  * cost more than allocating them (0.37 against 0.1 µs a record).
  */
 function readFields(
+  texts: TextCache,
   bytes: Uint8Array,
   view: DataView,
   start: number,
@@ -181,10 +249,10 @@ function readFields(
     if (offset > end) break;
     switch (kind) {
       case FieldKind.Str:
-        fields.strs[index] = text(bytes, data, length);
+        fields.strs[index] = texts.text(bytes, data, length);
         break;
       case FieldKind.StrElem: {
-        (fields.arrays[index] ??= []).push(text(bytes, data, length));
+        (fields.arrays[index] ??= []).push(texts.text(bytes, data, length));
         break;
       }
       case FieldKind.ArrayFull:
@@ -194,7 +262,12 @@ function readFields(
         fields.sockaddrs[index] = bytes.subarray(data, data + length);
         break;
       case FieldKind.Path:
-        fields.paths[index & ~PATH_BARE] = joinPath(bytes, data, length, index);
+        fields.paths[index & ~PATH_BARE] = texts.path(
+          bytes,
+          data,
+          length,
+          (index & PATH_BARE) !== 0,
+        );
         break;
       case FieldKind.File:
         fields.files[index] = {
@@ -206,7 +279,7 @@ function readFields(
         };
         break;
       case FieldKind.KernelStr:
-        fields.kernelStrs[index] = text(bytes, data, length);
+        fields.kernelStrs[index] = texts.text(bytes, data, length);
         break;
       case FieldKind.ArgArea:
         fields.areas[index] = bytes.subarray(data, data + length);
@@ -473,6 +546,7 @@ export class RecordDecoder {
   /** Entity ids by host id, with the start time they were computed for. */
   readonly #entities = new Map<number, { start: bigint; id: number }>();
   readonly #args = new RawArgs();
+  readonly #texts = new TextCache();
   /** Executable paths by host pid, from the exec records seen. */
   readonly #executables = new Map<number, { start: bigint; path: string }>();
   /** The latest context of each host thread. */
@@ -497,6 +571,7 @@ export class RecordDecoder {
     const kind = view.getUint8(offset + HeaderOffset.kind);
     const flags = view.getUint8(offset + HeaderOffset.flags);
     const fields = readFields(
+      this.#texts,
       bytes,
       view,
       offset + Limits.HEADER_SIZE,

@@ -362,3 +362,30 @@ Deno.test("RecordDecoder.decode() follows a thread's context from record to reco
   assert.equal(sibling!.threadId, 12);
   assert.deepEqual(sibling!.executable, { path: "/tmp/bash2" });
 });
+
+Deno.test("RecordDecoder.decode() gives each record its own strings when texts repeat, collide or are not ASCII", () => {
+  const decoder = newDecoder();
+  const open = (raw: string, leafFirst: string) =>
+    new RecordBuilder(RecordKind.Syscall, RecordFlag.EmitDerived, 257)
+      .args(-100n, 0x7ffd_0000n, 0n, 0n)
+      .ret(3n)
+      .text(FieldKind.Str, 1, raw)
+      .file(Slot.File, 77n, 0)
+      .text(FieldKind.Path, Slot.File, leafFirst)
+      .decode(decoder)
+      .map((event) => [
+        event.args.find((arg) => arg.name === "pathname")?.value,
+        event.args.find((arg) => arg.name === "syscall_pathname")?.value,
+      ]);
+  // "Aa" and "BB" have the same 31-based hash: the bytes decide.
+  const cases: [string, string, string][] = [
+    ["Aa", "x\0etc\0", "/etc/x"],
+    ["BB", "y\0etc\0", "/etc/y"],
+    ["Aa", "x\0etc\0", "/etc/x"],
+    ["caf\u00e9", "caf\u00e9\0tmp\0", "/tmp/caf\u00e9"],
+    ["BB", "y\0etc\0", "/etc/y"],
+  ];
+  for (const [raw, leafFirst, path] of cases) {
+    assert.deepEqual(open(raw, leafFirst), [[path, raw]]);
+  }
+});
