@@ -4,12 +4,7 @@
  * @module
  */
 
-import {
-  configure,
-  getLogger,
-  getTextFormatter,
-  type Logger,
-} from "@logtape/logtape";
+import { configure, getLogger, getTextFormatter } from "@logtape/logtape";
 
 const encoder = new TextEncoder();
 
@@ -42,7 +37,31 @@ export async function configureLogging(
   });
 }
 
-/** The logger of a part of Vigil, e.g. `log("engine")`. */
-export function log(part: string): Logger {
-  return getLogger(["vigil", part]);
+/** Where a part of Vigil logs; each message is printed as given. */
+export interface PartLog {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/**
+ * A message as LogTape prints it literally: LogTape reads `{name}` as a
+ * placeholder (printing `undefined` for a name it has no value for), and a
+ * doubled brace as a brace. Messages carry JSON (selectors, findings,
+ * signatures' console output), so every brace is doubled.
+ */
+function literal(message: string): string {
+  return message.replaceAll("{", "{{").replaceAll("}", "}}");
+}
+
+/** The log of a part of Vigil, e.g. `log("engine")`. */
+export function log(part: string): PartLog {
+  const logger = getLogger(["vigil", part]);
+  return {
+    debug: (message) => logger.debug(literal(message)),
+    info: (message) => logger.info(literal(message)),
+    warn: (message) => logger.warn(literal(message)),
+    error: (message) => logger.error(literal(message)),
+  };
 }

@@ -197,6 +197,33 @@ Deno.test("vigil reports a broken line routed unparsed once, as the line's fault
   assert.match(run.stderr, /2 malformed line\(s\) of stdin skipped/);
 });
 
+Deno.test("vigil logs messages verbatim, braces included, and names a bad args filter", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vigil-args-" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/bad.rego`,
+      `package tracee.BAD_ARGS
+
+import rego.v1
+
+__rego_metadoc__ := {"id": "BAD-1", "version": "1", "name": "b", "eventName": "bad_args", "description": "x"}
+
+tracee_selected_events contains {"source": "tracee", "name": "openat", "args": {"pathname": "/etc/shadow"}}
+
+tracee_match if input.eventName == "openat"
+`,
+    );
+    const run = await runVigil(["list", "--signatures-dir", dir]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(
+      run.stderr.trim(),
+      `vigil err: Cannot load signature "${dir}/bad.rego": Cannot use selector {"name":"openat","args":{"pathname":"/etc/shadow"},"source":"tracee"}: "args" must map argument names to non-empty lists of patterns`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("vigil rejects an unknown --events name in one line", async () => {
   await using seed = await seedDir();
   const dir = seed.path;
