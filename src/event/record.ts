@@ -165,12 +165,25 @@ class JsonRecord implements EventRecord {
   }
 }
 
+/**
+ * The JSON string starting at `json[from]` (just after its opening quote),
+ * when it holds no escapes; `undefined` otherwise. For reading a line's
+ * fields by search: a quote inside a JSON string is escaped, so a searched
+ * key cannot match inside a value.
+ */
+export function plainStringAt(json: string, from: number): string | undefined {
+  const end = json.indexOf('"', from);
+  if (end < 0) return undefined;
+  const value = json.slice(from, end);
+  return value.includes("\\") ? undefined : value;
+}
+
 const VALUE_KEY = ',"value":"';
 
 /**
  * The value of a string argument found by search in Tracee's shape
- * (`{"name":…,"type":…,"value":"…"}`), without parsing the line; `undefined`
- * when it is not found so, or holds escapes.
+ * (`{"name":…,"type":"…","value":"…"}`), without parsing the line;
+ * `undefined` when it is not found so, or holds escapes.
  */
 function stringArgument(json: string, name: string): string | undefined {
   const key = `{"name":${JSON.stringify(name)},"type":"`;
@@ -179,10 +192,11 @@ function stringArgument(json: string, name: string): string | undefined {
   const typeEnd = json.indexOf('"', at + key.length);
   if (typeEnd < 0 || !json.startsWith(VALUE_KEY, typeEnd + 1)) return undefined;
   const from = typeEnd + 1 + VALUE_KEY.length;
-  const end = json.indexOf('"', from);
-  if (end < 0 || json.charCodeAt(end + 1) !== 125 /* } */) return undefined;
-  const value = json.slice(from, end);
-  return value.includes("\\") ? undefined : value;
+  const value = plainStringAt(json, from);
+  return value !== undefined &&
+      json.charCodeAt(from + value.length + 1) === 125 /* } */
+    ? value
+    : undefined;
 }
 
 /** What routing reads of an event. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Origin } from "../../../src/event/event.ts";
+import { argumentValue, Origin } from "../../../src/event/event.ts";
 import type { EventRecord } from "../../../src/event/record.ts";
 import { eventRouting, parseEventLine } from "../../../src/event/record.ts";
 import { stringifyJson } from "../../../src/event/json.ts";
@@ -44,8 +44,17 @@ Deno.test("routing found by search equals routing read from the parsed line", as
   assert.equal(records.length, lines.length);
   const origins = new Set<Origin>();
   records.forEach((record, i) => {
+    // Read by search before the line is parsed, as the engine's filters do.
+    const early = ["pathname", "flags", "pid"].map((name) =>
+      record.argument(name)
+    );
     const event = parseEventLine(lines[i]!);
     assert.ok(typeof event !== "string", event as string);
+    assert.deepEqual(
+      early,
+      ["pathname", "flags", "pid"].map((name) => argumentValue(event, name)),
+      `line ${i + 1}`,
+    );
     const expected = eventRouting(event);
     assert.equal(record.eventName, expected.eventName, `line ${i + 1}`);
     assert.equal(record.origin, expected.origin, `line ${i + 1}`);
