@@ -71,7 +71,7 @@ function gateOf(
 /** Maps (event name, origin) to the indexes of the signatures selecting it. */
 export class SelectorIndex {
   #selectors: readonly (readonly Selector[])[];
-  #cache = new Map<string, Route>();
+  #cache = new Map<Origin, Map<string, Route>>();
   #wanted = new Map<string, boolean>();
 
   /** @param selectors The selectors of each signature, by signature index. */
@@ -96,8 +96,10 @@ export class SelectorIndex {
   }
 
   #route(eventName: string, origin: Origin): Route {
-    const key = `${origin}\0${eventName}`;
-    let route = this.#cache.get(key);
+    // By origin, then name: no key string to build (and hash) per event.
+    let routes = this.#cache.get(origin);
+    if (routes === undefined) this.#cache.set(origin, routes = new Map());
+    let route = routes.get(eventName);
     if (route === undefined) {
       const signatures: number[] = [];
       const filters: ((readonly ArgumentFilter[])[] | undefined)[] = [];
@@ -119,7 +121,7 @@ export class SelectorIndex {
         filters: filtered ? filters : undefined,
         gate: filtered ? gateOf(filters) : undefined,
       };
-      this.#cache.set(key, route);
+      routes.set(eventName, route);
     }
     return route;
   }
