@@ -264,7 +264,7 @@ async function slowdown(
 }
 
 /**
- * Measures the kernel source on this machine (about 20 s).
+ * Measures the live pipeline on this machine (about 40 s).
  *
  * @param cacheDir Where the sensor keeps its compiled signatures.
  * @returns Rows: openat events/s delivered and records lost under a flood
