@@ -140,16 +140,18 @@ export interface FilteredEvent {
   argument(name: string): unknown;
 }
 
+/** Whether `event` meets `filter`. */
+export function meets(filter: ArgumentFilter, event: FilteredEvent): boolean {
+  const value = event.argument(filter.name);
+  return typeof value === "string" && filter.pattern.test(value);
+}
+
 /** Whether `event` meets every one of `filters`. */
 export function passes(
   filters: readonly ArgumentFilter[],
   event: FilteredEvent,
 ): boolean {
-  for (const filter of filters) {
-    const value = event.argument(filter.name);
-    if (typeof value !== "string" || !filter.pattern.test(value)) return false;
-  }
-  return true;
+  return filters.every((filter) => meets(filter, event));
 }
 
 /** Whether `selector` selects an event of this name and origin from `source`. */

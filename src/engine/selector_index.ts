@@ -11,6 +11,7 @@ import {
   ANY,
   type ArgumentFilter,
   type FilteredEvent,
+  meets,
   parseArgumentFilter,
   passes,
   type Selector,
@@ -84,7 +85,7 @@ export class SelectorIndex {
     const route = this.#route(event.eventName, event.origin);
     const filters = route.filters;
     if (filters === undefined) return route.signatures;
-    if (route.gate && !passes([route.gate], event)) return NONE;
+    if (route.gate && !meets(route.gate, event)) return NONE;
     const matched: number[] = [];
     route.signatures.forEach((signature, i) => {
       const any = filters[i];
