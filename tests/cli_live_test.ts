@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { parseJsonExact } from "../src/event/json.ts";
 import type { TraceeEvent } from "../src/event/event.ts";
-import { ROOT, spawnVigil } from "./_helpers/replay.ts";
+import { seedDir, spawnVigil } from "./_helpers/replay.ts";
 import { IGNORE_KERNEL_TESTS } from "./sources/_kernel.ts";
 
 async function readLine(
@@ -54,18 +54,10 @@ Deno.test({
   ignore: IGNORE_KERNEL_TESTS,
   async fn() {
     const before = new Set(await vigilPrograms());
-    const dir = await Deno.makeTempDir({ prefix: "vigil-live-" });
-    await Deno.copyFile(
-      `${ROOT}tests/fixtures/signatures/seed/mine.rego`,
-      `${dir}/mine.rego`,
-    );
-    await Deno.copyFile(
-      `${ROOT}signatures/lib/helpers.rego`,
-      `${dir}/helpers.rego`,
-    );
+    await using seed = await seedDir();
     const vigil = spawnVigil([
       "--signatures-dir",
-      dir,
+      seed.path,
       "--events",
       "mine",
       "--output",
@@ -124,7 +116,6 @@ Deno.test({
       const status = await vigil.status;
       await stdout.cancel();
       await stderr.cancel();
-      await Deno.remove(dir, { recursive: true });
       assert.equal(status.code, 0);
     }
     // After a Ctrl-C, none of the programs it loaded stays (the kernel frees

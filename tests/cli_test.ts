@@ -1,23 +1,30 @@
 import assert from "node:assert/strict";
 import { EVENT_FIELD_ORDER } from "../src/event/event.ts";
 import { stringifyJson } from "../src/event/json.ts";
-import { ROOT, runVigil, tracee } from "./_helpers/replay.ts";
+import {
+  ROOT,
+  runVigil,
+  seedDir,
+  tracee,
+  type VigilRun,
+} from "./_helpers/replay.ts";
 
-const SEED = `${ROOT}tests/fixtures/signatures/seed/mine.rego`;
-const HELPERS = `${ROOT}signatures/lib/helpers.rego`;
-
-/**
- * A signatures directory holding the seed's example next to our helpers,
- * removed when disposed.
- */
-async function seedDir(): Promise<AsyncDisposable & { path: string }> {
-  const path = await Deno.makeTempDir({ prefix: "vigil-seed-" });
-  await Deno.copyFile(SEED, `${path}/mine.rego`);
-  await Deno.copyFile(HELPERS, `${path}/helpers.rego`);
-  return {
-    path,
-    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
-  };
+/** Replays `stdin` against the seed's example, printing its findings as JSON. */
+async function replaySeed(stdin: string): Promise<VigilRun> {
+  await using seed = await seedDir();
+  return await runVigil(
+    [
+      "--signatures-dir",
+      seed.path,
+      "--events",
+      "mine",
+      "--output",
+      "json",
+      "--input",
+      "-",
+    ],
+    { stdin },
+  );
 }
 
 function openat(path: string, extra: Record<string, unknown> = {}): string {
@@ -68,20 +75,8 @@ const SAMPLE_FIELDS = [
 ];
 
 Deno.test("vigil prints one mine finding for the seed's example on an openat of /etc/passwd", async () => {
-  await using seed = await seedDir();
-  const dir = seed.path;
-  const run = await runVigil(
-    [
-      "--signatures-dir",
-      dir,
-      "--events",
-      "mine",
-      "--output",
-      "json",
-      "--input",
-      "-",
-    ],
-    { stdin: `${openat("/etc/passwd")}\n${openat("/etc/hosts")}\n` },
+  const run = await replaySeed(
+    `${openat("/etc/passwd")}\n${openat("/etc/hosts")}\n`,
   );
   assert.equal(run.code, 0, run.stderr);
   const lines = run.stdout.trim().split("\n");
@@ -110,21 +105,7 @@ Deno.test("vigil prints one mine finding for the seed's example on an openat of 
 });
 
 Deno.test("vigil prints nothing for an openat of /etc/hosts", async () => {
-  await using seed = await seedDir();
-  const dir = seed.path;
-  const run = await runVigil(
-    [
-      "--signatures-dir",
-      dir,
-      "--events",
-      "mine",
-      "--output",
-      "json",
-      "--input",
-      "-",
-    ],
-    { stdin: `${openat("/etc/hosts")}\n` },
-  );
+  const run = await replaySeed(`${openat("/etc/hosts")}\n`);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout, "");
 });

@@ -167,6 +167,26 @@ export function spawnVigil(
   }).spawn();
 }
 
+/**
+ * A signatures directory holding the seed's example (`mine`) next to our
+ * helpers, removed when disposed.
+ */
+export async function seedDir(): Promise<AsyncDisposable & { path: string }> {
+  const path = await Deno.makeTempDir({ prefix: "vigil-seed-" });
+  await Deno.copyFile(
+    `${ROOT}tests/fixtures/signatures/seed/mine.rego`,
+    `${path}/mine.rego`,
+  );
+  await Deno.copyFile(
+    `${ROOT}signatures/lib/helpers.rego`,
+    `${path}/helpers.rego`,
+  );
+  return {
+    path,
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
+  };
+}
+
 /** Runs `deno run -A mod.ts ...args` with the test cache, feeding `stdin`. */
 export async function runVigil(
   args: string[],
