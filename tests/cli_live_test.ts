@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { parseJsonExact } from "../src/event/json.ts";
 import type { TraceeEvent } from "../src/event/event.ts";
-import { seedDir, spawnVigil } from "./_helpers/replay.ts";
+import { seedArgs, seedDir, spawnVigil } from "./_helpers/replay.ts";
 import { IGNORE_KERNEL_TESTS } from "./sources/_kernel.ts";
 
 async function readLine(
@@ -55,14 +55,7 @@ Deno.test({
   async fn() {
     const before = new Set(await vigilPrograms());
     await using seed = await seedDir();
-    const vigil = spawnVigil([
-      "--signatures-dir",
-      seed.path,
-      "--events",
-      "mine",
-      "--output",
-      "json",
-    ]);
+    const vigil = spawnVigil(seedArgs(seed.path));
     const stdout = vigil.stdout.pipeThrough(new TextDecoderStream())
       .getReader();
     const stderr = vigil.stderr.pipeThrough(new TextDecoderStream())

@@ -4,6 +4,7 @@ import { stringifyJson } from "../src/event/json.ts";
 import {
   ROOT,
   runVigil,
+  seedArgs,
   seedDir,
   tracee,
   type VigilRun,
@@ -12,19 +13,7 @@ import {
 /** Replays `stdin` against the seed's example, printing its findings as JSON. */
 async function replaySeed(stdin: string): Promise<VigilRun> {
   await using seed = await seedDir();
-  return await runVigil(
-    [
-      "--signatures-dir",
-      seed.path,
-      "--events",
-      "mine",
-      "--output",
-      "json",
-      "--input",
-      "-",
-    ],
-    { stdin },
-  );
+  return await runVigil([...seedArgs(seed.path), "--input", "-"], { stdin });
 }
 
 function openat(path: string, extra: Record<string, unknown> = {}): string {

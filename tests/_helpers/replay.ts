@@ -187,6 +187,11 @@ export async function seedDir(): Promise<AsyncDisposable & { path: string }> {
   };
 }
 
+/** Arguments running the seed's example in `dir`, printing its findings as JSON. */
+export function seedArgs(dir: string): string[] {
+  return ["--signatures-dir", dir, "--events", "mine", "--output", "json"];
+}
+
 /** Runs `deno run -A mod.ts ...args` with the test cache, feeding `stdin`. */
 export async function runVigil(
   args: string[],
