@@ -10,7 +10,10 @@
 
 import { spawnSensor } from "./_deno.ts";
 import type { BenchRow } from "./_row.ts";
-import { openKernelSource } from "../src/sources/kernel_source.ts";
+import {
+  type KernelSourceOptions,
+  openKernelSource,
+} from "../src/sources/kernel_source.ts";
 
 const SECTION = "live";
 /** The events the built-in signatures need. */
@@ -75,8 +78,9 @@ async function runLoad(
 async function withSource<T>(
   events: ReadonlySet<string>,
   load: () => Promise<T>,
+  syscallHooks: KernelSourceOptions["syscallHooks"] = "tracepoints",
 ): Promise<{ result: T; delivered: number; lost: number }> {
-  const source = await openKernelSource({ events });
+  const source = await openKernelSource({ events, syscallHooks });
   const controller = new AbortController();
   let delivered = 0;
   const consuming = (async () => {
@@ -209,6 +213,62 @@ async function consumerCapacity(loadgen: string): Promise<BenchRow> {
 }
 
 /**
+ * What hooking syscalls costs the ones no event selected: a getppid loop
+ * while the kernel source traces openat, hooked by one tracepoint per
+ * syscall and by the sys_enter/sys_exit pair, against the loop alone, in
+ * interleaved rounds keeping the best of each.
+ */
+async function hookCost(loadgen: string): Promise<BenchRow[]> {
+  const workload = async () => {
+    const run = await runLoad(loadgen, ["getppid", "1"], 1);
+    return run.calls / run.seconds;
+  };
+  const openat = new Set(["openat"]);
+  let baseRate = 0;
+  let tracepointRate = 0;
+  let pairRate = 0;
+  for (let round = 0; round < 3; round++) {
+    baseRate = Math.max(baseRate, await workload());
+    const perSyscall = await withSource(openat, workload, "tracepoints");
+    tracepointRate = Math.max(tracepointRate, perSyscall.result);
+    const pair = await withSource(openat, workload, "sys_enter");
+    pairRate = Math.max(pairRate, pair.result);
+  }
+  const baseline = { name: "alone", value: Math.round(baseRate) };
+  const percent = (rate: number) =>
+    Math.round((1 - rate / baseRate) * 1000) / 10;
+  const name = "getppid loop while openat is traced";
+  return [
+    {
+      section: SECTION,
+      name: `${name}, per-syscall tracepoints`,
+      value: Math.round(tracepointRate),
+      unit: "calls/s",
+      baseline,
+    },
+    {
+      section: SECTION,
+      name: `${name}, sys_enter/sys_exit pair`,
+      value: Math.round(pairRate),
+      unit: "calls/s",
+      baseline,
+    },
+    {
+      section: SECTION,
+      name: `${name}: slowdown, per-syscall tracepoints`,
+      value: percent(tracepointRate),
+      unit: "%",
+    },
+    {
+      section: SECTION,
+      name: `${name}: slowdown, sys_enter/sys_exit pair`,
+      value: percent(pairRate),
+      unit: "%",
+    },
+  ];
+}
+
+/**
  * The rate of `workload` (higher is better) with the kernel source alone
  * (default events) and with the whole sensor (built-in signatures) against
  * without either, in interleaved rounds keeping the best of each (the
@@ -269,9 +329,10 @@ async function slowdown(
  * @param cacheDir Where the sensor keeps its compiled signatures.
  * @returns Rows: openat events/s delivered and records lost under a flood
  * from 2 processes; loss at a paced 500k events/s, for the kernel source
- * and for the sensor with the built-in signatures; slowdown of a
- * syscall-heavy mix and of `find /usr` with the kernel source and with the
- * whole sensor against runs without.
+ * and for the sensor with the built-in signatures; the cost of hooking to
+ * syscalls nobody selected; slowdown of a syscall-heavy mix and of
+ * `find /usr` with the kernel source and with the whole sensor against runs
+ * without.
  */
 export async function liveBench(cacheDir: string): Promise<BenchRow[]> {
   const dir = Deno.makeTempDirSync({ prefix: "vigil-bench-" });
@@ -358,6 +419,7 @@ export async function liveBench(cacheDir: string): Promise<BenchRow[]> {
     );
 
     rows.push(
+      ...await hookCost(loadgen),
       ...await slowdown(
         "syscall mix (open/read/close/getppid/mprotect)",
         "iterations/s",

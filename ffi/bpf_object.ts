@@ -37,7 +37,7 @@ export class BpfLink implements Disposable {
     this.#name = name;
   }
 
-  /** The attached program's section, e.g. `raw_tp/sys_enter`. */
+  /** What the program is attached to, e.g. `raw_tp/sys_enter`. */
   get name(): string {
     return this.#name;
   }
@@ -94,13 +94,34 @@ export class BpfProgram {
   attach(): BpfLink {
     const out = new BigUint64Array(1);
     const err = helper().vigil_program_attach(this.#program, out);
+    return this.#link(err, out, this.section);
+  }
+
+  /**
+   * Attaches the program to tracefs event `category`/`name`, e.g.
+   * `syscalls`/`sys_enter_openat`; one program may be attached to many.
+   *
+   * @throws {BpfError} When the event does not exist or the kernel refuses.
+   */
+  attachTracepoint(category: string, name: string): BpfLink {
+    const out = new BigUint64Array(1);
+    const err = helper().vigil_program_attach_tracepoint(
+      this.#program,
+      cString(category),
+      cString(name),
+      out,
+    );
+    return this.#link(err, out, `tracepoint/${category}/${name}`);
+  }
+
+  #link(err: number, out: BigUint64Array, target: string): BpfLink {
     const link = Deno.UnsafePointer.create(out[0]!);
     if (err < 0 || !link) {
-      throw new BpfError("attach", this.section, err || -22, {
+      throw new BpfError("attach", target, err || -22, {
         detail: logTail(takeLibbpfLog(), 3),
       });
     }
-    return new BpfLink(link, this.section);
+    return new BpfLink(link, target);
   }
 }
 

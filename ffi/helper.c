@@ -98,6 +98,14 @@ int vigil_program_attach(struct bpf_program *prog, struct bpf_link **link)
 	return *link ? 0 : -errno;
 }
 
+/* bpf_program__attach_tracepoint with the error as a return value (-errno). */
+int vigil_program_attach_tracepoint(struct bpf_program *prog, const char *category,
+				    const char *name, struct bpf_link **link)
+{
+	*link = bpf_program__attach_tracepoint(prog, category, name);
+	return *link ? 0 : -errno;
+}
+
 #define RINGBUF_BUSY_BIT (1U << 31)
 #define RINGBUF_DISCARD_BIT (1U << 30)
 #define RINGBUF_HDR_SZ 8

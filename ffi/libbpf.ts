@@ -67,6 +67,10 @@ export const HELPER_SYMBOLS = {
   vigil_log_take: { parameters: ["buffer", "usize"], result: "usize" },
   vigil_object_open: { parameters: ["buffer", "buffer"], result: "i32" },
   vigil_program_attach: { parameters: ["pointer", "buffer"], result: "i32" },
+  vigil_program_attach_tracepoint: {
+    parameters: ["pointer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
   vigil_ring_open: { parameters: ["i32", "u32"], result: "pointer" },
   vigil_ring_drain: {
     parameters: ["pointer", "buffer", "usize"],

@@ -1,12 +1,14 @@
 /**
  * The few libc calls the kernel source needs: epoll (to wait for ring-buffer
- * data without blocking Deno's event loop), clocks, and the effective uid.
+ * data without blocking Deno's event loop), clocks, the effective uid, and
+ * mounting tracefs.
  * With ffi/libbpf.ts, the only place that calls `Deno.dlopen`.
  *
  * @module
  */
 
 import { BpfError } from "./errors.ts";
+import { cString } from "./libbpf.ts";
 
 const SYMBOLS = {
   epoll_create1: { parameters: ["i32"], result: "i32" },
@@ -19,6 +21,10 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
   clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
   geteuid: { parameters: [], result: "u32" },
+  mount: {
+    parameters: ["buffer", "buffer", "buffer", "u64", "pointer"],
+    result: "i32",
+  },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
@@ -54,6 +60,22 @@ export function clockNs(clock: typeof Clock[keyof typeof Clock]): bigint {
 /** The effective user id of this process. */
 export function effectiveUid(): number {
   return libc().geteuid();
+}
+
+/**
+ * Mounts a tracefs at `target`, as `mount -t tracefs nodev <target>` does.
+ *
+ * @throws {BpfError} When the kernel refuses, e.g. without CAP_SYS_ADMIN.
+ */
+export function mountTracefs(target: string): void {
+  const result = libc().mount(
+    cString("nodev"),
+    cString(target),
+    cString("tracefs"),
+    0n,
+    null,
+  );
+  if (result !== 0) throw new BpfError("mount tracefs on", target, lastErrno());
 }
 
 /**

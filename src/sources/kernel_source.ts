@@ -2,10 +2,10 @@
  * Live events from the kernel: loads Vigil's BPF programs, attaches the ones
  * the selected events need, and turns ring-buffer records into Tracee events.
  *
- * Lifecycle: check (root, BTF, built objects) → probe features → open →
- * configure (selected syscalls, own pid, features; autoload the tracepoint
- * flavour the kernel supports) → load → attach → consume; `close()` tears
- * down in reverse.
+ * Lifecycle: check (root, BTF, built objects) → probe features → choose the
+ * syscall hooks → open → configure (selected syscalls, own pid, features;
+ * autoload the tracepoint flavour the kernel supports) → load → attach →
+ * consume; `close()` tears down in reverse.
  *
  * @example Usage (needs root)
  * ```ts ignore
@@ -42,6 +42,8 @@ import {
   probeFeatures,
 } from "../../ffi/features.ts";
 import { Clock, clockNs, effectiveUid } from "../../ffi/libc.ts";
+import { hasSyscallEvent, openTracefs } from "../../ffi/syscall_tracepoints.ts";
+import { planSyscallHooks, type SyscallHooks } from "./syscall_hooks.ts";
 import { FFI_OUTPUT_DIR } from "../../ffi/libbpf.ts";
 import {
   recordOffsets,
@@ -63,6 +65,12 @@ export interface KernelSourceOptions {
   events: ReadonlySet<string>;
   /** Host pids never traced (Vigil itself and its sandboxes); the source adds its own pid. May grow after open via excludePid(). */
   excludePids?: readonly number[];
+  /**
+   * How selected syscalls are hooked: `"tracepoints"` (the default) attaches
+   * one tracepoint per syscall where tracefs has them all, else falls back
+   * to `"sys_enter"`, the pair of programs run for every syscall.
+   */
+  syscallHooks?: SyscallHooks["kind"];
   /** Called with debug/warning lines; route to a logger. */
   log?: (
     level: "debug" | "info" | "warning" | "error",
@@ -86,7 +94,10 @@ const LOSS_CHECK_MS = 1000;
  */
 const MAX_BATCH = 128;
 
-/** The tracepoints, each with a BTF-typed and a raw flavour in the object. */
+/**
+ * The tracepoints, each with a BTF-typed and a raw flavour in the object;
+ * `tp_sys_enter`/`tp_sys_exit` serve the per-syscall tracepoints.
+ */
 const TRACEPOINTS = [
   "sys_enter",
   "sys_exit",
@@ -97,9 +108,14 @@ const TRACEPOINTS = [
 type Tracepoint = typeof TRACEPOINTS[number];
 
 /** Tracepoints a plan needs. Fork and exit keep the exclusion map current. */
-function neededTracepoints(plan: KernelPlan): Tracepoint[] {
+function neededTracepoints(
+  plan: KernelPlan,
+  hooks: SyscallHooks,
+): Tracepoint[] {
   const needed: Tracepoint[] = [];
-  if (plan.sysFlags.size > 0) needed.push("sys_enter", "sys_exit");
+  if (plan.sysFlags.size > 0 && hooks.kind === "sys_enter") {
+    needed.push("sys_enter", "sys_exit");
+  }
   if (plan.schedFlags & (SchedFlag.Exec | SchedFlag.Bprm)) {
     needed.push("sched_process_exec");
   }
@@ -252,20 +268,48 @@ function configure(
   rodata.setInitialValue(data);
 }
 
+/** The syscall hooks for a plan: per-syscall tracepoints when possible. */
+function chooseSyscallHooks(
+  plan: KernelPlan,
+  preferred: SyscallHooks["kind"],
+): SyscallHooks {
+  if (preferred === "sys_enter") {
+    return { kind: "sys_enter", reason: "asked for" };
+  }
+  const syscalls: string[] = [];
+  for (const nr of plan.sysFlags.keys()) {
+    const syscall = SYSCALLS_BY_NUMBER.get(nr);
+    if (!syscall) {
+      return { kind: "sys_enter", reason: `syscall ${nr} has no name` };
+    }
+    syscalls.push(syscall.name);
+  }
+  if (syscalls.length === 0) {
+    return { kind: "tracepoints", events: [] };
+  }
+  let tracefs: string;
+  try {
+    tracefs = openTracefs();
+  } catch (error) {
+    return { kind: "sys_enter", reason: (error as Error).message };
+  }
+  return planSyscallHooks(
+    syscalls,
+    (name) => hasSyscallEvent(tracefs, name),
+  );
+}
+
 /** Opens, configures and loads the object with one tracepoint flavour. */
 async function loadObject(
   plan: KernelPlan,
   features: ReadonlyMap<string, boolean | undefined>,
-  flavour: "btf" | "raw",
-  needed: readonly Tracepoint[],
+  programs: ReadonlySet<string>,
 ): Promise<BpfObject> {
   const object = BpfObject.open(new URL(OBJECT_FILE, FFI_OUTPUT_DIR).pathname);
   try {
     configure(object, plan, features);
     for (const program of object.programs()) {
-      const [programFlavour, ...rest] = program.name.split("_");
-      program.autoload = programFlavour === flavour &&
-        needed.includes(rest.join("_") as Tracepoint);
+      program.autoload = programs.has(program.name);
     }
     await object.load();
     return object;
@@ -305,36 +349,107 @@ export async function openKernelSource(
   const features = new Map(
     results.map((result) => [result.feature.name, result.supported]),
   );
-  const needed = neededTracepoints(plan);
-  let flavour: "btf" | "raw" = features.get(FeatureName.BtfTracepoint)
-    ? "btf"
-    : "raw";
-  let object: BpfObject;
-  try {
-    object = await loadObject(plan, features, flavour, needed);
-  } catch (error) {
-    if (flavour === "raw") throw error;
-    log("debug", `Loading tp_btf programs failed, using raw_tp: ${error}`);
-    flavour = "raw";
-    object = await loadObject(plan, features, flavour, needed);
+  const hooks = chooseSyscallHooks(plan, options.syscallHooks ?? "tracepoints");
+  if (hooks.kind === "sys_enter") {
+    log("debug", `Hooking syscalls with sys_enter/sys_exit: ${hooks.reason}`);
   }
-  log(
-    "debug",
-    `Kernel features: ${describeFeatures(results)}; attaching ${
-      flavour === "btf" ? "tp_btf" : "raw_tp"
-    } ${needed.join(", ")} for ${events.size} events`,
-  );
+  // The richest combination first; each failure falls back to the next.
+  const flavours: ("btf" | "raw")[] = features.get(FeatureName.BtfTracepoint)
+    ? ["btf", "raw"]
+    : ["raw"];
+  const attempts = flavours.map((flavour) => ({ flavour, hooks }));
+  if (hooks.kind === "tracepoints" && plan.sysFlags.size > 0) {
+    const fallback: SyscallHooks = {
+      kind: "sys_enter",
+      reason: "per-syscall tracepoints failed",
+    };
+    attempts.push(...flavours.map((flavour) => ({ flavour, hooks: fallback })));
+  }
+  let failure: unknown;
+  for (const attempt of attempts) {
+    if (failure !== undefined) {
+      log("debug", `${failure}; trying ${programKind(attempt)}`);
+    }
+    try {
+      return await startTracing(
+        plan,
+        features,
+        attempt.flavour,
+        attempt.hooks,
+        {
+          excludePids,
+          log,
+          events: events.size,
+          describe: describeFeatures(results),
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof BpfError)) throw error;
+      failure = error;
+    }
+  }
+  throw failure;
+}
+
+function programKind(
+  attempt: { flavour: "btf" | "raw"; hooks: SyscallHooks },
+): string {
+  const tracepoint = attempt.flavour === "btf" ? "tp_btf" : "raw_tp";
+  return attempt.hooks.kind === "tracepoints"
+    ? `${tracepoint} with per-syscall tracepoints`
+    : `${tracepoint} with sys_enter/sys_exit`;
+}
+
+/** Loads the programs of one flavour and hooks, and attaches them. */
+async function startTracing(
+  plan: KernelPlan,
+  features: ReadonlyMap<string, boolean | undefined>,
+  flavour: "btf" | "raw",
+  hooks: SyscallHooks,
+  context: {
+    excludePids: readonly number[];
+    log: Log;
+    events: number;
+    describe: string;
+  },
+): Promise<KernelSource> {
+  const needed = neededTracepoints(plan, hooks);
+  const syscallEvents = hooks.kind === "tracepoints" ? hooks.events : [];
+  const programs = new Set(needed.map((name) => `${flavour}_${name}`));
+  if (syscallEvents.length > 0) programs.add("tp_sys_enter").add("tp_sys_exit");
+  const object = await loadObject(plan, features, programs);
   const links: BpfLink[] = [];
   try {
     const excluded = object.map("excluded");
-    for (const pid of excludePids) {
+    for (const pid of context.excludePids) {
       excluded.update(pidKey(pid), new Uint8Array([ExcludeMode.Descendants]));
     }
     for (const tracepoint of needed) {
       links.push(object.program(`${flavour}_${tracepoint}`).attach());
     }
+    for (const event of syscallEvents) {
+      for (const phase of ["enter", "exit"]) {
+        links.push(
+          object.program(`tp_sys_${phase}`).attachTracepoint(
+            "syscalls",
+            `sys_${phase}_${event}`,
+          ),
+        );
+      }
+    }
+    const tracepoint = flavour === "btf" ? "tp_btf" : "raw_tp";
+    context.log(
+      "debug",
+      `Kernel features: ${context.describe}; attached ${tracepoint} ${
+        needed.join(", ")
+      }${
+        syscallEvents.length > 0
+          ? ` and syscall tracepoints for ${syscallEvents.join(", ")}`
+          : ""
+      } for ${context.events} events`,
+    );
     const reader = new RingBufferReader(object.map("events"));
-    return new KernelSource(object, links, reader, log);
+    return new KernelSource(object, links, reader, context.log);
   } catch (error) {
     for (const link of links) link.close();
     object.close();
@@ -374,6 +489,11 @@ export class KernelSource implements EventSource {
       containerOf: (cgroupId, hostPid) =>
         resolver.containerOf(cgroupId, hostPid),
     });
+  }
+
+  /** What the programs are attached to, e.g. `tp_btf/sched_process_exec`. */
+  get attached(): readonly string[] {
+    return this.#links.map((link) => link.name);
   }
 
   /**

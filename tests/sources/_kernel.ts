@@ -6,7 +6,10 @@
  */
 
 import type { TraceeEvent } from "../../src/event/event.ts";
-import { openKernelSource } from "../../src/sources/kernel_source.ts";
+import {
+  type KernelSourceOptions,
+  openKernelSource,
+} from "../../src/sources/kernel_source.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -77,16 +80,25 @@ export interface ChildRun {
 
 /**
  * Opens a kernel source for `events`, runs `provoke <args>` and returns its
- * result and the events of that child once it runs `provoke` (or all events
- * with `all`).
+ * result, the events of that child once it runs `provoke` (or all events
+ * with `all`), and what the source attached.
  */
 export async function captureEvents(
   events: readonly string[],
   args: readonly string[],
-  options: { cwd?: string; all?: boolean } = {},
-): Promise<{ child: ChildRun; events: TraceeEvent[] }> {
+  options: {
+    cwd?: string;
+    all?: boolean;
+    syscallHooks?: KernelSourceOptions["syscallHooks"];
+  } = {},
+): Promise<
+  { child: ChildRun; events: TraceeEvent[]; attached: readonly string[] }
+> {
   const program = fixtureProgram("provoke");
-  const source = await openKernelSource({ events: new Set(events) });
+  const source = await openKernelSource({
+    events: new Set(events),
+    ...(options.syscallHooks ? { syscallHooks: options.syscallHooks } : {}),
+  });
   const controller = new AbortController();
   const seen: TraceeEvent[] = [];
   const consuming = (async () => {
@@ -113,6 +125,7 @@ export async function captureEvents(
     await consuming;
     return {
       child,
+      attached: source.attached,
       events: options.all ? seen : seen.filter((event) =>
         // Before exec the child is still Deno setting up stdio.
         event.hostProcessId === child.pid &&

@@ -310,6 +310,69 @@ Deno.test({
 
 Deno.test({
   name:
+    "openKernelSource() hooks only the selected syscalls, one tracepoint each, unless asked for sys_enter",
+  ignore,
+  async fn() {
+    const perSyscall = await captureEvents(["openat", "ptrace"], ["traceme"]);
+    assert.deepEqual(
+      perSyscall.attached.filter((name) => name.startsWith("tracepoint/")),
+      [
+        "tracepoint/syscalls/sys_enter_openat",
+        "tracepoint/syscalls/sys_exit_openat",
+        "tracepoint/syscalls/sys_enter_ptrace",
+        "tracepoint/syscalls/sys_exit_ptrace",
+      ],
+    );
+    assert.ok(
+      !perSyscall.attached.some((name) => /\/sys_(enter|exit)$/.test(name)),
+      perSyscall.attached.join(", "),
+    );
+    const pair = await captureEvents(["openat", "ptrace"], ["traceme"], {
+      syscallHooks: "sys_enter",
+    });
+    assert.ok(
+      pair.attached.some((name) => name.endsWith("/sys_enter")) &&
+        pair.attached.some((name) => name.endsWith("/sys_exit")),
+      pair.attached.join(", "),
+    );
+    assert.ok(!pair.attached.some((name) => name.startsWith("tracepoint/")));
+  },
+});
+
+Deno.test({
+  name:
+    "openKernelSource() reports the same syscall events through sys_enter/sys_exit as through per-syscall tracepoints",
+  ignore,
+  async fn() {
+    const cases: [string[], string[]][] = [
+      [["openat", "security_file_open"], ["open", "/etc/passwd"]],
+      [["open", "security_file_open"], ["open-legacy", "/etc/hostname"]],
+      [["ptrace"], ["traceme"]],
+      [["mprotect", "mem_prot_alert"], ["w-to-x"]],
+      [["mem_prot_alert"], ["mmap-wx"]],
+    ];
+    for (const [events, args] of cases) {
+      const seen = async (hooks: "tracepoints" | "sys_enter") => {
+        const run = await captureEvents(events, args, { syscallHooks: hooks });
+        return run.events.filter((event) => events.includes(event.eventName))
+          .map((event) => ({
+            eventName: event.eventName,
+            returnValue: event.returnValue,
+            // Mappings and the pid differ between the two runs.
+            args: event.args.filter((arg) =>
+              !["addr", "pid"].includes(arg.name)
+            ),
+          }));
+      };
+      const perSyscall = await seen("tracepoints");
+      assert.ok(perSyscall.length > 0, `no events for ${args.join(" ")}`);
+      assert.deepEqual(await seen("sys_enter"), perSyscall, args.join(" "));
+    }
+  },
+});
+
+Deno.test({
+  name:
     "openKernelSource() reports ptrace PTRACE_TRACEME and process_vm_writev",
   ignore,
   async fn() {

@@ -1,0 +1,40 @@
+/**
+ * The kernel's tracefs syscall events (`syscalls/sys_enter_<name>`), for
+ * hooking syscalls one by one: found where libbpf attaches tracepoints, and
+ * mounted when missing.
+ *
+ * @module
+ */
+
+import { mountTracefs } from "./libc.ts";
+
+/** Where libbpf looks first (debugfs' automount of tracefs). */
+const DEBUGFS_TRACING = "/sys/kernel/debug/tracing";
+/** Where libbpf looks otherwise, and where tracefs is mounted when missing. */
+const TRACEFS = "/sys/kernel/tracing";
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The tracefs directory libbpf attaches tracepoints through, as libbpf picks
+ * it; tracefs is mounted at `/sys/kernel/tracing` first if it has no events.
+ *
+ * @throws {BpfError} When tracefs is missing and cannot be mounted.
+ */
+export function openTracefs(): string {
+  const dir = exists(DEBUGFS_TRACING) ? DEBUGFS_TRACING : TRACEFS;
+  if (dir === TRACEFS && !exists(`${TRACEFS}/events`)) mountTracefs(TRACEFS);
+  return dir;
+}
+
+/** Whether tracefs at `dir` has the syscall event `name` (`sys_enter_openat`). */
+export function hasSyscallEvent(dir: string, name: string): boolean {
+  return exists(`${dir}/events/syscalls/${name}`);
+}
