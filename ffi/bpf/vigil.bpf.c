@@ -639,12 +639,23 @@ static __always_inline u64 syscall_arg(const void *src, enum args_from from, int
 	}
 }
 
+/*
+ * Whether an open is followed at exit alone: security_file_open needs
+ * nothing from its entry, since the arguments are still in the task's saved
+ * registers. That spares the inflight map's update, lookup and delete.
+ */
+static __always_inline bool open_at_exit(long id, u8 sf)
+{
+	return (id == NR_OPEN || id == NR_OPENAT || id == NR_OPENAT2) && !(sf & VIGIL_SYS_EMIT) &&
+	       (cfg.features & VIGIL_FEATURE_TASK_PT_REGS);
+}
+
 static __always_inline int on_sys_enter(const void *src, long id, enum args_from from)
 {
 	if (id < 0 || id >= VIGIL_SYSCALL_MAX)
 		return 0;
 	u8 sf = cfg.sys_flags[id];
-	if (!sf)
+	if (!sf || open_at_exit(id, sf))
 		return 0;
 	u64 arg2 = syscall_arg(src, from, 2);
 	/* mmap matters only when it asks for a writable and executable mapping. */
@@ -713,6 +724,18 @@ static __always_inline int on_sys_exit(long id, long ret)
 	u8 sf = cfg.sys_flags[id];
 	if (!sf)
 		return 0;
+	if (open_at_exit(id, sf)) {
+		/* A failed open opens no file. */
+		if (ret < 0 || is_excluded(bpf_get_current_pid_tgid() >> 32))
+			return 0;
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+		struct inflight in = {
+			.ts = bpf_ktime_get_boot_ns(),
+			.args = { regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9 },
+			.nr = id,
+		};
+		return emit_syscall(&in, id, ret, sf);
+	}
 	u32 tid = (u32)bpf_get_current_pid_tgid();
 	struct inflight *saved = bpf_map_lookup_elem(&inflight, &tid);
 	if (!saved)
