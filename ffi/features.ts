@@ -83,6 +83,7 @@ export const FeatureName = {
   Loop: "bpf_loop",
   FindVma: "find_vma",
   TaskPtRegs: "task_pt_regs",
+  RdonlyCast: "rdonly_cast",
 } as const;
 
 /** The features Vigil's BPF programs may use, in probing order. */
@@ -134,6 +135,14 @@ export const FEATURES: readonly Feature[] = [
     minimumKernel: "5.15",
     required: false,
     probe: rawTracepointHelper(BPF_FUNC_TASK_PT_REGS),
+  },
+  {
+    // A kfunc, which libbpf cannot probe: by kernel version and BTF, as
+    // tp_btf; a failed load falls back to the portable object.
+    name: FeatureName.RdonlyCast,
+    minimumKernel: "6.2",
+    required: false,
+    probe: () => hasVmlinuxBtf() && kernelAtLeast("6.2"),
   },
 ];
 

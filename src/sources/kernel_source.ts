@@ -71,6 +71,11 @@ export interface KernelSourceOptions {
    * to `"sys_enter"`, the pair of programs run for every syscall.
    */
   syscallHooks?: SyscallHooks["kind"];
+  /**
+   * Load the object built for kernels before 6.2 even where the faster one
+   * would load (tests cover it this way).
+   */
+  portable?: boolean;
   /** Called with debug/warning lines; route to a logger. */
   log?: (
     level: "debug" | "info" | "warning" | "error",
@@ -80,7 +85,22 @@ export interface KernelSourceOptions {
 
 type Log = NonNullable<KernelSourceOptions["log"]>;
 
-const OBJECT_FILE = "vigil.bpf.o";
+/**
+ * The BPF objects: the same programs, built reading kernel objects through
+ * bpf_rdonly_cast (Linux 6.2+) and with a helper call per field.
+ */
+const OBJECT_FILES = {
+  fast: "vigil.bpf.o",
+  portable: "vigil_portable.bpf.o",
+} as const;
+type ObjectKind = keyof typeof OBJECT_FILES;
+
+/** One way of loading the programs, tried in order until one loads. */
+interface LoadAttempt {
+  readonly object: ObjectKind;
+  readonly flavour: "btf" | "raw";
+  readonly hooks: SyscallHooks;
+}
 const VMLINUX_BTF = "/sys/kernel/btf/vmlinux";
 /** How long the reader sleeps when the kernel has not woken it. */
 const POLL_MS = 25;
@@ -229,13 +249,15 @@ function checkHost(): void {
       `Cannot trace the kernel: ${VMLINUX_BTF} is missing (the kernel needs CONFIG_DEBUG_INFO_BTF)`,
     );
   }
-  const object = new URL(OBJECT_FILE, FFI_OUTPUT_DIR);
-  try {
-    Deno.statSync(object);
-  } catch {
-    throw new KernelUnavailableError(
-      `Cannot find ${object.pathname}: build it with \`make -C ffi\``,
-    );
+  for (const file of Object.values(OBJECT_FILES)) {
+    const object = new URL(file, FFI_OUTPUT_DIR);
+    try {
+      Deno.statSync(object);
+    } catch {
+      throw new KernelUnavailableError(
+        `Cannot find ${object.pathname}: build it with \`make -C ffi\``,
+      );
+    }
   }
 }
 
@@ -299,13 +321,16 @@ function chooseSyscallHooks(
   );
 }
 
-/** Opens, configures and loads the object with one tracepoint flavour. */
+/** Opens, configures and loads an object with the given programs. */
 async function loadObject(
+  kind: ObjectKind,
   plan: KernelPlan,
   features: ReadonlyMap<string, boolean | undefined>,
   programs: ReadonlySet<string>,
 ): Promise<BpfObject> {
-  const object = BpfObject.open(new URL(OBJECT_FILE, FFI_OUTPUT_DIR).pathname);
+  const object = BpfObject.open(
+    new URL(OBJECT_FILES[kind], FFI_OUTPUT_DIR).pathname,
+  );
   try {
     configure(object, plan, features);
     for (const program of object.programs()) {
@@ -353,29 +378,16 @@ export async function openKernelSource(
   if (hooks.kind === "sys_enter") {
     log("debug", `Hooking syscalls with sys_enter/sys_exit: ${hooks.reason}`);
   }
-  // The richest combination first; each failure falls back to the next.
-  const flavours: ("btf" | "raw")[] = features.get(FeatureName.BtfTracepoint)
-    ? ["btf", "raw"]
-    : ["raw"];
-  const attempts = flavours.map((flavour) => ({ flavour, hooks }));
-  if (hooks.kind === "tracepoints" && plan.sysFlags.size > 0) {
-    const fallback: SyscallHooks = {
-      kind: "sys_enter",
-      reason: "per-syscall tracepoints failed",
-    };
-    attempts.push(...flavours.map((flavour) => ({ flavour, hooks: fallback })));
-  }
   let failure: unknown;
-  for (const attempt of attempts) {
+  for (const attempt of loadAttempts(plan, features, hooks, options)) {
     if (failure !== undefined) {
-      log("debug", `${failure}; trying ${programKind(attempt)}`);
+      log("debug", `${failure}; trying ${describeAttempt(attempt)}`);
     }
     try {
       return await startTracing(
         plan,
         features,
-        attempt.flavour,
-        attempt.hooks,
+        attempt,
         {
           excludePids,
           log,
@@ -391,21 +403,51 @@ export async function openKernelSource(
   throw failure;
 }
 
-function programKind(
-  attempt: { flavour: "btf" | "raw"; hooks: SyscallHooks },
-): string {
-  const tracepoint = attempt.flavour === "btf" ? "tp_btf" : "raw_tp";
-  return attempt.hooks.kind === "tracepoints"
-    ? `${tracepoint} with per-syscall tracepoints`
-    : `${tracepoint} with sys_enter/sys_exit`;
+/**
+ * The ways of loading, richest first: per-syscall tracepoints before the
+ * sys_enter pair, the fast object before the portable one, tp_btf before
+ * raw_tp. A failure falls back to the next.
+ */
+function loadAttempts(
+  plan: KernelPlan,
+  features: ReadonlyMap<string, boolean | undefined>,
+  hooks: SyscallHooks,
+  options: KernelSourceOptions,
+): LoadAttempt[] {
+  const hookChoices = [hooks];
+  if (hooks.kind === "tracepoints" && plan.sysFlags.size > 0) {
+    hookChoices.push({
+      kind: "sys_enter",
+      reason: "per-syscall tracepoints failed",
+    });
+  }
+  const objects: ObjectKind[] =
+    !options.portable && features.get(FeatureName.RdonlyCast)
+      ? ["fast", "portable"]
+      : ["portable"];
+  const flavours: ("btf" | "raw")[] = features.get(FeatureName.BtfTracepoint)
+    ? ["btf", "raw"]
+    : ["raw"];
+  return hookChoices.flatMap((choice) =>
+    objects.flatMap((object) =>
+      flavours.map((flavour) => ({ object, flavour, hooks: choice }))
+    )
+  );
 }
 
-/** Loads the programs of one flavour and hooks, and attaches them. */
+function describeAttempt(attempt: LoadAttempt): string {
+  const tracepoint = attempt.flavour === "btf" ? "tp_btf" : "raw_tp";
+  const hooks = attempt.hooks.kind === "tracepoints"
+    ? "per-syscall tracepoints"
+    : "sys_enter/sys_exit";
+  return `${OBJECT_FILES[attempt.object]} (${tracepoint}, ${hooks})`;
+}
+
+/** Loads the programs of one attempt, and attaches them. */
 async function startTracing(
   plan: KernelPlan,
   features: ReadonlyMap<string, boolean | undefined>,
-  flavour: "btf" | "raw",
-  hooks: SyscallHooks,
+  attempt: LoadAttempt,
   context: {
     excludePids: readonly number[];
     log: Log;
@@ -413,11 +455,12 @@ async function startTracing(
     describe: string;
   },
 ): Promise<KernelSource> {
+  const { flavour, hooks } = attempt;
   const needed = neededTracepoints(plan, hooks);
   const syscallEvents = hooks.kind === "tracepoints" ? hooks.events : [];
   const programs = new Set(needed.map((name) => `${flavour}_${name}`));
   if (syscallEvents.length > 0) programs.add("tp_sys_enter").add("tp_sys_exit");
-  const object = await loadObject(plan, features, programs);
+  const object = await loadObject(attempt.object, plan, features, programs);
   const links: BpfLink[] = [];
   try {
     const excluded = object.map("excluded");
@@ -440,9 +483,9 @@ async function startTracing(
     const tracepoint = flavour === "btf" ? "tp_btf" : "raw_tp";
     context.log(
       "debug",
-      `Kernel features: ${context.describe}; attached ${tracepoint} ${
-        needed.join(", ")
-      }${
+      `Kernel features: ${context.describe}; loaded ${
+        OBJECT_FILES[attempt.object]
+      }, attached ${tracepoint} ${needed.join(", ")}${
         syscallEvents.length > 0
           ? ` and syscall tracepoints for ${syscallEvents.join(", ")}`
           : ""

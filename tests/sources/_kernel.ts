@@ -90,6 +90,7 @@ export async function captureEvents(
     cwd?: string;
     all?: boolean;
     syscallHooks?: KernelSourceOptions["syscallHooks"];
+    portable?: boolean;
   } = {},
 ): Promise<
   { child: ChildRun; events: TraceeEvent[]; attached: readonly string[] }
@@ -98,6 +99,7 @@ export async function captureEvents(
   const source = await openKernelSource({
     events: new Set(events),
     ...(options.syscallHooks ? { syscallHooks: options.syscallHooks } : {}),
+    ...(options.portable ? { portable: true } : {}),
   });
   const controller = new AbortController();
   const seen: TraceeEvent[] = [];

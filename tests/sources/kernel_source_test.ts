@@ -341,7 +341,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "openKernelSource() reports the same syscall events through sys_enter/sys_exit as through per-syscall tracepoints",
+    "openKernelSource() reports the same syscall events through sys_enter/sys_exit and through the portable object as through per-syscall tracepoints",
   ignore,
   async fn() {
     const cases: [string[], string[]][] = [
@@ -352,21 +352,38 @@ Deno.test({
       [["mem_prot_alert"], ["mmap-wx"]],
     ];
     for (const [events, args] of cases) {
-      const seen = async (hooks: "tracepoints" | "sys_enter") => {
-        const run = await captureEvents(events, args, { syscallHooks: hooks });
+      const seen = async (
+        options: { syscallHooks?: "sys_enter"; portable?: boolean },
+      ) => {
+        const run = await captureEvents(events, args, options);
         return run.events.filter((event) => events.includes(event.eventName))
           .map((event) => ({
             eventName: event.eventName,
             returnValue: event.returnValue,
+            // The context read through kernel objects (the child differs).
+            inOwnPidNamespace: event.processId === event.hostProcessId,
+            parentProcessId: event.parentProcessId,
+            pidNamespace: event.pidNamespace,
+            mountNamespace: event.mountNamespace,
+            userId: event.userId,
             // Mappings and the pid differ between the two runs.
             args: event.args.filter((arg) =>
               !["addr", "pid"].includes(arg.name)
             ),
           }));
       };
-      const perSyscall = await seen("tracepoints");
+      const perSyscall = await seen({});
       assert.ok(perSyscall.length > 0, `no events for ${args.join(" ")}`);
-      assert.deepEqual(await seen("sys_enter"), perSyscall, args.join(" "));
+      assert.deepEqual(
+        await seen({ syscallHooks: "sys_enter" }),
+        perSyscall,
+        `${args.join(" ")} through sys_enter/sys_exit`,
+      );
+      assert.deepEqual(
+        await seen({ portable: true }),
+        perSyscall,
+        `${args.join(" ")} through the portable object`,
+      );
     }
   },
 });
