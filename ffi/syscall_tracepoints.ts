@@ -1,7 +1,8 @@
 /**
- * The kernel's tracefs syscall events (`syscalls/sys_enter_<name>`), for
- * hooking syscalls one by one: found where libbpf attaches tracepoints, and
- * mounted when missing.
+ * What the kernel offers for hooking syscalls one by one: its tracefs
+ * syscall events (`syscalls/sys_enter_<name>`), found where libbpf attaches
+ * tracepoints and mounted when missing, and which syscalls it was built
+ * without (those have no event).
  *
  * @module
  */
@@ -37,4 +38,25 @@ export function openTracefs(): string {
 /** Whether tracefs at `dir` has the syscall event `name` (`sys_enter_openat`). */
 export function hasSyscallEvent(dir: string, name: string): boolean {
   return exists(`${dir}/events/syscalls/${name}`);
+}
+
+/**
+ * The x86-64 syscalls of `names` the kernel was built without: kallsyms lists
+ * their `__x64_sys_<name>` entry as a weak stub (`W`) that returns ENOSYS.
+ * Unreadable kallsyms answers none, so callers keep hooking what they cannot
+ * rule out.
+ */
+export function stubbedSyscalls(names: readonly string[]): Set<string> {
+  const stubbed = new Set<string>();
+  if (names.length === 0) return stubbed;
+  let symbols: string;
+  try {
+    symbols = Deno.readTextFileSync("/proc/kallsyms");
+  } catch {
+    return stubbed;
+  }
+  for (const name of names) {
+    if (symbols.includes(` W __x64_sys_${name}\n`)) stubbed.add(name);
+  }
+  return stubbed;
 }

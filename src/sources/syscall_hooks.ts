@@ -4,7 +4,12 @@
  * kernel run no program at all for the other syscalls, where the
  * `sys_enter`/`sys_exit` pair runs one for every syscall of every process
  * (about 80 ns a call on our machines, against 15 ns of the kernel's own
- * tracepoint dispatch). The pair stays the fallback.
+ * tracepoint dispatch).
+ *
+ * A syscall the kernel was built without (module loading without
+ * `CONFIG_MODULES`) has no event: calling it only returns ENOSYS and changes
+ * nothing, so it is left unhooked rather than making every syscall pay for
+ * the pair. A syscall the kernel has but tracefs lacks keeps the pair.
  *
  * @module
  */
@@ -18,6 +23,8 @@ export type SyscallHooks =
     readonly kind: "tracepoints";
     /** Tracefs event names without the prefix, e.g. `openat`. */
     readonly events: readonly string[];
+    /** Selected syscalls this kernel was built without: not hooked. */
+    readonly absent: readonly string[];
   }
   | {
     readonly kind: "sys_enter";
@@ -25,25 +32,34 @@ export type SyscallHooks =
     readonly reason: string;
   };
 
-/**
- * Picks the hooks for `syscalls` (Tracee names, e.g. `openat`), given which
- * syscall events tracefs has (`hasEvent("sys_enter_openat")`). A syscall
- * without events (one the kernel was built without has none, yet calling it
- * is still reported) keeps the `sys_enter`/`sys_exit` pair for all.
- */
+/** What choosing hooks needs to know of the running kernel. */
+export interface SyscallEventProbe {
+  /** Whether tracefs has syscall event `name`, e.g. `sys_enter_openat`. */
+  hasEvent(name: string): boolean;
+  /** Which of these syscalls the kernel was built without (ENOSYS stubs). */
+  stubbed(names: readonly string[]): ReadonlySet<string>;
+}
+
+/** Picks the hooks for `syscalls` (Tracee names, e.g. `openat`). */
 export function planSyscallHooks(
   syscalls: readonly string[],
-  hasEvent: (name: string) => boolean,
+  probe: SyscallEventProbe,
 ): SyscallHooks {
-  const events = syscalls.map((syscall) => EVENT_NAMES[syscall] ?? syscall);
-  const missing = events.filter((event) =>
-    !hasEvent(`sys_enter_${event}`) || !hasEvent(`sys_exit_${event}`)
-  );
-  if (missing.length > 0) {
+  const events: string[] = [];
+  const missing: string[] = [];
+  for (const syscall of syscalls) {
+    const event = EVENT_NAMES[syscall] ?? syscall;
+    const found = probe.hasEvent(`sys_enter_${event}`) &&
+      probe.hasEvent(`sys_exit_${event}`);
+    (found ? events : missing).push(event);
+  }
+  const stubbed = probe.stubbed(missing);
+  const lacking = missing.filter((event) => !stubbed.has(event));
+  if (lacking.length > 0) {
     return {
       kind: "sys_enter",
-      reason: `tracefs has no syscall event for ${missing.join(", ")}`,
+      reason: `tracefs has no syscall event for ${lacking.join(", ")}`,
     };
   }
-  return { kind: "tracepoints", events };
+  return { kind: "tracepoints", events, absent: missing };
 }

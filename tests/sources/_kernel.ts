@@ -91,6 +91,7 @@ export async function captureEvents(
     all?: boolean;
     syscallHooks?: KernelSourceOptions["syscallHooks"];
     portable?: boolean;
+    log?: KernelSourceOptions["log"];
   } = {},
 ): Promise<
   { child: ChildRun; events: TraceeEvent[]; attached: readonly string[] }
@@ -100,6 +101,7 @@ export async function captureEvents(
     events: new Set(events),
     ...(options.syscallHooks ? { syscallHooks: options.syscallHooks } : {}),
     ...(options.portable ? { portable: true } : {}),
+    ...(options.log ? { log: options.log } : {}),
   });
   const controller = new AbortController();
   const seen: TraceeEvent[] = [];

@@ -463,10 +463,16 @@ Deno.test({
 
 Deno.test({
   name:
-    "openKernelSource() reports module loading: init_module, finit_module, security_kernel_read_file",
+    "openKernelSource() reports module loading through sys_enter: init_module, finit_module, security_kernel_read_file",
   ignore,
   async fn() {
-    const init = await captureEvents(["init_module"], ["init-module"]);
+    // sys_enter sees these calls even on a kernel without module support.
+    const options = { syscallHooks: "sys_enter" } as const;
+    const init = await captureEvents(
+      ["init_module"],
+      ["init-module"],
+      options,
+    );
     const initModule = only(init.events, "init_module");
     assert.equal(argsOf(initModule).len, 64);
     assert.equal(argsOf(initModule).param_values, "vigil=1");
@@ -478,6 +484,7 @@ Deno.test({
       const { events } = await captureEvents(
         ["finit_module", "security_kernel_read_file"],
         ["finit-module", path],
+        options,
       );
       const finit = only(events, "finit_module");
       assert.equal(argsOf(finit).fd, 3);
@@ -499,6 +506,44 @@ Deno.test({
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }
+  },
+});
+
+Deno.test({
+  name:
+    "openKernelSource() hooks module loading by tracepoints where the kernel has it, else leaves it out and says so",
+  ignore,
+  async fn() {
+    const hasModules = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
+      .some((dir) => {
+        try {
+          return Deno.statSync(
+            `${dir}/events/syscalls/sys_enter_init_module`,
+          ).isDirectory;
+        } catch {
+          return false;
+        }
+      });
+    const messages: string[] = [];
+    const run = await captureEvents(["init_module", "openat"], [
+      "init-module",
+    ], { log: (_level, message) => void messages.push(message) });
+    const hooked = run.attached.includes(
+      "tracepoint/syscalls/sys_enter_init_module",
+    );
+    assert.ok(run.attached.includes("tracepoint/syscalls/sys_enter_openat"));
+    assert.equal(hooked, hasModules);
+    assert.equal(
+      run.events.filter((event) => event.eventName === "init_module").length,
+      hasModules ? 1 : 0,
+    );
+    assert.equal(
+      messages.some((message) =>
+        message.startsWith("Not hooking init_module: this kernel was built")
+      ),
+      !hasModules,
+      messages.join("\n"),
+    );
   },
 });
 
