@@ -144,6 +144,7 @@ export const SysFlag = {
   Derived: 0x2,
   AtEntry: 0x4,
   Save: 0x8,
+  ExitOnly: 0x10,
 } as const;
 
 /** `VIGIL_SCHED_*`: scheduler events of the config. */

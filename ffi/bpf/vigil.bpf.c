@@ -658,23 +658,12 @@ static __always_inline u64 syscall_arg(const void *src, enum args_from from, int
 	}
 }
 
-/*
- * Whether an open is followed at exit alone: security_file_open needs
- * nothing from its entry, since the arguments are still in the task's saved
- * registers. That spares the inflight map's update, lookup and delete.
- */
-static __always_inline bool open_at_exit(long id, u8 sf)
-{
-	return (id == NR_OPEN || id == NR_OPENAT || id == NR_OPENAT2) && !(sf & VIGIL_SYS_EMIT) &&
-	       (cfg.features & VIGIL_FEATURE_TASK_PT_REGS);
-}
-
 static __always_inline int on_sys_enter(const void *src, long id, enum args_from from)
 {
 	if (id < 0 || id >= VIGIL_SYSCALL_MAX)
 		return 0;
 	u8 sf = cfg.sys_flags[id];
-	if (!sf || open_at_exit(id, sf))
+	if (!sf || (sf & VIGIL_SYS_EXIT_ONLY))
 		return 0;
 	u64 arg2 = syscall_arg(src, from, 2);
 	/* mmap matters only when it asks for a writable and executable mapping. */
@@ -743,7 +732,13 @@ static __always_inline int on_sys_exit(long id, long ret)
 	u8 sf = cfg.sys_flags[id];
 	if (!sf)
 		return 0;
-	if (open_at_exit(id, sf)) {
+	/*
+	 * Followed at exit alone (user space sets this for security_file_open's
+	 * opens where bpf_task_pt_regs exists): the arguments are still in the
+	 * task's saved registers, which spares the inflight map's update, lookup
+	 * and delete, and in per-syscall mode the entry hook.
+	 */
+	if (sf & VIGIL_SYS_EXIT_ONLY) {
 		/* A failed open opens no file. */
 		if (ret < 0 || is_excluded(bpf_get_current_pid_tgid() >> 32))
 			return 0;

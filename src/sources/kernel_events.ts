@@ -39,6 +39,11 @@ export interface DerivedEvent {
   readonly syscalls: readonly string[];
   /** Scheduler tracepoints it needs (`SchedFlag` bits). */
   readonly sched: number;
+  /**
+   * Built at syscall exit from the return value and the arguments, which the
+   * task's saved registers still hold then: its syscalls need no entry hook.
+   */
+  readonly atExit?: boolean;
 }
 
 /** Any event of the kernel source. */
@@ -286,6 +291,7 @@ const DERIVED_EVENTS: readonly DerivedEvent[] = [
     ],
     syscalls: ["open", "openat", "openat2"],
     sched: 0,
+    atExit: true,
   },
   {
     kind: "derived",
@@ -414,10 +420,13 @@ export interface KernelPlan {
  */
 export function kernelPlan(events: ReadonlySet<string>): KernelPlan {
   const sysFlags = new Map<number, number>();
+  const exitOnly = new Set<number>();
+  const needEntry = new Set<number>();
   let schedFlags = 0;
-  const add = (name: string, flag: number) => {
+  const add = (name: string, flag: number, atExit = false) => {
     const nr = SYSCALLS_BY_NAME.get(name)!.id;
     sysFlags.set(nr, (sysFlags.get(nr) ?? 0) | flag);
+    (atExit ? exitOnly : needEntry).add(nr);
   };
   for (const name of events) {
     const event = KERNEL_EVENTS.get(name);
@@ -433,13 +442,20 @@ export function kernelPlan(events: ReadonlySet<string>): KernelPlan {
       add(name, SysFlag.Emit | (atEntry ? SysFlag.AtEntry : 0));
       continue;
     }
-    for (const source of event.syscalls) add(source, SysFlag.Derived);
+    for (const source of event.syscalls) {
+      add(source, SysFlag.Derived, event.atExit);
+    }
     schedFlags |= event.sched;
   }
   // exec records carry the comm from before exec, saved at syscall entry.
   if (schedFlags & (SchedFlag.Exec | SchedFlag.Bprm)) {
     add("execve", SysFlag.Save);
     add("execveat", SysFlag.Save);
+  }
+  for (const nr of exitOnly) {
+    if (!needEntry.has(nr)) {
+      sysFlags.set(nr, sysFlags.get(nr)! | SysFlag.ExitOnly);
+    }
   }
   return { sysFlags, schedFlags };
 }

@@ -47,7 +47,11 @@ import {
   openTracefs,
   stubbedSyscalls,
 } from "../../ffi/syscall_tracepoints.ts";
-import { planSyscallHooks, type SyscallHooks } from "./syscall_hooks.ts";
+import {
+  planSyscallHooks,
+  syscallEventName,
+  type SyscallHooks,
+} from "./syscall_hooks.ts";
 import { FFI_OUTPUT_DIR } from "../../ffi/libbpf.ts";
 import {
   recordOffsets,
@@ -59,6 +63,7 @@ import {
   FeatureFlag,
   Limits,
   SchedFlag,
+  SysFlag,
 } from "../../ffi/record_layout.ts";
 
 export { KERNEL_EVENT_NAMES };
@@ -296,6 +301,33 @@ function configure(
   rodata.setInitialValue(data);
 }
 
+/**
+ * The plan as this kernel can run it: without bpf_task_pt_regs, syscalls
+ * followed at exit alone keep their entry hook.
+ */
+function adaptPlan(
+  plan: KernelPlan,
+  features: ReadonlyMap<string, boolean | undefined>,
+): KernelPlan {
+  if (features.get(FeatureName.TaskPtRegs)) return plan;
+  const sysFlags = new Map(
+    [...plan.sysFlags].map(([nr, flags]) => [nr, flags & ~SysFlag.ExitOnly]),
+  );
+  return { ...plan, sysFlags };
+}
+
+/** Tracefs names of the syscalls a plan follows at exit alone. */
+function exitOnlyEvents(plan: KernelPlan): Set<string> {
+  const events = new Set<string>();
+  for (const [nr, flags] of plan.sysFlags) {
+    const syscall = SYSCALLS_BY_NUMBER.get(nr);
+    if (syscall && flags & SysFlag.ExitOnly) {
+      events.add(syscallEventName(syscall.name));
+    }
+  }
+  return events;
+}
+
 /** The syscall hooks for a plan: per-syscall tracepoints when possible. */
 function chooseSyscallHooks(
   plan: KernelPlan,
@@ -362,7 +394,7 @@ export async function openKernelSource(
   options: KernelSourceOptions,
 ): Promise<KernelSource> {
   const { events, excludePids = [], log = () => {} } = options;
-  const plan = kernelPlan(events);
+  const requested = kernelPlan(events);
   checkHost();
   const results: FeatureResult[] = probeFeatures();
   const missing = results.filter((result) =>
@@ -380,6 +412,7 @@ export async function openKernelSource(
   const features = new Map(
     results.map((result) => [result.feature.name, result.supported]),
   );
+  const plan = adaptPlan(requested, features);
   const hooks = chooseSyscallHooks(plan, options.syscallHooks ?? "tracepoints");
   if (hooks.kind === "sys_enter") {
     log("debug", `Hooking syscalls with sys_enter/sys_exit: ${hooks.reason}`);
@@ -483,8 +516,10 @@ async function startTracing(
     for (const tracepoint of needed) {
       links.push(object.program(`${flavour}_${tracepoint}`).attach());
     }
+    const exitOnly = exitOnlyEvents(plan);
     for (const event of syscallEvents) {
-      for (const phase of ["enter", "exit"]) {
+      const phases = exitOnly.has(event) ? ["exit"] : ["enter", "exit"];
+      for (const phase of phases) {
         links.push(
           object.program(`tp_sys_${phase}`).attachTracepoint(
             "syscalls",

@@ -17,6 +17,11 @@
 /** Syscalls whose tracefs event is not named after them. */
 const EVENT_NAMES: Readonly<Record<string, string>> = { umount2: "umount" };
 
+/** The tracefs event name of a syscall, e.g. `umount` for `umount2`. */
+export function syscallEventName(syscall: string): string {
+  return EVENT_NAMES[syscall] ?? syscall;
+}
+
 /** The hooks chosen for a set of syscalls. */
 export type SyscallHooks =
   | {
@@ -48,7 +53,7 @@ export function planSyscallHooks(
   const events: string[] = [];
   const missing: string[] = [];
   for (const syscall of syscalls) {
-    const event = EVENT_NAMES[syscall] ?? syscall;
+    const event = syscallEventName(syscall);
     const found = probe.hasEvent(`sys_enter_${event}`) &&
       probe.hasEvent(`sys_exit_${event}`);
     (found ? events : missing).push(event);

@@ -341,6 +341,39 @@ Deno.test({
 
 Deno.test({
   name:
+    "openKernelSource() follows opens for security_file_open alone at exit only, with the open's arguments",
+  ignore,
+  async fn() {
+    const before = BigInt(Date.now()) * 1_000_000n;
+    const run = await captureEvents(["security_file_open"], [
+      "open",
+      "/etc/passwd",
+    ]);
+    const after = BigInt(Date.now()) * 1_000_000n;
+    const syscalls = run.attached.filter((name) =>
+      name.startsWith("tracepoint/")
+    );
+    assert.deepEqual(syscalls, [
+      "tracepoint/syscalls/sys_exit_open",
+      "tracepoint/syscalls/sys_exit_openat",
+      "tracepoint/syscalls/sys_exit_openat2",
+    ]);
+    const open = only(
+      run.events.filter((event) => argsOf(event).pathname === "/etc/passwd"),
+      "security_file_open",
+    );
+    assert.equal(open.syscall, "openat");
+    assert.equal(open.processId, run.child.pid);
+    assert.equal(argsOf(open).syscall_pathname, "/etc/passwd");
+    // The open file's flags, as the kernel keeps them.
+    assert.equal(argsOf(open).flags, "O_RDONLY|O_LARGEFILE");
+    assert.equal(argsOf(open).inode, Deno.statSync("/etc/passwd").ino);
+    assert.ok(open.timestamp >= before && open.timestamp <= after);
+  },
+});
+
+Deno.test({
+  name:
     "openKernelSource() reports the same syscall events through sys_enter/sys_exit and through the portable object as through per-syscall tracepoints",
   ignore,
   async fn() {

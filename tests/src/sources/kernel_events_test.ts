@@ -15,12 +15,14 @@ Deno.test("kernelPlan() records only the syscalls the selected events need", () 
   assert.deepEqual(
     new Map([...plan.sysFlags].sort(([a], [b]) => a - b)),
     new Map([
-      [2, SysFlag.Derived],
+      // Opens only for security_file_open need no entry state; openat,
+      // selected itself, does.
+      [2, SysFlag.Derived | SysFlag.ExitOnly],
       [9, SysFlag.Derived],
       [10, SysFlag.Derived],
       [59, SysFlag.Emit | SysFlag.AtEntry],
       [257, SysFlag.Emit | SysFlag.Derived],
-      [437, SysFlag.Derived],
+      [437, SysFlag.Derived | SysFlag.ExitOnly],
     ]),
   );
   assert.equal(plan.schedFlags, 0);
