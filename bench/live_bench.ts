@@ -16,17 +16,29 @@ import {
 } from "../src/sources/kernel_source.ts";
 
 const SECTION = "live";
-/** The events the built-in signatures need. */
+/**
+ * The kernel events the built-in signatures need, as `vigil -v` lists them
+ * ("Tracing ...") with the built-ins loaded.
+ */
 export const DEFAULT_EVENTS: ReadonlySet<string> = new Set([
-  "sched_process_exec",
-  "security_file_open",
-  "ptrace",
-  "mem_prot_alert",
+  "connect",
+  "dup",
+  "dup2",
+  "dup3",
+  "finit_module",
   "init_module",
-  "security_kernel_read_file",
-  "execve",
+  "mem_prot_alert",
   "process_vm_writev",
+  "ptrace",
+  "sched_process_exec",
+  "sched_process_exit",
+  "sched_process_fork",
+  "security_file_open",
+  "security_kernel_read_file",
   "security_sb_mount",
+  "security_socket_connect",
+  "unlink",
+  "unlinkat",
 ]);
 
 function compileLoadgen(dir: string): string {
