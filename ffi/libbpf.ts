@@ -33,6 +33,14 @@ export const LIBBPF_SYMBOLS = {
   bpf_program__set_autoload: { parameters: ["pointer", "bool"], result: "i32" },
   bpf_program__autoload: { parameters: ["pointer"], result: "bool" },
   bpf_link__destroy: { parameters: ["pointer"], result: "i32" },
+  // The same call off the JS thread: detaching a perf-event link waits for
+  // an RCU grace period (~65 ms here), and many can wait at once.
+  bpf_link__destroy_nonblocking: {
+    name: "bpf_link__destroy",
+    parameters: ["pointer"],
+    result: "i32",
+    nonblocking: true,
+  },
   bpf_map__fd: { parameters: ["pointer"], result: "i32" },
   bpf_map__max_entries: { parameters: ["pointer"], result: "u32" },
   bpf_map__initial_value: {

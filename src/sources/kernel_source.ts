@@ -33,7 +33,7 @@ import {
   kernelPlan,
   SYSCALLS_BY_NUMBER,
 } from "./kernel_events.ts";
-import { type BpfLink, BpfObject, possibleCpus } from "../../ffi/bpf_object.ts";
+import { BpfLink, BpfObject, possibleCpus } from "../../ffi/bpf_object.ts";
 import { BpfError, KernelUnavailableError } from "../../ffi/errors.ts";
 import {
   describeFeatures,
@@ -680,7 +680,7 @@ export class KernelSource implements EventSource {
     if (this.#closed) return;
     this.#closed = true;
     this.#readLost();
-    for (const link of this.#links) link.close();
+    await BpfLink.closeAll(this.#links);
     await this.#reader.close();
     this.#object?.close();
     this.#object = undefined;
