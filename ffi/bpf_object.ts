@@ -108,7 +108,7 @@ export class BpfProgram {
   attach(): BpfLink {
     const out = new BigUint64Array(1);
     const err = helper().vigil_program_attach(this.#program, out);
-    return this.#link(err, out, this.section);
+    return this.#linked(err, out, this.section);
   }
 
   /**
@@ -125,10 +125,10 @@ export class BpfProgram {
       cString(name),
       out,
     );
-    return this.#link(err, out, `tracepoint/${category}/${name}`);
+    return this.#linked(err, out, `tracepoint/${category}/${name}`);
   }
 
-  #link(err: number, out: BigUint64Array, target: string): BpfLink {
+  #linked(err: number, out: BigUint64Array, target: string): BpfLink {
     const link = Deno.UnsafePointer.create(out[0]!);
     if (err < 0 || !link) {
       throw new BpfError("attach", target, err || -22, {

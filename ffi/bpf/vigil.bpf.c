@@ -23,8 +23,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * KREAD(type, ptr, field): a field of a kernel object. Through
  * bpf_rdonly_cast (Linux 6.2+; the verifier turns the call into a move) it
  * is a plain load that faults safely, where BPF_CORE_READ costs a helper
- * call; the open-heavy syscall mix ran about a tenth faster with it. The
- * object built with -DVIGIL_PORTABLE, for older kernels, uses
+ * call (those calls took a tenth of an open-heavy loop's CPU, 4% after).
+ * The object built with -DVIGIL_PORTABLE, for older kernels, uses
  * BPF_CORE_READ.
  */
 #ifdef VIGIL_PORTABLE

@@ -504,8 +504,12 @@ async function startTracing(
   const { flavour, hooks } = attempt;
   const needed = neededTracepoints(plan, hooks);
   const syscallEvents = hooks.kind === "tracepoints" ? hooks.events : [];
+  const exitOnly = exitOnlyEvents(plan);
   const programs = new Set(needed.map((name) => `${flavour}_${name}`));
-  if (syscallEvents.length > 0) programs.add("tp_sys_enter").add("tp_sys_exit");
+  if (syscallEvents.length > 0) programs.add("tp_sys_exit");
+  if (syscallEvents.some((event) => !exitOnly.has(event))) {
+    programs.add("tp_sys_enter");
+  }
   const object = await loadObject(attempt.object, plan, features, programs);
   const links: BpfLink[] = [];
   try {
@@ -516,7 +520,6 @@ async function startTracing(
     for (const tracepoint of needed) {
       links.push(object.program(`${flavour}_${tracepoint}`).attach());
     }
-    const exitOnly = exitOnlyEvents(plan);
     for (const event of syscallEvents) {
       const phases = exitOnly.has(event) ? ["exit"] : ["enter", "exit"];
       for (const phase of phases) {
