@@ -388,41 +388,27 @@ Deno.test({
         ? sensor
         : await startSensor(["--syscall-hooks", "sys_enter"]);
       try {
-        await t.step(
-          "VGL-5 kernel module loading: init_module of a non-module",
-          async () => {
-            const child = await run(behave, ["init-module"]);
-            assert.equal(child.code, 0, child.stderr);
-            const { data } = await onlyFinding(
-              moduleSensor,
-              child.pid,
-              "VGL-5",
-            );
-            assert.deepEqual(data, {
-              syscall: "init_module",
-              param_values: "vigil=1",
-            });
-          },
-        );
-
-        await t.step(
-          "VGL-5 kernel module loading: finit_module of a non-module",
-          async () => {
-            const file = `${dir}/not-a-module.ko`;
-            await Deno.writeTextFile(file, "not a module\n");
-            const child = await run(behave, ["finit-module", file]);
-            assert.equal(child.code, 0, child.stderr);
-            const { data } = await onlyFinding(
-              moduleSensor,
-              child.pid,
-              "VGL-5",
-            );
-            assert.deepEqual(data, {
-              syscall: "finit_module",
-              param_values: "vigil=1",
-            });
-          },
-        );
+        const file = `${dir}/not-a-module.ko`;
+        await Deno.writeTextFile(file, "not a module\n");
+        const loads: [string, string[]][] = [
+          ["init_module", ["init-module"]],
+          ["finit_module", ["finit-module", file]],
+        ];
+        for (const [syscall, args] of loads) {
+          await t.step(
+            `VGL-5 kernel module loading: ${syscall} of a non-module`,
+            async () => {
+              const child = await run(behave, args);
+              assert.equal(child.code, 0, child.stderr);
+              const { data } = await onlyFinding(
+                moduleSensor,
+                child.pid,
+                "VGL-5",
+              );
+              assert.deepEqual(data, { syscall, param_values: "vigil=1" });
+            },
+          );
+        }
       } finally {
         if (moduleSensor !== sensor) {
           assert.equal(
