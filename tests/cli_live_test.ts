@@ -44,7 +44,7 @@ async function vigilPrograms(): Promise<number[]> {
     id: number;
     name?: string;
   }[];
-  return programs.filter((p) => /^(btf|raw)_s(ys|ched)_/.test(p.name ?? ""))
+  return programs.filter((p) => /^(btf|raw|tp)_s(ys|ched)_/.test(p.name ?? ""))
     .map((p) => p.id);
 }
 
@@ -120,5 +120,67 @@ Deno.test({
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.deepEqual(left, []);
+  },
+});
+
+Deno.test({
+  name:
+    "vigil drops file opens no built-in could match before decoding them, but prints them when --events asks",
+  ignore: IGNORE_KERNEL_TESTS,
+  async fn() {
+    for (const printed of [false, true]) {
+      const vigil = spawnVigil([
+        "--output",
+        "json",
+        ...(printed ? ["--events", "security_file_open"] : []),
+      ]);
+      const stdout = vigil.stdout.pipeThrough(new TextDecoderStream())
+        .getReader();
+      const stderr = vigil.stderr.pipeThrough(new TextDecoderStream())
+        .getReader();
+      const errors = { text: "" };
+      try {
+        await readLine(
+          stderr,
+          errors,
+          (line) => line.includes("Watching the kernel"),
+          30_000,
+        );
+        const cat = new Deno.Command("cat", {
+          args: ["/etc/hostname"],
+          stdout: "null",
+        }).spawn();
+        const pid = cat.pid;
+        await cat.status;
+        if (printed) {
+          const line = await readLine(
+            stdout,
+            { text: "" },
+            (l) => l.includes(`"processId":${pid},`),
+            5_000,
+          );
+          const event = parseJsonExact(line) as TraceeEvent;
+          assert.equal(event.eventName, "security_file_open");
+        } else {
+          // Records are read within the reader's poll interval.
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        }
+      } finally {
+        vigil.kill("SIGINT");
+        assert.equal((await vigil.status).code, 0);
+      }
+      // The closing summary counts what the built-ins' gates dropped.
+      for (;;) {
+        const chunk = await stderr.read();
+        if (chunk.done) break;
+        errors.text += chunk.value;
+      }
+      await stdout.cancel();
+      assert.equal(
+        /\d+ event\(s\) dropped unread/.test(errors.text),
+        !printed,
+        errors.text,
+      );
+    }
   },
 });

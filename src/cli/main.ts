@@ -271,10 +271,10 @@ function eventsToPrint(
 async function openSource(
   options: RunOptions,
   set: SignatureSet,
-  wants: (eventName: string) => boolean,
+  engine: Engine,
 ): Promise<EventSource> {
   if (options.input === undefined) {
-    const kernel = await openKernel(wants, options.syscallHooks);
+    const kernel = await openKernel(engine, options.syscallHooks);
     set.sandbox.onSpawn((pid) => kernel.excludePid(pid));
     log("kernel").info(
       `Watching the kernel with ${set.signatures.length} signature(s); Ctrl-C stops`,
@@ -287,7 +287,7 @@ async function openSource(
   try {
     return await openReplaySource({
       path: options.input,
-      wants,
+      wants: (eventName) => engine.wants(eventName),
       onMalformed: (line, reason) => {
         if (shown++ < MALFORMED_LINES_LOGGED) {
           logger.warn(`Skipping line ${line} of ${name}: ${reason}`);
@@ -308,18 +308,21 @@ async function openSource(
  * (FFI, decoders) are loaded only here: a replay does without them.
  */
 async function openKernel(
-  wants: (eventName: string) => boolean,
+  engine: Engine,
   syscallHooks: RunOptions["syscallHooks"],
 ): Promise<KernelSource> {
   const { KERNEL_EVENT_NAMES, openKernelSource } = await import(
     "../sources/kernel_source.ts"
   );
   const logger = log("kernel");
-  const events = new Set(KERNEL_EVENT_NAMES.filter(wants));
+  const events = new Set(
+    KERNEL_EVENT_NAMES.filter((name) => engine.wants(name)),
+  );
   logger.debug(`Tracing ${[...events].sort().join(", ") || "no events"}`);
   return await openKernelSource({
     events,
     syscallHooks,
+    gate: (name) => engine.gate(name),
     excludePids: [Deno.pid],
     log: (level, message) => {
       if (level === "debug") logger.debug(message);
@@ -374,7 +377,7 @@ async function run(options: RunOptions): Promise<number> {
     const output = await openOutput(outputSpec);
     cleanup.push(() => output.close());
     const engine = createEngine(options, set, output);
-    const source = await openSource(options, set, (name) => engine.wants(name));
+    const source = await openSource(options, set, engine);
     cleanup.push(() => source.close());
     if (options.statsInterval !== undefined) {
       const timer = setInterval(
@@ -397,6 +400,11 @@ async function run(options: RunOptions): Promise<number> {
     for (const line of source.summary()) logger.warn(line);
     const { events, findings } = engine.counts;
     logger.info(`${events} event(s) processed, ${findings} finding(s)`);
+    if (source.unwanted > 0) {
+      logger.info(
+        `${source.unwanted} event(s) dropped unread: no signature could select them`,
+      );
+    }
     if (options.stats) printStats(engine);
     return set.errors.length > 0 ? 1 : 0;
   } finally {

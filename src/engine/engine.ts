@@ -13,11 +13,12 @@ import { type EventRecord, recordFromEvent } from "../event/record.ts";
 import type { EventOutput } from "../output/output.ts";
 import type { BatchResult, Offence, Sandbox } from "../sandbox/sandbox.ts";
 import type { LoadedSignature } from "../signatures/loader.ts";
-import type { EventSource } from "../sources/source.ts";
+import type { ArgumentGate, EventSource } from "../sources/source.ts";
 import { stringifyJson } from "../event/json.ts";
 import { signatureErrorEvent } from "./error_event.ts";
 import { findingEvent } from "./finding_event.ts";
 import { HealthTable } from "./health.ts";
+import { admits } from "./selector.ts";
 import { SelectorIndex } from "./selector_index.ts";
 
 /** Options of {@linkcode Engine}. */
@@ -106,6 +107,18 @@ export class Engine {
   /** Whether events called `name` are needed: selected by a signature, or printed. */
   wants(name: string): boolean {
     return this.#print.has(name) || this.#index.wants(name);
+  }
+
+  /**
+   * The argument test an event called `name` must pass for the engine to do
+   * anything with it (see {@linkcode SelectorIndex.gate}); `undefined` when
+   * it is printed or not gated. Sources may drop events that fail it unread.
+   */
+  gate(name: string): ArgumentGate | undefined {
+    if (this.#print.has(name)) return undefined;
+    const filter = this.#index.gate(name);
+    return filter &&
+      { name: filter.name, passes: (value) => admits(filter, value) };
   }
 
   /** Processes every event of `source` until it ends or `signal` aborts. */

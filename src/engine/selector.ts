@@ -140,10 +140,14 @@ export interface FilteredEvent {
   argument(name: string): unknown;
 }
 
+/** Whether an argument's value passes `filter` (only strings can). */
+export function admits(filter: ArgumentFilter, value: unknown): boolean {
+  return typeof value === "string" && filter.pattern.test(value);
+}
+
 /** Whether `event` meets `filter`. */
 export function meets(filter: ArgumentFilter, event: FilteredEvent): boolean {
-  const value = event.argument(filter.name);
-  return typeof value === "string" && filter.pattern.test(value);
+  return admits(filter, event.argument(filter.name));
 }
 
 /** Whether `event` meets every one of `filters`. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Origin } from "../event/event.ts";
+import { Origin } from "../event/event.ts";
 import {
   ANY,
   type ArgumentFilter,
@@ -125,6 +125,26 @@ export class SelectorIndex {
       routes.set(eventName, route);
     }
     return route;
+  }
+
+  /**
+   * The one argument filter an event called `eventName` must pass, of any
+   * origin, for a signature to get it: when every route of that name is
+   * gated on the same argument (their union), else `undefined`. A source may
+   * drop events that fail it before it builds them.
+   */
+  gate(eventName: string): ArgumentFilter | undefined {
+    const gates: ArgumentFilter[] = [];
+    for (const origin of Object.values(Origin)) {
+      const route = this.#route(eventName, origin);
+      if (route.signatures.length === 0) continue;
+      if (!route.gate) return undefined;
+      gates.push(route.gate);
+    }
+    if (gates.length === 0) return undefined;
+    return gates.every((gate) => gate.name === gates[0]!.name)
+      ? union(gates)
+      : undefined;
   }
 
   /** Whether any signature could select events called `eventName`. */

@@ -27,6 +27,7 @@ import {
 } from "../event/argument_parsers.ts";
 import { entityId } from "../event/entity_id.ts";
 import type { CgroupContainer } from "../event/container_id.ts";
+import type { ArgumentGate } from "./source.ts";
 import {
   FieldKind,
   FileOffset,
@@ -54,6 +55,17 @@ export interface DecodeContext {
   readonly bootToEpochNs: bigint;
   /** The container of a cgroup (and a host pid to look it up by), if any. */
   containerOf(cgroupId: bigint, hostPid: number): CgroupContainer | undefined;
+  /**
+   * The gate events called `eventName` must pass to be built at all; asked
+   * once per name. Events that fail it are counted as unwanted.
+   */
+  gate?(eventName: string): ArgumentGate | undefined;
+}
+
+/** A gate on one parameter, by its position in the event's values. */
+interface ParamGate {
+  readonly index: number;
+  readonly gate: ArgumentGate;
 }
 
 interface FileInfo {
@@ -551,6 +563,9 @@ export class RecordDecoder {
   readonly #executables = new Map<number, { start: bigint; path: string }>();
   /** The latest context of each host thread. */
   readonly #tasks = new Map<number, TaskContext>();
+  /** Each event's gate, or `null` when it has none the decoder can apply. */
+  readonly #gates = new Map<string, ParamGate | null>();
+  #unwanted = 0;
 
   /** A decoder with its time base and container lookup. */
   constructor(context: DecodeContext) {
@@ -588,9 +603,9 @@ export class RecordDecoder {
         },
       );
     }
-    const task = this.#task(bytes, view, offset, flags);
-    const timestamp = this.#epochNs(view, offset + HeaderOffset.ts);
-    const processorId = view.getUint32(offset + HeaderOffset.cpu, true);
+    // The context is read for the events that pass their gates only.
+    let task: TaskContext | undefined;
+    let timestamp = 0n;
     const nr = view.getInt32(offset + HeaderOffset.syscallNr, true);
     const syscall = syscallName(nr);
     const args = this.#args;
@@ -604,6 +619,16 @@ export class RecordDecoder {
       returnValue: bigint = 0n,
     ) => {
       const def = KERNEL_EVENTS.get(name)!;
+      const gated = this.#gateOf(name, def.params);
+      if (gated && !gated.gate.passes(values[gated.index])) {
+        this.#unwanted++;
+        return;
+      }
+      if (task === undefined) {
+        task = this.#task(bytes, view, offset, flags);
+        timestamp = this.#epochNs(view, offset + HeaderOffset.ts);
+      }
+      const processorId = view.getUint32(offset + HeaderOffset.cpu, true);
       const eventArgs = makeArgs(name, def.params, values);
       // One literal in Tracee's field order: a single object shape.
       const event: TraceeEvent = {
@@ -674,10 +699,35 @@ export class RecordDecoder {
           exact(BigInt.asIntN(64, args.u64(0))),
           (flags & RecordFlag.GroupExit) !== 0,
         ]);
-        this.#tasks.delete(task.hostThreadId);
+        this.#tasks.delete(view.getUint32(offset + HeaderOffset.hostTid, true));
         break;
     }
     return records;
+  }
+
+  /** Events not built so far because they failed their gate. */
+  get unwanted(): number {
+    return this.#unwanted;
+  }
+
+  /**
+   * The gate of `eventName` as a position in its values. Only a parameter
+   * that is not converted can be tested before the event is built: its
+   * value is the argument's.
+   */
+  #gateOf(eventName: string, params: readonly Param[]): ParamGate | null {
+    let gated = this.#gates.get(eventName);
+    if (gated === undefined) {
+      const gate = this.#context.gate?.(eventName);
+      const index = gate
+        ? params.findIndex(([, name]) => name === gate.name)
+        : -1;
+      gated = gate && index >= 0 && !CONVERTERS.get(eventName)?.has(gate.name)
+        ? { index, gate }
+        : null;
+      this.#gates.set(eventName, gated);
+    }
+    return gated;
   }
 
   #entityId(hostId: number, start: bigint): number {

@@ -20,7 +20,7 @@
  */
 
 import type { EventRecord } from "../event/record.ts";
-import type { EventSource } from "./source.ts";
+import type { ArgumentGate, EventSource } from "./source.ts";
 import {
   type CgroupContainer,
   containerFromCgroupPath,
@@ -87,6 +87,11 @@ export interface KernelSourceOptions {
    * would load (tests cover it this way).
    */
   portable?: boolean;
+  /**
+   * The gate events called `eventName` must pass to be built at all (the
+   * engine's); events that fail it are counted in `unwanted`.
+   */
+  gate?: (eventName: string) => ArgumentGate | undefined;
   /** Called with debug/warning lines; route to a logger. */
   log?: (
     level: "debug" | "info" | "warning" | "error",
@@ -437,6 +442,7 @@ export async function openKernelSource(
         {
           excludePids,
           log,
+          gate: options.gate,
           events: events.size,
           describe: describeFeatures(results),
         },
@@ -497,6 +503,7 @@ async function startTracing(
   context: {
     excludePids: readonly number[];
     log: Log;
+    gate: KernelSourceOptions["gate"];
     events: number;
     describe: string;
   },
@@ -543,7 +550,7 @@ async function startTracing(
       } for ${context.events} events`,
     );
     const reader = new RingBufferReader(object.map("events"));
-    return new KernelSource(object, links, reader, context.log);
+    return new KernelSource(object, links, reader, context.log, context.gate);
   } catch (error) {
     for (const link of links) link.close();
     object.close();
@@ -571,6 +578,7 @@ export class KernelSource implements EventSource {
     links: BpfLink[],
     reader: RingBufferReader,
     log: Log,
+    gate: KernelSourceOptions["gate"],
   ) {
     this.#object = object;
     this.#links = links;
@@ -582,6 +590,7 @@ export class KernelSource implements EventSource {
       bootToEpochNs: clockNs(Clock.Realtime) - clockNs(Clock.Boottime),
       containerOf: (cgroupId, hostPid) =>
         resolver.containerOf(cgroupId, hostPid),
+      ...(gate ? { gate } : {}),
     });
   }
 
@@ -602,6 +611,11 @@ export class KernelSource implements EventSource {
       pidKey(pid),
       new Uint8Array([ExcludeMode.Descendants]),
     );
+  }
+
+  /** Events not built so far because they failed their gate. */
+  get unwanted(): number {
+    return this.#decoder.unwanted;
   }
 
   /** Events delivered so far and records the kernel could not queue. */

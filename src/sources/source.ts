@@ -7,6 +7,17 @@
 
 import type { EventRecord } from "../event/record.ts";
 
+/**
+ * A test an event's argument must pass for anyone to want the event (the
+ * engine's gate): a source may drop events that fail it before building them.
+ */
+export interface ArgumentGate {
+  /** The argument's name, e.g. `pathname`. */
+  readonly name: string;
+  /** Whether a value of that argument passes. */
+  passes(value: unknown): boolean;
+}
+
 /** A producer of events. */
 export interface EventSource {
   /** A short name for logs, e.g. `kernel` or the replayed file's path. */
@@ -21,6 +32,11 @@ export interface EventSource {
    * (malformed lines, records lost in the kernel). Empty when nothing was lost.
    */
   summary(): string[];
+  /**
+   * Events dropped unread so far because no signature could select them (by
+   * name, or by the argument gate of every selector).
+   */
+  readonly unwanted: number;
   /** Releases what the source holds (probes, files). Idempotent. */
   close(): Promise<void>;
 }

@@ -171,3 +171,44 @@ Deno.test("SelectorIndex.match() rejects an event with one test when every selec
   assert.deepEqual(open("/tmp/.x", "O_RDONLY"), []);
   assert.deepEqual(open("/tmp/.x", "O_WRONLY|O_CREAT"), [2]);
 });
+
+Deno.test("SelectorIndex.gate() unites the gates of every origin's route, or gives none", () => {
+  const open = (origin: string, ...globs: string[]) =>
+    parseSelector({
+      source: "tracee",
+      name: "security_file_open",
+      origin,
+      args: { pathname: globs },
+    });
+  const gated = new SelectorIndex([
+    [open("host", "/etc/shadow")],
+    [open("container", "*/release_agent"), open("*", "/proc/*/mem")],
+  ]);
+  const gate = gated.gate("security_file_open");
+  assert.equal(gate?.name, "pathname");
+  assert.deepEqual(
+    [...gate!.globs].sort(),
+    ["*/release_agent", "/etc/shadow", "/proc/*/mem"],
+  );
+  assert.equal(gated.gate("openat"), undefined, "nothing selects it");
+
+  const unfiltered = new SelectorIndex([
+    [open("host", "/etc/shadow")],
+    [parseSelector({
+      source: "tracee",
+      name: "security_file_open",
+      origin: "container",
+    })],
+  ]);
+  assert.equal(unfiltered.gate("security_file_open"), undefined);
+
+  const otherArgument = new SelectorIndex([
+    [open("*", "/etc/shadow")],
+    [parseSelector({
+      source: "tracee",
+      name: "security_file_open",
+      args: { flags: ["*O_CREAT*"] },
+    })],
+  ]);
+  assert.equal(otherArgument.gate("security_file_open"), undefined);
+});

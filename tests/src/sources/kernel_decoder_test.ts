@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { RecordDecoder } from "../../../src/sources/kernel_decoder.ts";
+import {
+  type DecodeContext,
+  RecordDecoder,
+} from "../../../src/sources/kernel_decoder.ts";
 import {
   FieldKind,
   FileOffset,
@@ -16,13 +19,14 @@ import { formatEventJson } from "../../../src/event/json.ts";
 const BOOT_TO_EPOCH = 1_700_000_000_000_000_000n;
 const encoder = new TextEncoder();
 
-function newDecoder(): RecordDecoder {
+function newDecoder(gate?: DecodeContext["gate"]): RecordDecoder {
   return new RecordDecoder({
     bootToEpochNs: BOOT_TO_EPOCH,
     containerOf: (cgroupId) =>
       cgroupId === 0x1_0000_0001n
         ? { id: "c".repeat(64), runtime: "docker", root: true }
         : undefined,
+    ...(gate ? { gate } : {}),
   });
 }
 
@@ -172,6 +176,36 @@ Deno.test("RecordDecoder.decode() builds openat and security_file_open from one 
   ]);
   assert.equal(fileOpen.returnValue, 0);
   assert.equal(fileOpen.eventId, 732);
+});
+
+Deno.test("RecordDecoder.decode() drops, uncounted as events, what fails its gate, and builds the rest as without one", () => {
+  const asked: string[] = [];
+  const gated = newDecoder((eventName) => {
+    asked.push(eventName);
+    return eventName === "security_file_open"
+      ? { name: "pathname", passes: (value) => value === "/etc/shadow" }
+      : eventName === "openat"
+      ? { name: "flags", passes: () => false } // converted: not testable
+      : undefined;
+  });
+  const open = (path: string) =>
+    new RecordBuilder(
+      RecordKind.Syscall,
+      RecordFlag.EmitSyscall | RecordFlag.EmitDerived,
+      257,
+    )
+      .args(-100n, 0x7ffd_0000n, 0n)
+      .ret(3n)
+      .text(FieldKind.Str, 1, path)
+      .file(Slot.File, 77n, 0)
+      .text(FieldKind.Path, Slot.File, path.split("/").reverse().join("\0"));
+  const passwd = open("/etc/passwd").decode(gated);
+  assert.deepEqual(passwd.map((event) => event.eventName), ["openat"]);
+  assert.equal(gated.unwanted, 1);
+  const shadow = open("/etc/shadow");
+  assert.deepEqual(shadow.decode(gated), shadow.decode(newDecoder()));
+  assert.equal(gated.unwanted, 1);
+  assert.deepEqual(asked, ["openat", "security_file_open"], "once per name");
 });
 
 Deno.test("RecordDecoder.decode() reports only what the record's flags ask for", () => {
