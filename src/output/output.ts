@@ -60,7 +60,7 @@ export async function openOutput(spec: OutputSpec): Promise<EventOutput> {
   const file = spec.path === undefined
     ? undefined
     : await Deno.open(spec.path, { write: true, create: true, truncate: true });
-  const writer = (file?.writable ?? Deno.stdout.writable).getWriter();
+  const sink = file ?? Deno.stdout;
   const encoder = new TextEncoder();
   const format = spec.format === OutputFormat.Json
     ? (event: TraceeEvent, json?: string) => json ?? formatEventJson(event)
@@ -69,11 +69,16 @@ export async function openOutput(spec: OutputSpec): Promise<EventOutput> {
     ? [formatTableHeader()]
     : [];
   let closed = false;
-  const flush = async () => {
-    if (lines.length === 0) return;
-    const text = lines.join("\n") + "\n";
+  // Written synchronously: an asynchronous write costs a hop to another
+  // thread and back, which the engine waits for before its next batches.
+  // Printing every file open of a 500k/s flood: 250-320k -> 350-370k events
+  // handled in 3 s (same minutes).
+  const flush = () => {
+    if (lines.length === 0) return Promise.resolve();
+    let bytes = encoder.encode(lines.join("\n") + "\n");
     lines = [];
-    await writer.write(encoder.encode(text));
+    while (bytes.length > 0) bytes = bytes.subarray(sink.writeSync(bytes));
+    return Promise.resolve();
   };
   return {
     write(event, json) {
@@ -84,8 +89,7 @@ export async function openOutput(spec: OutputSpec): Promise<EventOutput> {
       if (closed) return;
       closed = true;
       await flush();
-      if (file) await writer.close();
-      else writer.releaseLock();
+      file?.close();
     },
   };
 }
