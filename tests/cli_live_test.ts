@@ -34,6 +34,14 @@ async function readLine(
   }
 }
 
+/** The pid of a `cat <path>` run to its end. */
+async function cat(path: string): Promise<number> {
+  const child = new Deno.Command("cat", { args: [path], stdout: "null" })
+    .spawn();
+  await child.status;
+  return child.pid;
+}
+
 /** Ids of the loaded BPF programs named like Vigil's. */
 async function vigilPrograms(): Promise<number[]> {
   const listed = await new Deno.Command("bpftool", {
@@ -68,12 +76,7 @@ Deno.test({
         30_000,
       );
       const started = performance.now();
-      const cat = new Deno.Command("cat", {
-        args: ["/etc/passwd"],
-        stdout: "null",
-      }).spawn();
-      const pid = cat.pid;
-      await cat.status;
+      const pid = await cat("/etc/passwd");
       const out = { text: "" };
       const line = await readLine(
         stdout,
@@ -146,12 +149,7 @@ Deno.test({
           (line) => line.includes("Watching the kernel"),
           30_000,
         );
-        const cat = new Deno.Command("cat", {
-          args: ["/etc/hostname"],
-          stdout: "null",
-        }).spawn();
-        const pid = cat.pid;
-        await cat.status;
+        const pid = await cat("/etc/hostname");
         if (printed) {
           const line = await readLine(
             stdout,
