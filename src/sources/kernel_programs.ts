@@ -19,7 +19,7 @@ import {
   syscallEventName,
   type SyscallHooks,
 } from "./syscall_hooks.ts";
-import { type BpfLink, BpfObject } from "../../ffi/bpf_object.ts";
+import { BpfLink, BpfObject } from "../../ffi/bpf_object.ts";
 import { BpfError, KernelUnavailableError } from "../../ffi/errors.ts";
 import {
   describeFeatures,
@@ -303,13 +303,6 @@ export async function loadPrograms(
   const hooks = chooseSyscallHooks(plan, options.syscallHooks ?? "tracepoints");
   if (hooks.kind === "sys_enter") {
     log("debug", `Hooking syscalls with sys_enter/sys_exit: ${hooks.reason}`);
-  } else if (hooks.absent.length > 0) {
-    log(
-      "info",
-      `Not hooking ${
-        hooks.absent.join(", ")
-      }: this kernel was built without them (calls fail with ENOSYS and are not reported; --syscall-hooks sys_enter reports them, at about 65 ns more per syscall)`,
-    );
   }
   let failure: unknown;
   for (const attempt of loadAttempts(plan, features, hooks, options)) {
@@ -413,6 +406,14 @@ async function attachPrograms(
         );
       }
     }
+    if (hooks.kind === "tracepoints" && hooks.absent.length > 0) {
+      context.log(
+        "info",
+        `Not hooking ${
+          hooks.absent.join(", ")
+        }: this kernel was built without them (calls fail with ENOSYS and are not reported; --syscall-hooks sys_enter reports them, at about 65 ns more per syscall)`,
+      );
+    }
     const tracepoint = flavour === "btf" ? "tp_btf" : "raw_tp";
     context.log(
       "debug",
@@ -426,7 +427,7 @@ async function attachPrograms(
     );
     return { object, links };
   } catch (error) {
-    for (const link of links) link.close();
+    await BpfLink.closeAll(links);
     object.close();
     throw error;
   }

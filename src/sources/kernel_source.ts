@@ -71,7 +71,7 @@ export async function openKernelSource(
       options.gate,
     );
   } catch (error) {
-    for (const link of links) link.close();
+    await BpfLink.closeAll(links);
     object.close();
     throw error;
   }
