@@ -844,29 +844,33 @@ export class RecordDecoder {
     const def = SYSCALLS_BY_NUMBER.get(nr);
     if (!def) return;
     const base = fields.paths[Slot.Base];
-    const values = def.params.map((param, i) => {
-      switch (argKind(param)) {
-        case ArgKind.Str:
-          return fields.strs[i] ?? "";
-        case ArgKind.Path: {
-          const path = fields.strs[i] ?? "";
-          return base !== undefined && path !== "" && !path.startsWith("/")
-            ? resolvePath(base, path)
-            : path;
+    // The syscall's own arguments, built only when an event uses them: an
+    // open followed for security_file_open alone does not.
+    let values: unknown[] | undefined;
+    const syscallValues = () =>
+      values ??= def.params.map((param, i) => {
+        switch (argKind(param)) {
+          case ArgKind.Str:
+            return fields.strs[i] ?? "";
+          case ArgKind.Path: {
+            const path = fields.strs[i] ?? "";
+            return base !== undefined && path !== "" && !path.startsWith("/")
+              ? resolvePath(base, path)
+              : path;
+          }
+          case ArgKind.StrArray: {
+            const array = fields.arrays[i];
+            if (!array) return null;
+            return fields.fullArrays[i] ? [...array, "..."] : array;
+          }
+          case ArgKind.Sockaddr:
+            return parseSockaddr(fields.sockaddrs[i] ?? new Uint8Array(2));
+          default:
+            return args.value(param[0], i);
         }
-        case ArgKind.StrArray: {
-          const array = fields.arrays[i];
-          if (!array) return null;
-          return fields.fullArrays[i] ? [...array, "..."] : array;
-        }
-        case ArgKind.Sockaddr:
-          return parseSockaddr(fields.sockaddrs[i] ?? new Uint8Array(2));
-        default:
-          return args.value(param[0], i);
-      }
-    });
+      });
     if (flags & RecordFlag.EmitSyscall && KERNEL_EVENTS.has(def.name)) {
-      emit(def.name, values, flags & RecordFlag.AtEntry ? 0n : ret);
+      emit(def.name, syscallValues(), flags & RecordFlag.AtEntry ? 0n : ret);
     }
     if (!(flags & RecordFlag.EmitDerived)) return;
     const file = fields.files[Slot.File];
@@ -902,7 +906,7 @@ export class RecordDecoder {
         }
         break;
       case "mount":
-        emit("security_sb_mount", [values[0], values[1], values[2], values[3]]);
+        emit("security_sb_mount", syscallValues().slice(0, 4));
         break;
       case "connect": {
         const address = fields.sockaddrs[1] ?? new Uint8Array(2);
@@ -911,7 +915,8 @@ export class RecordDecoder {
           : 0;
         const type = Number(fields.u64s[Slot.SockType] ?? 0n);
         if (SOCKET_FAMILIES.has(family) && SOCKET_TYPES.has(type & 0xf)) {
-          emit("security_socket_connect", [values[0], type, values[1]]);
+          const [sockfd, addr] = syscallValues();
+          emit("security_socket_connect", [sockfd, type, addr]);
         }
         break;
       }
