@@ -234,115 +234,110 @@ async function consumerCapacity(loadgen: string): Promise<BenchRow> {
   }
 }
 
+/** One way of running a workload with Vigil attached, for {@linkcode slowdownRows}. */
+interface Attachment {
+  /** Appended to the workload's name in its rate row. */
+  rate: string;
+  /** Its slowdown row's label. */
+  slowdown: string;
+  /** Runs the workload so attached; its rate. */
+  run(workload: () => Promise<number>): Promise<number>;
+}
+
 /**
- * What hooking syscalls costs the ones no event selected: a getppid loop
- * while the kernel source traces openat, hooked by one tracepoint per
- * syscall and by the sys_enter/sys_exit pair, against the loop alone, in
- * interleaved rounds keeping the best of each.
+ * The rate of `workload` (higher is better) with each attachment and its
+ * slowdown against runs without, in interleaved rounds keeping the best of
+ * each (the machine may be shared).
  */
-async function hookCost(loadgen: string): Promise<BenchRow[]> {
-  const workload = async () => {
-    const run = await runLoad(loadgen, ["getppid", "1"], 1);
-    return run.calls / run.seconds;
-  };
-  const openat = new Set(["openat"]);
+async function slowdownRows(
+  name: string,
+  unit: string,
+  workload: () => Promise<number>,
+  attachments: readonly Attachment[],
+  round: (rate: number) => number,
+): Promise<BenchRow[]> {
   let baseRate = 0;
-  let tracepointRate = 0;
-  let pairRate = 0;
-  for (let round = 0; round < 3; round++) {
+  const rates = attachments.map(() => 0);
+  for (let pass = 0; pass < 3; pass++) {
     baseRate = Math.max(baseRate, await workload());
-    const perSyscall = await withSource(openat, workload, "tracepoints");
-    tracepointRate = Math.max(tracepointRate, perSyscall.result);
-    const pair = await withSource(openat, workload, "sys_enter");
-    pairRate = Math.max(pairRate, pair.result);
+    for (const [i, attachment] of attachments.entries()) {
+      rates[i] = Math.max(rates[i]!, await attachment.run(workload));
+    }
   }
-  const baseline = { name: "alone", value: Math.round(baseRate) };
-  const percent = (rate: number) =>
-    Math.round((1 - rate / baseRate) * 1000) / 10;
-  const name = "getppid loop while openat is traced";
+  const baseline = { name: "alone", value: round(baseRate) };
   return [
-    {
+    ...attachments.map((attachment, i) => ({
       section: SECTION,
-      name: `${name}, per-syscall tracepoints`,
-      value: Math.round(tracepointRate),
-      unit: "calls/s",
+      name: `${name}${attachment.rate}`,
+      value: round(rates[i]!),
+      unit,
       baseline,
-    },
-    {
+    })),
+    ...attachments.map((attachment, i) => ({
       section: SECTION,
-      name: `${name}, sys_enter/sys_exit pair`,
-      value: Math.round(pairRate),
-      unit: "calls/s",
-      baseline,
-    },
-    {
-      section: SECTION,
-      name: `${name}: slowdown, per-syscall tracepoints`,
-      value: percent(tracepointRate),
+      name: `${name}: slowdown, ${attachment.slowdown}`,
+      value: Math.round((1 - rates[i]! / baseRate) * 1000) / 10,
       unit: "%",
-    },
-    {
-      section: SECTION,
-      name: `${name}: slowdown, sys_enter/sys_exit pair`,
-      value: percent(pairRate),
-      unit: "%",
-    },
+    })),
   ];
 }
 
 /**
- * The rate of `workload` (higher is better) with the kernel source alone
- * (default events) and with the whole sensor (built-in signatures) against
- * without either, in interleaved rounds keeping the best of each (the
- * machine may be shared).
+ * What hooking syscalls costs the ones no event selected: a getppid loop
+ * while the kernel source traces openat, hooked by one tracepoint per
+ * syscall and by the sys_enter/sys_exit pair.
  */
-async function slowdown(
+function hookCost(loadgen: string): Promise<BenchRow[]> {
+  const openat = new Set(["openat"]);
+  const hooked = (how: "tracepoints" | "sys_enter") =>
+  async (
+    workload: () => Promise<number>,
+  ) => (await withSource(openat, workload, how)).result;
+  return slowdownRows(
+    "getppid loop while openat is traced",
+    "calls/s",
+    async () => {
+      const run = await runLoad(loadgen, ["getppid", "1"], 1);
+      return run.calls / run.seconds;
+    },
+    [
+      {
+        rate: ", per-syscall tracepoints",
+        slowdown: "per-syscall tracepoints",
+        run: hooked("tracepoints"),
+      },
+      {
+        rate: ", sys_enter/sys_exit pair",
+        slowdown: "sys_enter/sys_exit pair",
+        run: hooked("sys_enter"),
+      },
+    ],
+    Math.round,
+  );
+}
+
+/**
+ * The slowdown of `workload` with the kernel source alone (default events)
+ * and with the whole sensor (built-in signatures).
+ */
+function slowdown(
   name: string,
   unit: string,
   cacheDir: string,
   workload: () => Promise<number>,
 ): Promise<BenchRow[]> {
-  let baseRate = 0;
-  let sourceRate = 0;
-  let sensorRate = 0;
-  for (let round = 0; round < 3; round++) {
-    baseRate = Math.max(baseRate, await workload());
-    const traced = await withSource(DEFAULT_EVENTS, workload);
-    sourceRate = Math.max(sourceRate, traced.result);
-    const sensed = await withSensor(cacheDir, workload);
-    sensorRate = Math.max(sensorRate, sensed.result);
-  }
-  const baseline = { name: "alone", value: Math.round(baseRate * 10) / 10 };
-  const percent = (rate: number) =>
-    Math.round((1 - rate / baseRate) * 1000) / 10;
-  return [
+  return slowdownRows(name, unit, workload, [
     {
-      section: SECTION,
-      name: `${name} with the kernel source (default events)`,
-      value: Math.round(sourceRate * 10) / 10,
-      unit,
-      baseline,
+      rate: " with the kernel source (default events)",
+      slowdown: "kernel source alone",
+      run: async (load) => (await withSource(DEFAULT_EVENTS, load)).result,
     },
     {
-      section: SECTION,
-      name: `${name} with the sensor (built-in signatures)`,
-      value: Math.round(sensorRate * 10) / 10,
-      unit,
-      baseline,
+      rate: " with the sensor (built-in signatures)",
+      slowdown: "whole sensor (target <10)",
+      run: async (load) => (await withSensor(cacheDir, load)).result,
     },
-    {
-      section: SECTION,
-      name: `${name}: slowdown, kernel source alone`,
-      value: percent(sourceRate),
-      unit: "%",
-    },
-    {
-      section: SECTION,
-      name: `${name}: slowdown, whole sensor (target <10)`,
-      value: percent(sensorRate),
-      unit: "%",
-    },
-  ];
+  ], (rate) => Math.round(rate * 10) / 10);
 }
 
 /**
