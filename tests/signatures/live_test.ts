@@ -26,7 +26,11 @@ import assert from "node:assert/strict";
 import { parseJsonExact } from "../../src/event/json.ts";
 import type { TraceeEvent } from "../../src/event/event.ts";
 import { spawnVigil } from "../_helpers/replay.ts";
-import { fixtureProgram, IGNORE_KERNEL_TESTS } from "../sources/_kernel.ts";
+import {
+  fixtureProgram,
+  IGNORE_KERNEL_TESTS,
+  kernelHasModuleSyscalls,
+} from "../sources/_kernel.ts";
 
 /** How long a finding may take to arrive. */
 const ARRIVAL_MS = 5_000;
@@ -84,18 +88,6 @@ async function startSensor(args: readonly string[] = []): Promise<Sensor> {
     throw new Error(`vigil did not start:\n${stderr.join("\n")}`);
   }
   return { findings, stderr, stop };
-}
-
-/** Whether tracefs has the module syscalls' events (CONFIG_MODULES). */
-function kernelHasModuleSyscalls(): boolean {
-  return ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"].some((dir) => {
-    try {
-      Deno.statSync(`${dir}/events/syscalls/sys_enter_init_module`);
-      return true;
-    } catch {
-      return false;
-    }
-  });
 }
 
 /** Polls `condition` until it holds or `timeoutMs` passes. */

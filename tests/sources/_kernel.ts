@@ -36,6 +36,18 @@ export function kernelAvailable(): boolean {
 export const IGNORE_KERNEL_TESTS = !kernelAvailable() &&
   Deno.env.get("VIGIL_REQUIRE_KERNEL") !== "1";
 
+/** Whether tracefs has the module syscalls' events (CONFIG_MODULES). */
+export function kernelHasModuleSyscalls(): boolean {
+  return ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"].some((dir) => {
+    try {
+      Deno.statSync(`${dir}/events/syscalls/sys_enter_init_module`);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 let fixtureDir: string | undefined;
 const compiled = new Map<string, string>();
 

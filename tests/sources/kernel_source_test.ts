@@ -10,6 +10,7 @@ import {
   captureEvents,
   fixtureProgram,
   IGNORE_KERNEL_TESTS,
+  kernelHasModuleSyscalls,
   typesOf,
 } from "./_kernel.ts";
 
@@ -547,16 +548,7 @@ Deno.test({
     "openKernelSource() hooks module loading by tracepoints where the kernel has it, else leaves it out and says so",
   ignore,
   async fn() {
-    const hasModules = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
-      .some((dir) => {
-        try {
-          return Deno.statSync(
-            `${dir}/events/syscalls/sys_enter_init_module`,
-          ).isDirectory;
-        } catch {
-          return false;
-        }
-      });
+    const hasModules = kernelHasModuleSyscalls();
     const messages: string[] = [];
     const run = await captureEvents(["init_module", "openat"], [
       "init-module",
