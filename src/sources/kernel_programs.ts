@@ -356,8 +356,13 @@ function loadAttempts(
   );
 }
 
+/** A flavour as its programs' section prefix. */
+function sectionOf(flavour: LoadAttempt["flavour"]): string {
+  return flavour === "btf" ? "tp_btf" : "raw_tp";
+}
+
 function describeAttempt(attempt: LoadAttempt): string {
-  const tracepoint = attempt.flavour === "btf" ? "tp_btf" : "raw_tp";
+  const tracepoint = sectionOf(attempt.flavour);
   const hooks = attempt.hooks.kind === "tracepoints"
     ? "per-syscall tracepoints"
     : "sys_enter/sys_exit";
@@ -414,7 +419,7 @@ async function attachPrograms(
         }: this kernel was built without them (calls fail with ENOSYS and are not reported; --syscall-hooks sys_enter reports them, at about 65 ns more per syscall)`,
       );
     }
-    const tracepoint = flavour === "btf" ? "tp_btf" : "raw_tp";
+    const tracepoint = sectionOf(flavour);
     context.log(
       "debug",
       `Kernel features: ${context.describe}; loaded ${
