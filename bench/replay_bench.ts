@@ -6,7 +6,8 @@
  * the sandbox boundary: the same 16 signatures evaluated in-process as the
  * sandbox does (one bundle module, each event parsed once), on the same event
  * bytes. Every sandboxed run's findings are checked against an in-process
- * reference run.
+ * reference run. The built-in signatures are also measured with the host and
+ * its sandbox confined to one CPU, as the replay target is stated.
  *
  * @module
  */
@@ -216,6 +217,32 @@ async function runEngine(
   }
 }
 
+/**
+ * The fastest of `runs` runs of the engine; `log`, when given, receives the
+ * first run's load errors instead of their throwing.
+ */
+async function fastestRun(
+  dirs: string[],
+  eventsPath: string,
+  cacheDir: string,
+  runs: number,
+  log?: (line: string) => void,
+  skipUnwanted = false,
+): Promise<Awaited<ReturnType<typeof runEngine>>> {
+  let fastest: Awaited<ReturnType<typeof runEngine>> | undefined;
+  for (let r = 0; r < runs; r++) {
+    const run = await runEngine(
+      dirs,
+      eventsPath,
+      cacheDir,
+      log && (r === 0 ? log : () => {}),
+      skipUnwanted,
+    );
+    if (!fastest || run.seconds < fastest.seconds) fastest = run;
+  }
+  return fastest!;
+}
+
 /** The event lines of a file, their UTF-8 bytes back to back, and routing. */
 interface EventBytes {
   bytes: Uint8Array;
@@ -382,25 +409,20 @@ export async function replayBench(
   const log = options.log ?? (() => {});
   const rows: BenchRow[] = [];
   const boundary: BenchRow[] = [];
-  const best = async (
+  const best = (
     dirs: string[],
     runs: number,
     tolerant = false,
     skipUnwanted = false,
-  ) => {
-    let fastest: Awaited<ReturnType<typeof runEngine>> | undefined;
-    for (let r = 0; r < runs; r++) {
-      const run = await runEngine(
-        dirs,
-        eventsPath,
-        cacheDir,
-        tolerant ? (r === 0 ? log : () => {}) : undefined,
-        skipUnwanted,
-      );
-      if (!fastest || run.seconds < fastest.seconds) fastest = run;
-    }
-    return fastest!;
-  };
+  ) =>
+    fastestRun(
+      dirs,
+      eventsPath,
+      cacheDir,
+      runs,
+      tolerant ? log : undefined,
+      skipUnwanted,
+    );
 
   const events = await readEventBytes(eventsPath);
   const base = await best([], repeats + 1);
@@ -491,6 +513,85 @@ export async function replayBench(
       unit: "events/s",
       baseline,
     });
+    rows.push(...await oneCoreRows(eventsPath, cacheDir, options.builtinDirs));
   }
   return [...rows, ...boundary];
+}
+
+/** Rates a run pinned to one CPU reports on stdout. */
+interface PinnedRates {
+  base: number;
+  builtins: number;
+}
+
+/**
+ * The built-ins' rate with the host and its sandbox process confined to one
+ * CPU (`taskset -c 0`), as the replay target is stated, against reading and
+ * routing alone confined alike. Runs this module as a program.
+ */
+async function oneCoreRows(
+  eventsPath: string,
+  cacheDir: string,
+  dirs: readonly string[],
+): Promise<BenchRow[]> {
+  const output = await new Deno.Command("taskset", {
+    args: [
+      "-c",
+      "0",
+      Deno.execPath(),
+      "run",
+      "-A",
+      "--quiet",
+      new URL(import.meta.url).pathname,
+      eventsPath,
+      cacheDir,
+      ...dirs,
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  if (!output.success) {
+    throw new Error(
+      `Cannot run the one-CPU replay: ${
+        new TextDecoder().decode(output.stderr).trim()
+      }`,
+    );
+  }
+  const rates = JSON.parse(
+    new TextDecoder().decode(output.stdout),
+  ) as PinnedRates;
+  const name = "0 signatures (read, route), one CPU";
+  return [
+    { section: SECTION, name, value: rates.base, unit: "events/s" },
+    {
+      section: SECTION,
+      name: "all built-in signatures, one CPU (target ≥300k)",
+      value: rates.builtins,
+      unit: "events/s",
+      baseline: { name, value: rates.base },
+    },
+  ];
+}
+
+if (import.meta.main) {
+  // `deno run -A replay_bench.ts <events> <cache dir> <signature dir>...`,
+  // run by `oneCoreRows` under `taskset`: prints the two rates as JSON.
+  const [eventsPath, cacheDir, ...dirs] = Deno.args;
+  if (!eventsPath || !cacheDir || dirs.length === 0) {
+    console.error(
+      "Usage: replay_bench.ts <events file> <cache dir> <signature dir>...",
+    );
+    Deno.exit(2);
+  }
+  const rate = (run: Awaited<ReturnType<typeof runEngine>>) =>
+    run.events / run.seconds;
+  const rates: PinnedRates = {
+    base: rate(await fastestRun([], eventsPath, cacheDir, 3)),
+    builtins: rate(
+      await fastestRun(dirs, eventsPath, cacheDir, 2, () => {}, true),
+    ),
+  };
+  console.log(JSON.stringify(rates));
 }
