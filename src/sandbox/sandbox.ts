@@ -259,6 +259,22 @@ export class Sandbox {
     return spec?.kind === "rego" && "bundle" in spec;
   }
 
+  /**
+   * Whether the first unanswered route of `batch`, the oldest one sent in
+   * fast mode, is surely what the sandbox is running. Not when a bundled
+   * signature is unanswered (its bundle runs them all), nor when a TypeScript
+   * signature's answer is awaited while later batches are in flight: the
+   * sandbox's main thread may then be running a later batch's Rego, with that
+   * answer queued behind it.
+   */
+  #certain(batch: PendingBatch): boolean {
+    const unanswered = [...batch.routes.keys()];
+    if (unanswered.some((s) => this.#isBundled(s))) return false;
+    const [first] = unanswered;
+    return first === undefined || this.#signatures[first]?.kind === "rego" ||
+      this.#pending.length === 1;
+  }
+
   async #backoff(): Promise<void> {
     const delay = Math.min(
       MAX_BACKOFF_MS,
@@ -516,8 +532,8 @@ export class Sandbox {
    * Handles a hang or crash: the signature running at the time (the loading
    * one, or the first unanswered route of the oldest batch) is charged, the
    * process restarted, and the unanswered work sent again. When the oldest
-   * batch was in fast mode with bundled signatures unanswered, no one can be
-   * named yet: it is sent again isolated, and a repeat names the culprit.
+   * batch was in fast mode and the culprit is not certain, no one is named
+   * yet: it is sent again isolated, and a repeat names the culprit.
    */
   #recover(reason: string): void {
     if (this.#closed) return;
@@ -532,14 +548,11 @@ export class Sandbox {
     this.#restarting = true;
     const oldest = this.#pending[0];
     let culprit = oldest?.routes.keys().next().value;
-    if (
-      oldest && !oldest.isolated &&
-      [...oldest.routes.keys()].some((s) => this.#isBundled(s))
-    ) {
+    if (oldest && !oldest.isolated && !this.#certain(oldest)) {
       oldest.isolated = true;
       culprit = undefined;
       this.#options.onDebug?.(
-        `sandbox ${reason} in a bundle; retrying the batch isolated`,
+        `sandbox ${reason} with no certain culprit; retrying the batch isolated`,
       );
     }
     this.#kill();

@@ -131,6 +131,17 @@ for (
   });
 }
 
+Deno.test("a Rego signature that hangs only on a later batch is the one named, not a TypeScript signature still answering an earlier batch", async () => {
+  const result = await attack(["late_hang_rego"]);
+  assertBenignComplete(result);
+  assert.ok(result.signatureErrors.length > 0);
+  for (const event of result.signatureErrors) {
+    assert.equal(argumentValue(event, "signatureID"), "H-LATE-HANG-REGO");
+  }
+  assert.equal(result.health["BENIGN-TS"]!.kills, 0);
+  assert.equal(result.health["BENIGN-TS"]!.failures, 0);
+});
+
 Deno.test("a signature that hangs while loading is refused at the load deadline; the others load", async () => {
   const result = await attack(["load_hang"]);
   assertBenignComplete(result);
