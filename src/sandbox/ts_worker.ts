@@ -11,8 +11,9 @@
  * JSON text `bytes[starts[i], starts[i + 1])` (bytes, not strings, because
  * copying bytes to a worker is far cheaper than cloning strings). Messages out:
  * `{ready: {metadata, selectedEvents}}` or `{error: string}` once, then per
- * batch `{batch, result: string}` where `result` is the JSON text
- * `{"f":[[i, data|true]...],"e":[[i,"message"]...]}`; and `{log: string}`.
+ * batch `{batch, result: string, micros: number}` where `result` is the JSON
+ * text `{"f":[[i, data|true]...],"e":[[i,"message"]...]}` and `micros` the
+ * time the batch took in the worker; and `{log: string}`.
  *
  * @module
  */
@@ -34,6 +35,7 @@ function bootstrap(parseJsonExact: (text: string) => unknown) {
     ): void;
   };
   const post = scope.postMessage.bind(scope);
+  const now = performance.now.bind(performance);
   const { parse, stringify } = JSON;
   const textDecoder = new TextDecoder();
   const decode = textDecoder.decode.bind(textDecoder);
@@ -85,6 +87,7 @@ function bootstrap(parseJsonExact: (text: string) => unknown) {
       return;
     }
     scope.addEventListener("message", (message) => {
+      const began = now();
       const { batch, indexes, bytes, starts } = message.data as {
         batch: number;
         indexes: Uint32Array;
@@ -108,7 +111,11 @@ function bootstrap(parseJsonExact: (text: string) => unknown) {
             toJson([indexes[index], String(error).slice(0, 1024)]);
         }
       }
-      post({ batch, result: `{"f":[${found}],"e":[${errors}]}` });
+      post({
+        batch,
+        result: `{"f":[${found}],"e":[${errors}]}`,
+        micros: (now() - began) * 1000,
+      });
     });
   };
   return { exports, require, start };

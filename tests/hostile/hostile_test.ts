@@ -142,6 +142,18 @@ Deno.test("a Rego signature that hangs only on a later batch is the one named, n
   assert.equal(result.health["BENIGN-TS"]!.failures, 0);
 });
 
+Deno.test("a TypeScript signature is charged its own time, not the time its answers wait behind a slow Rego signature", async () => {
+  const result = await attack(["busy_rego"]);
+  assertBenignComplete(result);
+  const busy = result.health["H-BUSY-REGO"]!;
+  const benign = result.health["BENIGN-TS"]!;
+  assert.equal(busy.kills + benign.kills, 0, JSON.stringify(result.health));
+  assert.ok(
+    benign.micros * 4 < busy.micros,
+    `BENIGN-TS ${benign.micros} µs, H-BUSY-REGO ${busy.micros} µs`,
+  );
+});
+
 Deno.test("a signature that hangs while loading is refused at the load deadline; the others load", async () => {
   const result = await attack(["load_hang"]);
   assertBenignComplete(result);
