@@ -5,14 +5,27 @@
  * @module
  */
 
+/** Options of {@linkcode runDeno}. */
+export interface RunDenoOptions {
+  /** Confine the process and its children to this CPU (`taskset -c`). */
+  cpu?: number;
+}
+
 /**
  * Runs `deno ...args` with no stdin and colours off.
  *
  * @throws {Error} With its stderr, when it fails.
  */
-export async function runDeno(args: string[]): Promise<Deno.CommandOutput> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args,
+export async function runDeno(
+  args: string[],
+  options: RunDenoOptions = {},
+): Promise<Deno.CommandOutput> {
+  const deno = [Deno.execPath(), ...args];
+  const [program, ...programArgs] = options.cpu === undefined
+    ? deno
+    : ["taskset", "-c", String(options.cpu), ...deno];
+  const output = await new Deno.Command(program!, {
+    args: programArgs,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

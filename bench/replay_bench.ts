@@ -13,6 +13,7 @@
  */
 
 import type { BenchRow } from "./_row.ts";
+import { runDeno } from "./_deno.ts";
 import { Engine } from "../src/engine/engine.ts";
 import { parseSelector } from "../src/engine/selector.ts";
 import {
@@ -534,31 +535,15 @@ async function oneCoreRows(
   cacheDir: string,
   dirs: readonly string[],
 ): Promise<BenchRow[]> {
-  const output = await new Deno.Command("taskset", {
-    args: [
-      "-c",
-      "0",
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--quiet",
-      new URL(import.meta.url).pathname,
-      eventsPath,
-      cacheDir,
-      ...dirs,
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  if (!output.success) {
-    throw new Error(
-      `Cannot run the one-CPU replay: ${
-        new TextDecoder().decode(output.stderr).trim()
-      }`,
-    );
-  }
+  const output = await runDeno([
+    "run",
+    "-A",
+    "--quiet",
+    new URL(import.meta.url).pathname,
+    eventsPath,
+    cacheDir,
+    ...dirs,
+  ], { cpu: 0 });
   const rates = JSON.parse(
     new TextDecoder().decode(output.stdout),
   ) as PinnedRates;
