@@ -125,11 +125,18 @@ function neededTracepoints(
   return needed;
 }
 
-/** The `excluded` map's key for a pid. */
-export function pidKey(pid: number): Uint8Array<ArrayBuffer> {
+/**
+ * Never traces host process `pid` nor the processes it starts from now on.
+ *
+ * @throws {BpfError} When the exclusion map is full.
+ */
+export function excludeHostPid(object: BpfObject, pid: number): void {
   const key = new Uint8Array(4);
   new DataView(key.buffer).setUint32(0, pid, true);
-  return key;
+  object.map("excluded").update(
+    key,
+    new Uint8Array([ExcludeMode.Descendants]),
+  );
 }
 
 function checkHost(): void {
@@ -393,10 +400,7 @@ async function attachPrograms(
   const object = await loadObject(attempt.object, plan, features, programs);
   const links: BpfLink[] = [];
   try {
-    const excluded = object.map("excluded");
-    for (const pid of context.excludePids) {
-      excluded.update(pidKey(pid), new Uint8Array([ExcludeMode.Descendants]));
-    }
+    for (const pid of context.excludePids) excludeHostPid(object, pid);
     for (const tracepoint of needed) {
       links.push(object.program(`${flavour}_${tracepoint}`).attach());
     }

@@ -21,8 +21,8 @@ import { CgroupResolver } from "./cgroup_resolver.ts";
 import { RecordDecoder } from "./kernel_decoder.ts";
 import { KERNEL_EVENT_NAMES } from "./kernel_events.ts";
 import {
+  excludeHostPid,
   loadPrograms,
-  pidKey,
   type ProgramOptions,
 } from "./kernel_programs.ts";
 import { BpfLink, type BpfObject, possibleCpus } from "../../ffi/bpf_object.ts";
@@ -31,7 +31,6 @@ import {
   recordOffsets,
   RingBufferReader,
 } from "../../ffi/ring_buffer_reader.ts";
-import { ExcludeMode } from "../../ffi/record_layout.ts";
 
 export { KERNEL_EVENT_NAMES };
 
@@ -137,11 +136,7 @@ export class KernelSource implements EventSource {
    * @throws {BpfError} When the exclusion map is full.
    */
   excludePid(pid: number): void {
-    if (!this.#object) return;
-    this.#object.map("excluded").update(
-      pidKey(pid),
-      new Uint8Array([ExcludeMode.Descendants]),
-    );
+    if (this.#object) excludeHostPid(this.#object, pid);
   }
 
   /** Events not built so far because they failed their gate. */
