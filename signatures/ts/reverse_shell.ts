@@ -84,6 +84,12 @@ function argument(event: TraceeEvent, name: string): unknown {
   return event.args.find((arg) => arg.name === name)?.value;
 }
 
+/** A pid argument's value, `undefined` when absent or not a pid. */
+function pidArgument(event: TraceeEvent, name: string): number | undefined {
+  const pid = argument(event, name);
+  return typeof pid === "number" && Number.isSafeInteger(pid) ? pid : undefined;
+}
+
 function basename(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
@@ -226,10 +232,14 @@ export const onEvent: OnEvent = (event, report) => {
       onDup(event, report);
       return;
     case "sched_process_fork": {
-      const parent = Number(argument(event, "parent_pid"));
-      const child = Number(argument(event, "child_pid"));
-      const connections = processes.get(parent);
-      if (child !== parent && connections !== undefined) {
+      const parent = pidArgument(event, "parent_pid");
+      const child = pidArgument(event, "child_pid");
+      const connections = parent === undefined
+        ? undefined
+        : processes.get(parent);
+      if (
+        child !== undefined && child !== parent && connections !== undefined
+      ) {
         // A child of a reported shell (a pipeline, a subshell) is the same
         // reverse shell: it is not reported again.
         track(child, {

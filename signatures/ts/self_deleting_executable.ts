@@ -74,6 +74,12 @@ function argument(event: TraceeEvent, name: string): unknown {
   return event.args.find((arg) => arg.name === name)?.value;
 }
 
+/** A pid argument's value, `undefined` when absent or not a pid. */
+function pidArgument(event: TraceeEvent, name: string): number | undefined {
+  const pid = argument(event, name);
+  return typeof pid === "number" && Number.isSafeInteger(pid) ? pid : undefined;
+}
+
 function text(value: unknown): string {
   return typeof value === "string" ? value : "";
 }
@@ -181,10 +187,10 @@ export const onEvent: OnEvent = (event, report) => {
       onStart(event);
       return;
     case "sched_process_fork": {
-      const parent = Number(argument(event, "parent_pid"));
-      const child = Number(argument(event, "child_pid"));
-      const start = starts.get(parent);
-      if (child !== parent && start !== undefined) {
+      const parent = pidArgument(event, "parent_pid");
+      const child = pidArgument(event, "child_pid");
+      const start = parent === undefined ? undefined : starts.get(parent);
+      if (child !== undefined && child !== parent && start !== undefined) {
         // The child runs the same program: its next start is its own.
         remember(child, { ...start, running: true, failed: false });
       }
