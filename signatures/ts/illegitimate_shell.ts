@@ -68,8 +68,11 @@ function timeOf(event: TraceeEvent): bigint {
 
 /**
  * The program start `event` (one of {@linkcode START_EVENTS}) belongs to, or
- * `undefined` for a failed exec call. An event older than the latest one seen
- * for the process belongs to its current start (streams need not be sorted).
+ * `undefined` for a failed exec call. An event no newer than the latest one
+ * seen for the process belongs to its current start: streams need not be
+ * sorted, and a sensor may stamp two events of one start alike (Vigil's
+ * kernel source derives security_bprm_check from sched_process_exec's
+ * record). A zero timestamp tells nothing.
  */
 function programStart(event: TraceeEvent): Start | undefined {
   const time = timeOf(event);
@@ -77,7 +80,7 @@ function programStart(event: TraceeEvent): Start | undefined {
   const failed = call && Number(event.returnValue) < 0;
   const previous = starts.get(event.hostProcessId);
   const start = previous !== undefined &&
-      (time < previous.last ||
+      ((time !== 0n && time <= previous.last) ||
         (!previous.running && (!call || failed || previous.failed)))
     ? previous
     : { last: time, running: false, failed: false, reported: false };

@@ -65,6 +65,11 @@ interface StartShape {
   sched: boolean;
   /** The call's event is delivered last (streams need not be sorted). */
   unsorted: boolean;
+  /**
+   * The check comes after sched_process_exec with its timestamp, as Vigil's
+   * kernel source derives it from the same record.
+   */
+  derived: boolean;
 }
 
 const START_SHAPE = fc.record({
@@ -73,11 +78,13 @@ const START_SHAPE = fc.record({
   checks: fc.integer({ min: 0, max: 2 }),
   sched: fc.boolean(),
   unsorted: fc.boolean(),
+  derived: fc.boolean(),
 }).filter((shape) => shape.call || shape.checks > 0 || shape.sched)
   .map((shape): StartShape => ({
     ...shape,
     tries: shape.call ? shape.tries : 0,
     unsorted: shape.call && shape.unsorted,
+    derived: shape.sched && shape.checks === 1 && shape.derived,
   }));
 
 /** Each run's process, so that runs do not share a signature's state. */
@@ -134,6 +141,11 @@ function startEvents(shapes: StartShape[]): Record<string, unknown>[] {
         ["prev_comm", "const char*", "nginx"],
         ["env", "const char**", ENV],
       ], at({ processName: "sh", syscall: "execve" })));
+    }
+    if (shape.derived) {
+      const [check, sched] = start.splice(-2, 2);
+      check!.timestamp = sched!.timestamp;
+      start.push(sched!, check!);
     }
     const tries = start.splice(0, 2 * shape.tries);
     events.push(
