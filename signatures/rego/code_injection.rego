@@ -44,14 +44,14 @@ tracee_match := {"method": "proc_mem", "pathname": pathname, "flags": flags} if 
 	helpers.is_file_write(flags)
 	pathname := helpers.get_tracee_argument("pathname")
 	target := proc_mem_target(pathname)
-	target != input.processId
+	not own_pid(target)
 	not opened_as_self
 }
 
 tracee_match := {"method": "process_vm_writev", "target_pid": target} if {
 	input.eventName == "process_vm_writev"
 	target := helpers.get_tracee_argument("pid")
-	target != input.processId
+	not own_pid(target)
 }
 
 # The pid whose memory file `pathname` is; undefined for any other path.
@@ -61,6 +61,10 @@ proc_mem_target(pathname) := to_number(parts[1]) if {
 	endswith(pathname, "/mem")
 	parts := regex.find_all_string_submatch_n(`^/proc/([0-9]+)/(?:task/[0-9]+/)?mem$`, pathname, 1)[0]
 }
+
+# A rule, not `target != input.processId`, which an event without processId
+# would make undefined.
+own_pid(pid) if pid == input.processId
 
 # /proc/self and /proc/thread-self resolve to the opener's own pid directory,
 # whose number is in the pid namespace of the proc mount, not necessarily the

@@ -108,3 +108,7 @@ test_mem_write_without_syscall_pathname_matches if {
 test_poketext_without_pid_matches_without_target if {
 	VGL_2.tracee_match == {"method": "ptrace", "request": "PTRACE_POKETEXT"} with input as without(ptrace_event("PTRACE_POKETEXT", 1880), "pid")
 }
+
+test_vm_writev_without_process_id_matches if {
+	VGL_2.tracee_match.target_pid == 1880 with input as object.remove(vm_writev_event(1880), ["processId"])
+}

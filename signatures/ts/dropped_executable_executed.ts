@@ -115,7 +115,7 @@ function remember(drop: Drop): void {
 
 /** Remembers ELF writes; reports the first exec of a remembered file. */
 export const onEvent: OnEvent = (event, report) => {
-  if (event.containerId === "") return;
+  if (!event.containerId) return;
   const pathname = argument(event, "pathname");
   const keys = keysOf(event, pathname);
   if (event.eventName === "magic_write") {

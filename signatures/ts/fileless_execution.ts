@@ -119,7 +119,7 @@ function inShm(path: string): boolean {
 function filelessPath(event: TraceeEvent): string | undefined {
   const pathname = text(argument(event, "pathname"));
   // runc re-executes itself from a sealed memfd while it sets a container up.
-  const runcOnHost = event.containerId === "" &&
+  const runcOnHost = !event.containerId &&
     pathname.startsWith("memfd:runc_cloned");
   if (pathname.startsWith("memfd:") && !runcOnHost) return pathname;
   if (inShm(pathname)) return pathname;

@@ -163,7 +163,7 @@ function shellOf(event: TraceeEvent): string | undefined {
 function parentName(event: TraceeEvent): string {
   return event.eventName === "sched_process_exec"
     ? text(argument(event, "prev_comm"))
-    : event.processName;
+    : text(event.processName);
 }
 
 /** Reports the first event of a program start that shows a server's shell. */

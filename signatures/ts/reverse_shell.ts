@@ -215,7 +215,7 @@ function onDup(event: TraceeEvent, report: Report): void {
   }
   setRemote(connections, newfd, remote);
   if (SHELLS.has(event.processName)) {
-    check(connections, event.executable.path || event.processName, report);
+    check(connections, event.executable?.path || event.processName, report);
   }
 }
 

@@ -170,7 +170,7 @@ function onUnlink(event: TraceeEvent, report: Report): void {
   if (
     samePath(target, start.pathname) ||
     samePath(target, start.cmdpath) ||
-    samePath(target, event.executable.path)
+    samePath(target, text(event.executable?.path))
   ) {
     starts.delete(event.hostProcessId);
     report({
