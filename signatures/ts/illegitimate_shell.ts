@@ -67,6 +67,18 @@ function timeOf(event: TraceeEvent): bigint {
 }
 
 /**
+ * Whether an event at `time` belongs to `previous` rather than beginning a
+ * start; `call` tells an exec call's event that is not a failure.
+ */
+function continues(previous: Start, time: bigint, call: boolean): boolean {
+  // Delivered late, or stamped like the start's latest event.
+  if (time !== 0n && time <= previous.last) return true;
+  // A start ends at sched_process_exec; an exec call begins the next one,
+  // unless it retries one that failed (execvp walking PATH).
+  return !previous.running && (!call || previous.failed);
+}
+
+/**
  * The program start `event` (one of {@linkcode START_EVENTS}) belongs to, or
  * `undefined` for a failed exec call. An event no newer than the latest one
  * seen for the process belongs to its current start: streams need not be
@@ -80,8 +92,7 @@ function programStart(event: TraceeEvent): Start | undefined {
   const failed = call && Number(event.returnValue) < 0;
   const previous = starts.get(event.hostProcessId);
   const start = previous !== undefined &&
-      ((time !== 0n && time <= previous.last) ||
-        (!previous.running && (!call || failed || previous.failed)))
+      continues(previous, time, call && !failed)
     ? previous
     : { last: time, running: false, failed: false, reported: false };
   if (time > start.last) start.last = time;
