@@ -1,6 +1,7 @@
 /**
  * Tracee-compatible JSON: exact 64-bit integers in both directions, Tracee's
- * field order, and Go's string escaping (`<`, `>`, `&`, U+2028, U+2029).
+ * field order, and Go's string escaping (`<`, `>`, `&`, U+2028, U+2029; a
+ * lone surrogate becomes U+FFFD).
  *
  * Nothing here recurses: values nested to any depth (a signature's finding
  * data, a replayed line) are written and read with explicit stacks, or by
@@ -24,11 +25,29 @@ function goEscape(char: string): string {
   return GO_ESCAPES[char] ?? char;
 }
 
-function writeString(value: string): string {
-  const text = JSON.stringify(value);
-  return GO_ESCAPED_REGEXP.test(text)
+/**
+ * A lone surrogate as `JSON.stringify` writes it (a pair is written as the
+ * character itself), after an even number of backslashes (so an escape).
+ */
+const LONE_SURROGATE_REGEXP = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g;
+
+/**
+ * JSON text from `JSON.stringify` as Go writes it: `<`, `>`, `&`, U+2028
+ * and U+2029 escaped, and a lone surrogate (which Go's strings cannot hold:
+ * its decoder reads one as U+FFFD) written as U+FFFD, so that every reader,
+ * OPA's included, takes the text.
+ */
+function goJson(text: string): string {
+  const escaped = GO_ESCAPED_REGEXP.test(text)
     ? text.replace(GO_ESCAPED_REGEXP, goEscape)
     : text;
+  return escaped.includes("\\ud")
+    ? escaped.replace(LONE_SURROGATE_REGEXP, "$1\\ufffd")
+    : escaped;
+}
+
+function writeString(value: string): string {
+  return goJson(JSON.stringify(value));
 }
 
 function writeScalar(value: unknown): string {
@@ -281,9 +300,7 @@ export function formatEventJson(
   },"stackAddresses":${
     Array.isArray(e.stackAddresses) ? jsonValue(e.stackAddresses) : "null"
   },${parts.entities},"args":${jsonArgs(e.args)}${metadata}}`;
-  return GO_ESCAPED_REGEXP.test(text)
-    ? text.replace(GO_ESCAPED_REGEXP, goEscape)
-    : text;
+  return goJson(text);
 }
 
 /**

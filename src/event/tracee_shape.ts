@@ -65,10 +65,17 @@ const TRACEE_SHAPE_REGEXP = new RegExp(
 );
 
 /**
+ * A surrogate written as an escape: Go never writes one, and a lone one (which
+ * OPA's parser refuses) must be read as U+FFFD, as Go's decoder reads it.
+ */
+const SURROGATE_ESCAPE_REGEXP = /\\u[dD][89a-fA-F]/;
+
+/**
  * Whether `json` holds every member of Tracee's event, in Tracee's order and
- * of Tracee's types, up to `args` (whose items are not looked at). A line
- * that passes is not known to be valid JSON: it is checked when parsed.
+ * of Tracee's types, up to `args` (whose items are not looked at), and no
+ * surrogate escape. A line that passes is not known to be valid JSON: it is
+ * checked when parsed.
  */
 export function hasTraceeShape(json: string): boolean {
-  return TRACEE_SHAPE_REGEXP.test(json);
+  return TRACEE_SHAPE_REGEXP.test(json) && !SURROGATE_ESCAPE_REGEXP.test(json);
 }
