@@ -3,9 +3,10 @@
  * field order, and Go's string escaping (`<`, `>`, `&`, U+2028, U+2029; a
  * lone surrogate becomes U+FFFD).
  *
- * Nothing here recurses: values nested to any depth (a signature's finding
- * data, a replayed line) are written and read with explicit stacks, or by
- * V8's native `JSON.parse`/`JSON.stringify`, which do not recurse either.
+ * Values nested to any depth (a signature's finding data, a replayed line)
+ * are written and read with explicit stacks, by V8's native `JSON.parse` and
+ * `JSON.stringify` (which do not recurse either), or by recursion capped at
+ * a few hundred levels: nothing here can overflow the stack.
  *
  * @module
  */
@@ -305,8 +306,8 @@ export function formatEventJson(
 
 /**
  * Parses JSON text, turning integers beyond `Number.MAX_SAFE_INTEGER` into
- * `bigint`s so that they survive digit for digit. Any depth: nothing in it
- * recurses.
+ * `bigint`s so that they survive digit for digit. Any depth: no recursion
+ * goes deeper than 256 levels.
  *
  * A reviver with source access would do this alone, but costs several times
  * the parse itself (it runs for every value) and recurses. Instead: a plain
@@ -314,8 +315,9 @@ export function formatEventJson(
  * the text, in order, and matched with the large integral numbers of the
  * result, in the same order; an unsafe one takes its literal's exact value.
  * If the two lists do not match up exactly (e.g. integer-like keys reordered
- * an object, or a string holds such digits), the text, known to be valid, is
- * read again token by token.
+ * an object, or a string holds such digits), or the value is nested deeper
+ * than that walk goes (256 levels), the text, known to be valid, is read
+ * again token by token, without recursion.
  *
  * Self-contained (no module-level names, hence its length): it is also sent
  * as source to the TypeScript workers.
@@ -343,34 +345,33 @@ export function parseJsonExact(text: string): unknown {
     }
     return Number.isSafeInteger(item) ? item : BigInt(literal);
   };
-  // Depth first, members in order, with an explicit stack.
-  const containers: (Record<string, unknown> | unknown[])[] = [];
-  const keyLists: (string[] | undefined)[] = [];
-  const positions: number[] = [];
-  const enter = (item: object) => {
-    containers.push(item as Record<string, unknown>);
-    keyLists.push(Array.isArray(item) ? undefined : Object.keys(item));
-    positions.push(0);
+  // Depth first, members in order. Recursive, but only so deep: a deeper
+  // value is left to the exact re-read below, which does not recurse.
+  const visit = (item: object, depth: number): void => {
+    if (depth > 256) {
+      consistent = false;
+      return;
+    }
+    if (Array.isArray(item)) {
+      for (let i = 0; consistent && i < item.length; i++) {
+        const element = item[i];
+        if (typeof element === "object" && element !== null) {
+          visit(element, depth + 1);
+        } else if (large(element)) item[i] = exact(element);
+      }
+      return;
+    }
+    const record = item as Record<string, unknown>;
+    for (const key in record) {
+      const member = record[key];
+      if (typeof member === "object" && member !== null) {
+        visit(member, depth + 1);
+      } else if (large(member)) record[key] = exact(member);
+      if (!consistent) return;
+    }
   };
   if (large(value)) return exact(value);
-  if (typeof value === "object" && value !== null) enter(value);
-  while (consistent && containers.length > 0) {
-    const top = containers.length - 1;
-    const container = containers[top] as Record<string | number, unknown>;
-    const keys = keyLists[top];
-    const at = positions[top]!;
-    if (at >= (keys ?? (container as unknown as unknown[])).length) {
-      containers.pop();
-      keyLists.pop();
-      positions.pop();
-      continue;
-    }
-    positions[top] = at + 1;
-    const key = keys ? keys[at]! : at;
-    const member = container[key];
-    if (typeof member === "object" && member !== null) enter(member);
-    else if (large(member)) container[key] = exact(member);
-  }
+  if (typeof value === "object" && value !== null) visit(value, 0);
   if (consistent && next === literals.length) return value;
   return (() => {
     // The text is valid JSON (JSON.parse took it): read it token by token.

@@ -70,13 +70,21 @@ function fieldError(name: string, value: unknown, expected: string): never {
 
 function integer(name: string, value: unknown, type: IntegerType): Int {
   if (value === null || value === undefined) return 0;
-  if (
+  if (typeof value === "number" && Number.isSafeInteger(value)) {
+    // Every safe integer fits int64; only the unsigned ranges need a check.
+    if (
+      type === "int64" ||
+      (value >= 0 && (type === "uint64" || value <= 0xffffffff))
+    ) {
+      return value;
+    }
+  } else if (
     typeof value !== "bigint" &&
     (typeof value !== "number" || !Number.isInteger(value))
   ) {
     fieldError(name, value, "an integer");
   }
-  const exact = BigInt(value);
+  const exact = BigInt(value as number | bigint);
   const [min, max] = INTEGER_RANGES[type];
   if (exact < min || exact > max) {
     throw new FieldError(
@@ -116,31 +124,32 @@ function list(name: string, value: unknown): unknown[] | undefined {
   return value;
 }
 
-/** `record` with only the members whose value is not empty. */
-function nonEmpty<T extends object>(record: T): T {
-  return Object.fromEntries(
-    Object.entries(record).filter(([, v]) => v !== "" && v !== false),
-  ) as T;
-}
-
 function container(value: unknown): ContainerInfo {
   const c = members("container", value);
-  return nonEmpty({
-    id: string("container.id", c.id),
-    name: string("container.name", c.name),
-    image: string("container.image", c.image),
-    imageDigest: string("container.imageDigest", c.imageDigest),
-  });
+  const info: ContainerInfo = {};
+  // Go's omitempty: only the members that are not empty.
+  const id = string("container.id", c.id);
+  if (id !== "") info.id = id;
+  const name = string("container.name", c.name);
+  if (name !== "") info.name = name;
+  const image = string("container.image", c.image);
+  if (image !== "") info.image = image;
+  const digest = string("container.imageDigest", c.imageDigest);
+  if (digest !== "") info.imageDigest = digest;
+  return info;
 }
 
 function kubernetes(value: unknown): KubernetesInfo {
   const k = members("kubernetes", value);
-  return nonEmpty({
-    podName: string("kubernetes.podName", k.podName),
-    podNamespace: string("kubernetes.podNamespace", k.podNamespace),
-    podUID: string("kubernetes.podUID", k.podUID),
-    podSandbox: boolean("kubernetes.podSandbox", k.podSandbox),
-  });
+  const info: KubernetesInfo = {};
+  const podName = string("kubernetes.podName", k.podName);
+  if (podName !== "") info.podName = podName;
+  const podNamespace = string("kubernetes.podNamespace", k.podNamespace);
+  if (podNamespace !== "") info.podNamespace = podNamespace;
+  const podUID = string("kubernetes.podUID", k.podUID);
+  if (podUID !== "") info.podUID = podUID;
+  if (boolean("kubernetes.podSandbox", k.podSandbox)) info.podSandbox = true;
+  return info;
 }
 
 const EVENT_ID_REGEXP = /^-?\d+$/;
@@ -161,9 +170,16 @@ const STRING_LIST_TYPES = new Set(["const char**", "const char*const*"]);
 
 function argument(value: unknown, i: number): EventArgument {
   const a = members(`args[${i}]`, value);
-  const type = string(`args[${i}].type`, a.type);
+  // Names of fields in error are built only for an error: this runs per
+  // argument of every normalised event.
+  const name = typeof a.name === "string"
+    ? a.name
+    : string(`args[${i}].name`, a.name);
+  const type = typeof a.type === "string"
+    ? a.type
+    : string(`args[${i}].type`, a.type);
   return {
-    name: string(`args[${i}].name`, a.name),
+    name,
     type,
     value: a.value ?? (STRING_LIST_TYPES.has(type) ? [] : null),
   };
@@ -184,7 +200,11 @@ function metadata(value: unknown): FindingMetadata | undefined {
 /** The event of a parsed line (any JSON object); throws a FieldError. */
 function decode(e: Record<string, unknown>): TraceeEvent {
   const policies = list("matchedPolicies", e.matchedPolicies)
-    ?.map((policy, i) => string(`matchedPolicies[${i}]`, policy));
+    ?.map((policy, i) =>
+      typeof policy === "string"
+        ? policy
+        : string(`matchedPolicies[${i}]`, policy)
+    );
   const addresses = list("stackAddresses", e.stackAddresses);
   const flags = members("contextFlags", e.contextFlags);
   const args = list("args", e.args) ?? [];
