@@ -37,6 +37,7 @@ import type {
   ContainerInfo,
   EventArgument,
   FindingMetadata,
+  Int64,
   KubernetesInfo,
   TraceeEvent,
 } from "./event.ts";
@@ -68,7 +69,7 @@ function fieldError(name: string, value: unknown, expected: string): never {
   );
 }
 
-function integer(name: string, value: unknown, type: IntegerType): Int {
+function integer(name: string, value: unknown, type: IntegerType): Int64 {
   if (value === null || value === undefined) return 0;
   if (typeof value === "number" && Number.isSafeInteger(value)) {
     // Every safe integer fits int64; only the unsigned ranges need a check.
@@ -93,8 +94,6 @@ function integer(name: string, value: unknown, type: IntegerType): Int {
   }
   return Number.isSafeInteger(Number(exact)) ? Number(exact) : exact;
 }
-
-type Int = number | bigint;
 
 function string(name: string, value: unknown): string {
   if (value === null || value === undefined) return "";
@@ -197,7 +196,11 @@ function metadata(value: unknown): FindingMetadata | undefined {
   };
 }
 
-/** The event of a parsed line (any JSON object); throws a FieldError. */
+/**
+ * The event of a parsed line (any JSON object); throws a FieldError. The
+ * fields `TraceeEvent` types as `number` hold a `bigint` when a line gives
+ * one beyond 2^53 (in range of Go's int64): written exactly, never rounded.
+ */
 function decode(e: Record<string, unknown>): TraceeEvent {
   const policies = list("matchedPolicies", e.matchedPolicies)
     ?.map((policy, i) =>

@@ -113,14 +113,27 @@ Deno.test("a finding on any event with any data prints as Tracee JSON on one lin
   );
 });
 
-Deno.test("finding data nested beyond Go's depth limit is refused with a reason, not a crash", () => {
+Deno.test("finding data is written exactly up to Go's depth limit and refused with a reason beyond it, never a crash", () => {
   let deep: unknown = 1n;
   for (let i = 0; i < 100_000; i++) deep = i % 2 ? [deep] : { a: deep };
   assert.match(
     unprintableData({ deep }, 65536) ?? "",
     /^finding data nested more than 9998 levels deep/,
   );
-  let fits: unknown = 1n;
+  let fits: unknown = 12345678901234567890n;
   for (let i = 0; i < 9997; i++) fits = [fits];
   assert.equal(unprintableData({ fits }, 1 << 20), undefined);
+  // Data that fits is written exactly, and reads back exactly.
+  const trigger = parseEventLine('{"eventName":"openat"}') as TraceeEvent;
+  const json = formatEventJson(findingEvent(trigger, SIGNATURE, { fits }));
+  assert.ok(
+    json.includes(
+      `"args":[{"name":"fits","type":"array","value":${
+        "[".repeat(9997)
+      }12345678901234567890${"]".repeat(9997)}}]`,
+    ),
+  );
+  const back = parseEventLine(json);
+  assert.ok(typeof back !== "string", back as string);
+  assert.equal(formatEventJson(back), json);
 });
