@@ -133,17 +133,25 @@ Deno.test("the engine gives every event its findings, in Tracee's JSON, and skip
   );
 });
 
-Deno.test("vigil prints any input's findings as JSON lines or table rows, and names each skipped line", async () => {
+Deno.test("vigil prints any input's events and findings as JSON lines or table rows, and names each skipped line", async () => {
   await checkAsyncProperty(
     fc.asyncProperty(lines(20, 1000, 40), async (input) => {
       const stdin = input.join("\n") + "\n";
       const args = ["--signatures-dir", ECHO, "--input", "-", "--output"];
       const expected = FINDINGS_PER_EVENT * validCount(input);
       const invalid = invalidLines(input);
-      const json = await runVigil([...args, "json"], { stdin });
+      // The base events of one name are printed too, normalised.
+      const base = input.filter((line) => {
+        const event = line.trim() === "" ? "" : parseEventLine(line);
+        return typeof event !== "string" && event.eventName === "openat";
+      }).length;
+      const json = await runVigil(
+        [...args, "json", "--events", "echo,echo_ts,openat"],
+        { stdin },
+      );
       assert.equal(json.code, 0, json.stderr);
       const printed = json.stdout.split("\n").filter((line) => line !== "");
-      assert.equal(printed.length, expected);
+      assert.equal(printed.length, expected + base);
       printed.forEach(assertTraceeJson);
       const log = json.stderr.trimEnd().split("\n");
       for (const line of log) assert.match(line, /^vigil (inf|wrn|err): /);
