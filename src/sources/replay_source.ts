@@ -47,6 +47,7 @@ const EVENT_NAME_KEY = '"eventName":"';
 const EVENT_NAME_TAIL = EVENT_NAME_KEY.slice(4);
 const CONTAINER_ID_KEY = '"containerId":"';
 const CONTAINER_KEY = '"container":';
+const NEXT_CONTAINER_KEY = ',"container":';
 const CONTAINER_ID_MEMBER = '{"id":"';
 const CONTAINER_STARTED_KEY = '"containerStarted":';
 const ARGS_KEY = '"args":';
@@ -72,18 +73,34 @@ function eventNameAt(json: string): number {
  */
 function scanContainerId(json: string, nameAt: number): string | undefined {
   const idAt = json.lastIndexOf(CONTAINER_ID_KEY, nameAt);
+  let at: number;
   if (idAt >= 0) {
     const id = plainStringAt(json, idAt + CONTAINER_ID_KEY.length);
     if (id !== "") return id;
+    // In Tracee's order `container` follows: no search of the line.
+    const next = idAt + CONTAINER_ID_KEY.length + 1;
+    at = json.startsWith(NEXT_CONTAINER_KEY, next)
+      ? next + 1
+      : uniqueContainerAt(json);
   } else if (json.includes('"containerId"')) return undefined;
-  const at = json.indexOf(CONTAINER_KEY);
-  if (at < 0) return json.includes('"container"') ? undefined : "";
-  if (json.includes(CONTAINER_KEY, at + 1)) return undefined;
+  else at = uniqueContainerAt(json);
+  if (at === -1) return "";
+  if (at < 0) return undefined;
   const value = at + CONTAINER_KEY.length;
   if (json.startsWith("{}", value)) return "";
   return json.startsWith(CONTAINER_ID_MEMBER, value)
     ? plainStringAt(json, value + CONTAINER_ID_MEMBER.length)
     : undefined;
+}
+
+/**
+ * Where the line's one `"container":` is; -1 when it has no `container`
+ * member at all, -2 when that is not clear (another, or the name elsewhere).
+ */
+function uniqueContainerAt(json: string): number {
+  const at = json.indexOf(CONTAINER_KEY);
+  if (at < 0) return json.includes('"container"') ? -2 : -1;
+  return json.includes(CONTAINER_KEY, at + 1) ? -2 : at;
 }
 
 /**
