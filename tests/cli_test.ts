@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { EVENT_FIELD_ORDER } from "../src/event/event.ts";
-import { stringifyJson } from "../src/event/json.ts";
+import { parseJsonExact, stringifyJson } from "../src/event/json.ts";
 import {
   ROOT,
   runVigil,
@@ -93,6 +93,36 @@ Deno.test("vigil prints one mine finding for the seed's example on an openat of 
   assert.equal(run.events[0]!.processName, "terminator");
 });
 
+// The seed's sample event (the context of its sample finding: no
+// containerId, executable or entity ids) and the seed's sample output line.
+const SEED_EVENT =
+  '{"timestamp":1680190419485136510,"threadStartTime":1680190419369780383,"processorId":4,"processId":320908,"cgroupId":16273,"threadId":320908,"parentProcessId":1635,"hostProcessId":320908,"hostThreadId":320908,"hostParentProcessId":1635,"userId":1000,"mountNamespace":4026531841,"pidNamespace":4026531836,"processName":"terminator","hostName":"hb","container":{},"kubernetes":{},"eventId":"257","eventName":"openat","argsNum":1,"returnValue":10,"syscall":"openat","stackAddresses":null,"contextFlags":{"containerStarted":false,"isCompat":false},"args":[{"name":"pathname","type":"const char*","value":"/etc/passwd"}]}';
+const SEED_OUTPUT =
+  '{"timestamp":1680190419485136510,"threadStartTime":1680190419369780383,"processorId":4,"processId":320908,"cgroupId":16273,"threadId":320908,"parentProcessId":1635,"hostProcessId":320908,"hostThreadId":320908,"hostParentProcessId":1635,"userId":1000,"mountNamespace":4026531841,"pidNamespace":4026531836,"processName":"terminator","hostName":"hb","container":{},"kubernetes":{},"eventId":"6000","eventName":"mine","matchedPolicies":[""],"argsNum":0,"returnValue":10,"syscall":"","stackAddresses":null,"contextFlags":{"containerStarted":false,"isCompat":false},"args":[],"metadata":{"Version":"0.1.0","Description":"My Own Signature Detects Stuff","Tags":null,"Properties":{"signatureID":"Mine-0.1.0","signatureName":"My Own Signature"}}}';
+
+Deno.test("vigil reproduces the seed's sample output line from the seed's sample event", async () => {
+  const run = await replaySeed(`${SEED_EVENT}\n`);
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stdout.trim().split("\n");
+  assert.equal(lines.length, 1, run.stdout);
+  const finding = parseJsonExact(lines[0]!) as Record<string, unknown>;
+  // Fields later Tracee versions added stand between the sample's, with
+  // Tracee's zero values; without them the line is the sample, byte for byte.
+  const added = {
+    executable: { path: "" },
+    containerId: "",
+    threadEntityId: 0,
+    processEntityId: 0,
+    parentEntityId: 0,
+  };
+  for (const [field, zero] of Object.entries(added)) {
+    assert.deepEqual(finding[field], zero, field);
+    delete finding[field];
+  }
+  assert.equal(stringifyJson(finding), SEED_OUTPUT);
+  assert.deepEqual(Object.keys(JSON.parse(lines[0]!)), [...EVENT_FIELD_ORDER]);
+});
+
 Deno.test("vigil prints nothing for an openat of /etc/hosts", async () => {
   const run = await replaySeed(`${openat("/etc/hosts")}\n`);
   assert.equal(run.code, 0, run.stderr);
@@ -107,7 +137,7 @@ Deno.test("vigil reports malformed lines with their numbers and goes on", async 
     openat("/etc/passwd"),
     "[1,2]",
     "",
-    '{"eventName":"openat"}',
+    '{"eventName":"openat","args":"/etc/passwd"}',
     openat("/etc/passwd"),
   ]
     .join("\n");
@@ -119,7 +149,10 @@ Deno.test("vigil reports malformed lines with their numbers and goes on", async 
   assert.equal(run.events.length, 2);
   assert.match(run.stderr, /line 1 of stdin: not JSON/);
   assert.match(run.stderr, /line 3 of stdin: not a JSON object/);
-  assert.match(run.stderr, /line 5 of stdin: it has no args list/);
+  assert.match(
+    run.stderr,
+    /line 5 of stdin: "args" is a string where Tracee has a list/,
+  );
   assert.match(run.stderr, /3 malformed line\(s\) of stdin skipped/);
 });
 
