@@ -13,8 +13,8 @@
  * (including the one-byte CSI, U+009B), the line and paragraph separators,
  * and the bidirectional marks, embeddings, overrides and isolates.
  */
-// deno-lint-ignore no-control-regex
 const UNPRINTABLE_REGEXP =
+  // deno-lint-ignore no-control-regex
   /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const UNPRINTABLE_ALL_REGEXP = new RegExp(UNPRINTABLE_REGEXP.source, "g");
 

@@ -7,8 +7,8 @@ import { checkProperty } from "../../_helpers/property.ts";
 import { tracee } from "../../_helpers/replay.ts";
 
 /** What a terminal could take as the end of a line or a control sequence. */
-// deno-lint-ignore no-control-regex
 const LINE_BREAKING_REGEXP =
+  // deno-lint-ignore no-control-regex
   /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /** Strings rich in what a hostile input would use to forge a line. */
