@@ -1,47 +1,40 @@
 /**
- * Finds signature files in the signature directories and sorts Rego modules
- * into signatures (they define the Tracee contract rules) and libraries
- * (every other module, compiled along with the signatures that use them).
+ * Finds the signature files in the signature directories, reads and parses
+ * the Rego modules, and sorts them into signatures and libraries (see
+ * `namespaces.ts`).
  *
  * @module
  */
 
 import { describe, SignatureError } from "../errors.ts";
+import type { Opa } from "./_opa.ts";
+import { mapLimit } from "./_map_limit.ts";
+import { readSource } from "./_source.ts";
+import { assignNamespaces, type RegoSignature } from "./namespaces.ts";
+import { parseRegoModule, type RegoModule } from "./rego_parser.ts";
 
-/** A Rego module read from a signature directory. */
-export interface RegoModule {
-  path: string;
-  text: string;
-  /** The package path, e.g. `tracee.helpers`. */
-  packagePath: string;
-}
+/** The helper library every Rego signature can import, `data.tracee.helpers`. */
+export const BUILTIN_HELPERS =
+  new URL("../../signatures/lib/helpers.rego", import.meta.url).pathname;
 
 /** A signature file, Rego or TypeScript. */
 export type SignatureFile =
-  | { kind: "rego"; path: string; module: RegoModule }
+  | ({ kind: "rego"; path: string } & RegoSignature)
   | { kind: "typescript"; path: string };
 
 /** What the signature directories hold. */
 export interface SignatureFiles {
   /** Signatures in load order: directories as given, then by file name. */
   signatures: SignatureFile[];
-  /** Rego modules without the contract: libraries such as `tracee.helpers`. */
-  regoLibraries: RegoModule[];
   /** One error per file or directory that could not be read or classified. */
   errors: SignatureError[];
 }
 
-const CONTRACT_RULES = [
-  "__rego_metadoc__",
-  "tracee_selected_events",
-  "tracee_match",
-] as const;
-
-const PACKAGE_REGEXP = /^[ \t]*package[ \t]+([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)/m;
-const COMMENT_REGEXP = /#.*$/gm;
-
-function ruleDefined(text: string, rule: string): boolean {
-  return new RegExp(`^[ \\t]*${rule}\\b(?![ \\t]*\\()`, "m").test(text);
+/** Options of {@linkcode discoverSignatures}. */
+export interface DiscoverOptions {
+  opa: Opa;
+  /** Where parses are cached. */
+  cacheDir: string;
 }
 
 async function walk(dir: string, found: string[]): Promise<void> {
@@ -72,88 +65,61 @@ function isTypeScriptSignature(path: string): boolean {
  */
 export async function discoverSignatures(
   dirs: readonly string[],
+  options: DiscoverOptions,
 ): Promise<SignatureFiles> {
-  const result: SignatureFiles = {
-    signatures: [],
-    regoLibraries: [],
-    errors: [],
-  };
+  const errors: SignatureError[] = [];
+  const files: { path: string; root: string }[] = [];
   for (const dir of dirs) {
-    const files: string[] = [];
+    const root = dir.replace(/\/+$/, "") || "/";
+    const found: string[] = [];
     try {
-      await walk(dir.replace(/\/+$/, ""), files);
+      await walk(root, found);
     } catch (error) {
-      result.errors.push(
+      errors.push(
         new SignatureError(dir, `cannot read directory: ${describe(error)}`, {
           cause: error,
         }),
       );
       continue;
     }
-    for (const path of files) {
-      if (isTypeScriptSignature(path)) {
-        result.signatures.push({ kind: "typescript", path });
-      }
-      if (!isRegoSource(path)) continue;
-      try {
-        const module = await readRegoModule(path);
-        const text = module.text.replace(COMMENT_REGEXP, "");
-        const defined = CONTRACT_RULES.filter((rule) =>
-          ruleDefined(text, rule)
-        );
-        if (defined.length === 0) result.regoLibraries.push(module);
-        else if (defined.length === CONTRACT_RULES.length) {
-          result.signatures.push({ kind: "rego", path, module });
-        } else {
-          const missing = CONTRACT_RULES.filter((r) => !defined.includes(r));
-          throw new SignatureError(
-            path,
-            `it defines ${defined.join(" and ")} but not ${
-              missing.join(" or ")
-            }`,
-          );
-        }
-      } catch (error) {
-        result.errors.push(
-          error instanceof SignatureError
-            ? error
-            : new SignatureError(path, describe(error), { cause: error }),
-        );
+    for (const path of found) {
+      if (isRegoSource(path) || isTypeScriptSignature(path)) {
+        files.push({ path, root });
       }
     }
   }
-  return result;
-}
-
-async function readRegoModule(path: string): Promise<RegoModule> {
-  const text = await Deno.readTextFile(path);
-  const match = PACKAGE_REGEXP.exec(text.replace(COMMENT_REGEXP, ""));
-  if (!match?.[1]) {
-    throw new SignatureError(path, "it has no package declaration");
+  const read = async (file: { path: string; root: string }) => {
+    try {
+      const text = await readSource(file.path);
+      return await parseRegoModule({ ...file, text }, options);
+    } catch (error) {
+      if (!(error instanceof SignatureError)) throw error;
+      return error;
+    }
+  };
+  const rego = files.filter((file) => isRegoSource(file.path));
+  const parsed = await mapLimit(rego, 2, read);
+  const helpers = await read({ path: BUILTIN_HELPERS, root: BUILTIN_HELPERS });
+  const modules: RegoModule[] = [];
+  for (const result of [...parsed, helpers]) {
+    if (result instanceof SignatureError) errors.push(result);
+    else if (result !== helpers) modules.push(result);
   }
-  return { path, text, packagePath: match[1] };
-}
-
-/**
- * The libraries a module uses, directly or through other libraries: those
- * whose package it names as `data.<package>`.
- */
-export function librariesUsedBy(
-  module: RegoModule,
-  libraries: readonly RegoModule[],
-): RegoModule[] {
-  const used = new Set<RegoModule>();
-  const pending = [module];
-  while (pending.length > 0) {
-    const text = pending.pop()!.text.replace(COMMENT_REGEXP, "");
-    for (const library of libraries) {
-      if (used.has(library)) continue;
-      const name = library.packagePath.replaceAll(".", "\\.");
-      if (new RegExp(`\\bdata\\.${name}\\b`).test(text)) {
-        used.add(library);
-        pending.push(library);
-      }
+  const namespaces = assignNamespaces(
+    modules,
+    helpers instanceof SignatureError ? [] : [helpers],
+  );
+  errors.push(...namespaces.errors);
+  const byPath = new Map(
+    namespaces.signatures.map((s) => [s.module.path, s]),
+  );
+  const signatures: SignatureFile[] = [];
+  for (const { path } of files) {
+    const signature = byPath.get(path);
+    if (signature) signatures.push({ kind: "rego", path, ...signature });
+    else if (isTypeScriptSignature(path)) {
+      signatures.push({ kind: "typescript", path });
     }
   }
-  return libraries.filter((library) => used.has(library));
+  return { signatures, errors };
 }
