@@ -20,6 +20,7 @@
 
 import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/catalog.ts";
 import { SignatureError } from "../errors.ts";
+import { printable } from "./_printable.ts";
 
 /** The longest metadata string, in UTF-16 code units. */
 export const MAX_METADATA_STRING = 4096;
@@ -95,9 +96,9 @@ export function parseMetadata(
     if (!SIGNATURE_NAME_REGEXP.test(metadata[key])) {
       throw new SignatureError(
         path,
-        `its metadata "${key}" ${
-          JSON.stringify(metadata[key])
-        } is not 1 to 64 ASCII letters, digits, "-", "_" or "." (starting with a letter or digit)`,
+        `its metadata "${key}" "${
+          printable(metadata[key])
+        }" is not 1 to 64 ASCII letters, digits, "-", "_" or "." (starting with a letter or digit)`,
       );
     }
   }

@@ -21,6 +21,7 @@
  */
 
 import { SignatureError } from "../errors.ts";
+import { printable } from "./_printable.ts";
 import type { RegoModule } from "./rego_parser.ts";
 
 /** The rules of the Tracee contract. */
@@ -190,5 +191,5 @@ function samePath(a: readonly string[], b: readonly string[]): boolean {
 }
 
 function name(module: RegoModule): string {
-  return module.packagePath.join(".");
+  return printable(module.packagePath.join("."));
 }

@@ -1,0 +1,15 @@
+# A signature of the directory whose library does not compile.
+package vigil.hostile.helpers_conflict
+
+import rego.v1
+
+import data.tracee.helpers
+
+__rego_metadoc__ := {"id": "H-CONFLICT-USER", "version": "1", "name": "Reader", "eventName": "conflict_user", "description": "Uses the broken library"}
+
+tracee_selected_events contains {"source": "tracee", "name": "openat"}
+
+tracee_match := {"path": path} if {
+	path := helpers.get_tracee_argument("pathname")
+	helpers.is_file_read(helpers.get_tracee_argument("flags"))
+}
