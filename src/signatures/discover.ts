@@ -37,15 +37,36 @@ export interface DiscoverOptions {
   cacheDir: string;
 }
 
-async function walk(dir: string, found: string[]): Promise<void> {
+/**
+ * The most signature source files (`.rego` and `.ts`) one run reads: with
+ * `MAX_SOURCE_BYTES` each, what the host may hold of them is bounded.
+ */
+export const MAX_SOURCE_FILES = 512;
+
+/**
+ * Adds the source files under `dir` to `found`, in name order, until it
+ * holds `MAX_SOURCE_FILES`; returns whether it stopped there with files left.
+ */
+async function walk(dir: string, found: string[]): Promise<boolean> {
   const entries: Deno.DirEntry[] = [];
-  for await (const entry of Deno.readDir(dir)) entries.push(entry);
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isDirectory || isSource(entry.name)) entries.push(entry);
+  }
   entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   for (const entry of entries) {
     const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory) await walk(path, found);
-    else if (entry.isFile) found.push(path);
+    if (entry.isDirectory) {
+      if (await walk(path, found)) return true;
+    } else if (entry.isFile) {
+      if (found.length === MAX_SOURCE_FILES) return true;
+      found.push(path);
+    }
   }
+  return false;
+}
+
+function isSource(path: string): boolean {
+  return isRegoSource(path) || isTypeScriptSignature(path);
 }
 
 function isRegoSource(path: string): boolean {
@@ -69,12 +90,15 @@ export async function discoverSignatures(
 ): Promise<SignatureFiles> {
   const errors: SignatureError[] = [];
   const files: { path: string; root: string }[] = [];
+  const found: string[] = [];
   for (const dir of dirs) {
     const root = dir.replace(/\/+$/, "") || "/";
-    const found: string[] = [];
+    const before = found.length;
+    let full: boolean;
     try {
-      await walk(root, found);
+      full = await walk(root, found);
     } catch (error) {
+      found.length = before;
       errors.push(
         new SignatureError(dir, `cannot read directory: ${describe(error)}`, {
           cause: error,
@@ -82,10 +106,15 @@ export async function discoverSignatures(
       );
       continue;
     }
-    for (const path of found) {
-      if (isRegoSource(path) || isTypeScriptSignature(path)) {
-        files.push({ path, root });
-      }
+    for (const path of found.slice(before)) files.push({ path, root });
+    if (full) {
+      errors.push(
+        new SignatureError(
+          dir,
+          `the signature directories hold more than ${MAX_SOURCE_FILES} source files; the rest are left out`,
+        ),
+      );
+      break;
     }
   }
   const read = async (file: { path: string; root: string }) => {
