@@ -10,7 +10,8 @@
  *   signatures, the one found first keeps it.
  * - A library (a module defining none of them) serves only the signatures of
  *   the signature directory it was found in. Under `tracee`, the only library
- *   package is `tracee.helpers`.
+ *   package is `tracee.helpers`. Libraries of a directory may share a package,
+ *   but each rule belongs to the first file defining it.
  * - `data.tracee.helpers` is always there: a directory without its own
  *   `tracee.helpers` modules gets the built-in ones.
  *
@@ -63,16 +64,39 @@ export function assignNamespaces(
   builtinHelpers: readonly RegoModule[],
 ): Namespaces {
   const errors: SignatureError[] = [];
-  const owners: RegoModule[] = [];
-  const libraries: RegoModule[] = [];
   const refuse = (module: RegoModule, message: string) =>
     errors.push(new SignatureError(module.path, message));
+  const owners = claimPackages(modules, refuse);
+  const scopes = scopeLibraries(
+    modules.filter((m) => !CONTRACT_RULES.some((r) => m.rules.includes(r))),
+    owners,
+    refuse,
+  );
+  const signatures = owners.map((module) => {
+    const own = scopes.get(module.root) ?? [];
+    const scope = own.some((l) => samePath(l.packagePath, HELPERS_PACKAGE))
+      ? own
+      : [...own, ...builtinHelpers];
+    return {
+      module,
+      libraries: librariesUsedBy(module, scope),
+      scope: scope.map((l) => l.hash).sort().join(","),
+    };
+  });
+  return { signatures, errors };
+}
+
+type Refuse = (module: RegoModule, message: string) => void;
+
+/** The signatures that own their packages, first found first served. */
+function claimPackages(
+  modules: readonly RegoModule[],
+  refuse: Refuse,
+): RegoModule[] {
+  const owners: RegoModule[] = [];
   for (const module of modules) {
     const defined = CONTRACT_RULES.filter((r) => module.rules.includes(r));
-    if (defined.length === 0) {
-      libraries.push(module);
-      continue;
-    }
+    if (defined.length === 0) continue;
     if (defined.length < CONTRACT_RULES.length) {
       const missing = CONTRACT_RULES.filter((r) => !defined.includes(r));
       refuse(
@@ -96,11 +120,30 @@ export function assignNamespaces(
       refuse(module, `its package ${name(module)} ${claimed(module, owner)}`);
     } else owners.push(module);
   }
+  return owners;
+}
+
+/**
+ * The libraries of each signature directory. A library is refused when its
+ * package touches a signature's, when it is under `tracee` but not
+ * `tracee.helpers`, or when one of its rules is already defined by another
+ * file of its directory (a second `default`, or a second body of a helper
+ * that would change what the first returns).
+ */
+function scopeLibraries(
+  libraries: readonly RegoModule[],
+  owners: readonly RegoModule[],
+  refuse: Refuse,
+): Map<string, RegoModule[]> {
   const scopes = new Map<string, RegoModule[]>();
+  const rules = new Map<string, RuleTable>();
   for (const library of libraries) {
     const owner = owners.find((o) =>
       relation(library.packagePath, o.packagePath)
     );
+    const table = rules.get(library.root) ?? new RuleTable();
+    rules.set(library.root, table);
+    const taken = table.clash(library);
     if (owner) {
       refuse(
         library,
@@ -116,24 +159,56 @@ export function assignNamespaces(
           name(library)
         } is under tracee, where only signatures and tracee.helpers may be`,
       );
+    } else if (taken) {
+      refuse(
+        library,
+        `its rule ${
+          printable(taken.rule)
+        } is already defined by ${taken.owner}`,
+      );
     } else {
-      const scope = scopes.get(library.root) ?? [];
-      scope.push(library);
-      scopes.set(library.root, scope);
+      table.add(library);
+      scopes.set(library.root, [...scopes.get(library.root) ?? [], library]);
     }
   }
-  const signatures = owners.map((module) => {
-    const own = scopes.get(module.root) ?? [];
-    const scope = own.some((l) => samePath(l.packagePath, HELPERS_PACKAGE))
-      ? own
-      : [...own, ...builtinHelpers];
-    return {
-      module,
-      libraries: librariesUsedBy(module, scope),
-      scope: scope.map((l) => l.hash).sort().join(","),
-    };
-  });
-  return { signatures, errors };
+  return scopes;
+}
+
+/**
+ * The rules the libraries of one directory define, by their paths: a rule
+ * belongs to the file that defined it first, with everything under it.
+ */
+class RuleTable {
+  /** Rule path → the file defining it. */
+  #rules = new Map<string, string>();
+  /** Every path that has a rule under it → the file of that rule. */
+  #above = new Map<string, string>();
+
+  /** The first of `library`'s rules another file owns, if any. */
+  clash(library: RegoModule): { rule: string; owner: string } | undefined {
+    for (const path of rulePaths(library)) {
+      for (let length = 1; length <= path.length; length++) {
+        const owner = this.#rules.get(path.slice(0, length).join("\0"));
+        if (owner) return { rule: path.join("."), owner };
+      }
+      const owner = this.#above.get(path.join("\0"));
+      if (owner) return { rule: path.join("."), owner };
+    }
+    return undefined;
+  }
+
+  add(library: RegoModule): void {
+    for (const path of rulePaths(library)) {
+      this.#rules.set(path.join("\0"), library.path);
+      for (let length = 1; length < path.length; length++) {
+        this.#above.set(path.slice(0, length).join("\0"), library.path);
+      }
+    }
+  }
+}
+
+function rulePaths(library: RegoModule): string[][] {
+  return library.rules.map((rule) => [...library.packagePath, rule]);
 }
 
 /**

@@ -140,10 +140,11 @@ Deno.test("look-alike, case-folded and base-event names, and control characters 
   assert.equal(result.findings.length, ETC_OPENS * 2);
 });
 
-Deno.test("a directory's helper library, broken or rewritten, blinds neither the built-ins nor other directories", async () => {
+Deno.test("a directory's helper library, broken, redefined or rewritten, blinds neither the built-ins nor other directories", async () => {
   const result = await attack([
     BUILTIN_SIGNATURES,
     `${HOSTILE}/helpers_conflict`,
+    `${HOSTILE}/helpers_broken`,
     `${HOSTILE}/helpers_syntax`,
     `${HOSTILE}/helpers_rewrite`,
   ]);
@@ -155,25 +156,35 @@ Deno.test("a directory's helper library, broken or rewritten, blinds neither the
   assert.equal(count("shadow_file_read"), SHADOW_READS);
   // The rewritten library serves its own directory's signature only.
   assert.equal(count("rewrite_user"), EVENTS);
+  // A second default or a second body of a helper in another file of the
+  // library is refused; the library's first file serves its signature.
+  assert.match(
+    errorOf(result, "second_default.rego"),
+    /its rule tracee\.helpers\.is_file_read is already defined by .*helpers_conflict\/helpers\.rego/,
+  );
+  assert.match(
+    errorOf(result, "redefine.rego"),
+    /its rule tracee\.helpers\.get_tracee_argument is already defined by .*helpers_conflict\/helpers\.rego/,
+  );
+  assert.equal(count("conflict_user"), EVENTS);
+  // A library that does not compile is reported, and the signature using it
+  // refused.
+  assert.match(
+    errorOf(result, "helpers_broken/helpers.rego"),
+    /it does not compile: .*helpers_broken\/helpers\.rego:\d+: rego_type_error: multiple default rules data\.tracee\.helpers\.mode/,
+  );
+  assert.match(
+    errorOf(result, "helpers_broken/user.rego"),
+    /it uses the library .*helpers_broken\/helpers\.rego, which does not compile/,
+  );
+  assert.equal(count("broken_user"), 0);
   // The unparsable library is reported; its directory gets the built-ins.
   assert.match(
     errorOf(result, "helpers_syntax/helpers.rego"),
     /rego_parse_error/,
   );
   assert.equal(count("syntax_user"), ETC_OPENS);
-  // The library that does not compile is reported, and the signature using
-  // it refused; nothing else is.
-  // OPA names both modules of the conflict; the library is the first.
-  assert.match(
-    errorOf(result, "helpers_conflict/helpers.rego"),
-    /it does not compile: .*multiple default rules data\.tracee\.helpers\.is_file_read .*second_default\.rego:7/,
-  );
-  assert.match(
-    errorOf(result, "reader.rego"),
-    /it uses the library .*helpers_conflict\/helpers\.rego, which does not compile/,
-  );
-  assert.equal(result.errors.length, 3, result.errors.join("\n"));
-  assert.equal(count("conflict_user"), 0);
+  assert.equal(result.errors.length, 5, result.errors.join("\n"));
 });
 
 Deno.test("oversized metadata (description, properties, tags, depth) is refused before any finding copies it", async () => {

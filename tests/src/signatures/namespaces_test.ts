@@ -157,3 +157,63 @@ Deno.test("assignNamespaces() never lets two modules share a namespace with a si
     ),
   );
 });
+
+Deno.test("assignNamespaces() gives each rule of a directory's libraries to one file, whatever they define", () => {
+  const rule = fc.constantFrom("f", "g", "helpers", "a");
+  checkProperty(
+    fc.property(
+      fc.array(
+        fc.tuple(
+          fc.array(fc.constantFrom("lib", "a", "f"), {
+            minLength: 1,
+            maxLength: 3,
+          }),
+          fc.uniqueArray(rule, { minLength: 1, maxLength: 3 }),
+          fc.constantFrom("/x", "/y"),
+        ),
+        { maxLength: 10 },
+      ),
+      (specs) => {
+        const libraries = specs.map(([packagePath, rules, root], i) => ({
+          ...module(`${root}/l${i}.rego`, packagePath, { root }),
+          rules,
+        }));
+        // One signature per directory, using everything under data.
+        const users = ["/x", "/y"].map((root) =>
+          module(`${root}/user.rego`, ["sig", root.slice(1)], {
+            root,
+            dataRefs: [[]],
+          })
+        );
+        const { signatures, errors } = assignNamespaces(
+          [...libraries, ...users],
+          [BUILTIN],
+        );
+        for (const { module: user, libraries: used } of signatures) {
+          const paths = used.filter((l) => l !== BUILTIN).flatMap((l) =>
+            l.rules.map((r) => ({ file: l.path, path: [...l.packagePath, r] }))
+          );
+          for (const a of paths) {
+            for (const b of paths) {
+              if (a.file === b.file) continue;
+              const shared = Math.min(a.path.length, b.path.length);
+              assert.notDeepEqual(
+                a.path.slice(0, shared),
+                b.path.slice(0, shared),
+                `${a.file} and ${b.file} both define under ${a.path}`,
+              );
+            }
+          }
+          // Every library of the directory is used or refused.
+          for (const library of libraries) {
+            if (library.root !== user.root) continue;
+            assert.ok(
+              used.includes(library) ||
+                errors.some((e) => e.path === library.path),
+            );
+          }
+        }
+      },
+    ),
+  );
+});

@@ -1,5 +1,5 @@
 # Attack: a second module in tracee.helpers with a second default for a
-# helper, which makes the library fail to compile.
+# helper: compiled together, the library would not compile.
 package tracee.helpers
 
 import rego.v1
