@@ -78,18 +78,18 @@ function isTypeScriptSignature(path: string): boolean {
     !path.endsWith(".d.ts");
 }
 
-/**
- * Reads the signature directories, recursively, in the order given; files in
- * each directory in name order. `*_test.rego` and `*_test.ts` are skipped.
- * Problems are collected in `errors`, never thrown, so that one bad file or
- * directory does not stop the others.
- */
-export async function discoverSignatures(
+/** A source file and the signature directory it was found under. */
+interface SourceFile {
+  path: string;
+  root: string;
+}
+
+/** The source files of `dirs`, at most `MAX_SOURCE_FILES` in all. */
+async function listSources(
   dirs: readonly string[],
-  options: DiscoverOptions,
-): Promise<SignatureFiles> {
+): Promise<{ files: SourceFile[]; errors: SignatureError[] }> {
   const errors: SignatureError[] = [];
-  const files: { path: string; root: string }[] = [];
+  const files: SourceFile[] = [];
   const found: string[] = [];
   for (const dir of dirs) {
     const root = dir.replace(/\/+$/, "") || "/";
@@ -117,7 +117,21 @@ export async function discoverSignatures(
       break;
     }
   }
-  const read = async (file: { path: string; root: string }) => {
+  return { files, errors };
+}
+
+/**
+ * Reads the signature directories, recursively, in the order given; files in
+ * each directory in name order. `*_test.rego` and `*_test.ts` are skipped.
+ * Problems are collected in `errors`, never thrown, so that one bad file or
+ * directory does not stop the others.
+ */
+export async function discoverSignatures(
+  dirs: readonly string[],
+  options: DiscoverOptions,
+): Promise<SignatureFiles> {
+  const { files, errors } = await listSources(dirs);
+  const read = async (file: SourceFile) => {
     try {
       const text = await readSource(file.path);
       return await parseRegoModule({ ...file, text }, options);

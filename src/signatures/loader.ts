@@ -66,9 +66,56 @@ export async function loadSignatures(
   const opa = new Opa(options.opa ?? "opa");
   const { cacheDir } = options;
   const files = await discoverSignatures(options.dirs, { opa, cacheDir });
-  const errors = [...files.errors];
   const compiler = new RegoCompiler({ cacheDir, opa });
-  const brokenLibraries = await checkLibraries(compiler, files.signatures);
+  const prepared = await prepareAll(files.signatures, compiler, cacheDir);
+  const bundles = await bundleRego(compiler, prepared.specs);
+  const sandbox = new Sandbox(
+    { signatures: prepared.specs.map(sandboxSignature), bundles: bundles.wasm },
+    options.sandbox,
+  );
+  const outcomes = await sandbox.start();
+  const errors = [...files.errors, ...prepared.errors];
+  const signatures: LoadedSignature[] = [];
+  const names = new SignatureNames();
+  outcomes.forEach((outcome, index) => {
+    const path = prepared.specs[index]!.path;
+    try {
+      if (!outcome.ok) throw new SignatureError(path, outcome.error);
+      const metadata = parseMetadata(path, outcome.metadata);
+      const selectors = parseSelectors(path, outcome.selectors);
+      names.claim(path, metadata);
+      signatures.push({
+        index,
+        path,
+        kind: prepared.specs[index]!.kind,
+        metadata,
+        selectors,
+        eventId: FIRST_SIGNATURE_EVENT_ID + signatures.length,
+      });
+    } catch (error) {
+      sandbox.disable(index);
+      errors.push(
+        error instanceof SignatureError
+          ? error
+          : new SignatureError(path, describe(error), { cause: error }),
+      );
+    }
+  });
+  const compiled = prepared.compiled + bundles.compiled;
+  return { signatures, sandbox, errors, compiled };
+}
+
+/**
+ * Compiles every signature (through the caches), refusing the Rego ones
+ * whose libraries do not compile.
+ */
+async function prepareAll(
+  files: readonly SignatureFile[],
+  compiler: RegoCompiler,
+  cacheDir: string,
+): Promise<{ specs: Prepared[]; errors: SignatureError[]; compiled: number }> {
+  const brokenLibraries = await checkLibraries(compiler, files);
+  const errors: SignatureError[] = [];
   let compiled = 0;
   const prepare = async (file: SignatureFile): Promise<Prepared> => {
     if (file.kind === "typescript") {
@@ -87,18 +134,20 @@ export async function loadSignatures(
     }
     const result = await compiler.compile(file.module, file.libraries);
     if (!result.cached) compiled++;
+    const { module, libraries, scope } = file;
+    const { wasm, entrypoints, syntax } = result;
     return {
       kind: "rego",
       path: file.path,
-      wasm: result.wasm,
-      entrypoints: result.entrypoints,
-      module: file.module,
-      libraries: file.libraries,
-      scope: file.scope,
-      syntax: result.syntax,
+      wasm,
+      entrypoints,
+      syntax,
+      module,
+      libraries,
+      scope,
     };
   };
-  const prepared = await mapLimit(files.signatures, 2, async (file) => {
+  const prepared = await mapLimit(files, 2, async (file) => {
     try {
       return await prepare(file);
     } catch (error) {
@@ -111,41 +160,7 @@ export async function loadSignatures(
     errors.push(new SignatureError(library.path, error));
   }
   const specs = prepared.filter((spec): spec is Prepared => spec !== undefined);
-  const bundles = await bundleRego(compiler, specs);
-  compiled += bundles.compiled;
-  const sandbox = new Sandbox(
-    { signatures: specs.map(sandboxSignature), bundles: bundles.wasm },
-    options.sandbox,
-  );
-  const outcomes = await sandbox.start();
-
-  const signatures: LoadedSignature[] = [];
-  const names = new SignatureNames();
-  outcomes.forEach((outcome, index) => {
-    const path = specs[index]!.path;
-    try {
-      if (!outcome.ok) throw new SignatureError(path, outcome.error);
-      const metadata = parseMetadata(path, outcome.metadata);
-      const selectors = parseSelectors(path, outcome.selectors);
-      names.claim(path, metadata);
-      signatures.push({
-        index,
-        path,
-        kind: specs[index]!.kind,
-        metadata,
-        selectors,
-        eventId: FIRST_SIGNATURE_EVENT_ID + signatures.length,
-      });
-    } catch (error) {
-      sandbox.disable(index);
-      errors.push(
-        error instanceof SignatureError
-          ? error
-          : new SignatureError(path, describe(error), { cause: error }),
-      );
-    }
-  });
-  return { signatures, sandbox, errors, compiled };
+  return { specs, errors, compiled };
 }
 
 /**

@@ -58,19 +58,7 @@ export function parseMetadata(
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new SignatureError(path, "its metadata is not an object");
   }
-  const size = measure(value);
-  if (size.depth > MAX_METADATA_DEPTH || size.total > MAX_METADATA_SIZE) {
-    throw new SignatureError(
-      path,
-      `its metadata is larger than ${MAX_METADATA_SIZE} characters or deeper than ${MAX_METADATA_DEPTH} levels`,
-    );
-  }
-  if (size.longest > MAX_METADATA_STRING) {
-    throw new SignatureError(
-      path,
-      `its metadata holds a string of ${size.longest} characters, over the limit of ${MAX_METADATA_STRING}`,
-    );
-  }
+  checkSize(path, value);
   const record = value as Record<string, unknown>;
   const text = (key: string, required: boolean): string => {
     const field = record[key];
@@ -92,6 +80,30 @@ export function parseMetadata(
     tags: parseTags(path, record.tags),
     properties: parseProperties(path, record.properties),
   };
+  checkCharacters(path, metadata);
+  return metadata;
+}
+
+function checkSize(path: string, value: object): void {
+  const size = measure(value);
+  if (size.depth > MAX_METADATA_DEPTH || size.total > MAX_METADATA_SIZE) {
+    throw new SignatureError(
+      path,
+      `its metadata is larger than ${MAX_METADATA_SIZE} characters or deeper than ${MAX_METADATA_DEPTH} levels`,
+    );
+  }
+  if (size.longest > MAX_METADATA_STRING) {
+    throw new SignatureError(
+      path,
+      `its metadata holds a string of ${size.longest} characters, over the limit of ${MAX_METADATA_STRING}`,
+    );
+  }
+}
+
+function checkCharacters(
+  path: string,
+  metadata: SignatureMetadataRecord,
+): void {
   for (const key of ["id", "eventName"] as const) {
     if (!SIGNATURE_NAME_REGEXP.test(metadata[key])) {
       throw new SignatureError(
@@ -116,7 +128,6 @@ export function parseMetadata(
       );
     }
   }
-  return metadata;
 }
 
 function parseTags(path: string, tags: unknown): string[] | null {
