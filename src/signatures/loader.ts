@@ -19,6 +19,10 @@ import { mapLimit } from "./_map_limit.ts";
 import { Opa } from "./_opa.ts";
 import { discoverSignatures, type SignatureFile } from "./discover.ts";
 import {
+  MAX_METADATA_DEPTH,
+  MAX_METADATA_SIZE,
+  MAX_SELECTORS,
+  measure,
   parseMetadata,
   type SignatureMetadataRecord,
   SignatureNames,
@@ -268,11 +272,25 @@ async function bundleRego(
   return { wasm, compiled };
 }
 
+/**
+ * The selectors a signature returned: at most `MAX_SELECTORS`, within the
+ * size limits of metadata.
+ */
 function parseSelectors(path: string, value: unknown): Selector[] {
   if (!Array.isArray(value)) {
     throw new SignatureError(
       path,
       "its selected events are not a set or list of selectors",
+    );
+  }
+  const size = measure(value);
+  if (
+    value.length > MAX_SELECTORS || size.total > MAX_METADATA_SIZE ||
+    size.depth > MAX_METADATA_DEPTH
+  ) {
+    throw new SignatureError(
+      path,
+      `its selected events are more than ${MAX_SELECTORS} selectors, larger than ${MAX_METADATA_SIZE} characters or deeper than ${MAX_METADATA_DEPTH} levels`,
     );
   }
   try {

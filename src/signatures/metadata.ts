@@ -30,6 +30,8 @@ export const MAX_TAGS = 32;
 export const MAX_METADATA_SIZE = 16 * 1024;
 /** The deepest nesting of metadata values (the metadata object is level 1). */
 export const MAX_METADATA_DEPTH = 8;
+/** The most selectors a signature may have. */
+export const MAX_SELECTORS = 256;
 
 /** Signature ids and event names. */
 export const SIGNATURE_NAME_REGEXP = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -164,9 +166,9 @@ function parseProperties(
 /**
  * The size of a value: its total of string, key and number characters, its
  * longest string and its depth; walked without recursion, and stopped once
- * past the limits.
+ * past the metadata limits.
  */
-function measure(
+export function measure(
   value: unknown,
 ): { total: number; longest: number; depth: number } {
   let total = 0;

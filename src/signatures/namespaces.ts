@@ -32,6 +32,9 @@ export const CONTRACT_RULES = [
   "tracee_match",
 ] as const;
 
+/** A part of a signature's package path. */
+const NAME_REGEXP = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** The package of the helper library, `tracee.helpers`. */
 export const HELPERS_PACKAGE: readonly string[] = ["tracee", "helpers"];
 
@@ -109,7 +112,14 @@ function claimPackages(
     const owner = owners.find((o) =>
       relation(module.packagePath, o.packagePath)
     );
-    if (helpers) {
+    if (!module.packagePath.every((part) => NAME_REGEXP.test(part))) {
+      // Its rules are named by joining the parts with "/": "a/b" would be
+      // read as two parts, perhaps another signature's.
+      refuse(
+        module,
+        `its package ${name(module)} is not a path of plain names`,
+      );
+    } else if (helpers) {
       refuse(
         module,
         `its package ${name(module)} ${

@@ -103,7 +103,11 @@ Deno.test("modules that write into another signature's package are refused, each
     errorOf(result, "squat.rego"),
     /its package tracee\.VGL_12\.shadow is under tracee, where only signatures and tracee\.helpers may be/,
   );
-  assert.equal(result.errors.length, 5, result.errors.join("\n"));
+  assert.match(
+    errorOf(result, "slash.rego"),
+    /its package vigil\.hostile\/benign is not a path of plain names/,
+  );
+  assert.equal(result.errors.length, 6, result.errors.join("\n"));
   assert.deepEqual(
     result.findings.map((f) => f.eventName).filter((n) =>
       !n.startsWith("benign")
@@ -187,7 +191,7 @@ Deno.test("a directory's helper library, broken, redefined or rewritten, blinds 
   assert.equal(result.errors.length, 5, result.errors.join("\n"));
 });
 
-Deno.test("oversized metadata (description, properties, tags, depth) is refused before any finding copies it", async () => {
+Deno.test("oversized metadata (description, properties, tags, depth) and selections are refused before any finding copies them", async () => {
   const result = await attack([`${HOSTILE}/oversize`]);
   assertBenignComplete(result);
   assert.match(
@@ -203,7 +207,11 @@ Deno.test("oversized metadata (description, properties, tags, depth) is refused 
     /deeper than 8 levels/,
   );
   assert.match(errorOf(result, "many_tags.ts"), /larger than 16384/);
-  assert.equal(result.errors.length, 4, result.errors.join("\n"));
+  assert.match(
+    errorOf(result, "many_selectors.ts"),
+    /its selected events are more than 256 selectors/,
+  );
+  assert.equal(result.errors.length, 5, result.errors.join("\n"));
   assert.equal(result.findings.length, ETC_OPENS * 2);
 });
 
