@@ -117,7 +117,11 @@ export class RegoCompiler {
     try {
       return JSON.parse(await Deno.readTextFile(cachePath)).error;
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      // A missing or damaged entry is checked again.
+      if (
+        !(error instanceof Deno.errors.NotFound ||
+          error instanceof SyntaxError)
+      ) throw error;
     }
     const output = await this.#opa.runOn(libraries, (files) => [
       "check",

@@ -77,7 +77,12 @@ export async function parseRegoModule(
   try {
     return module(JSON.parse(await Deno.readTextFile(cachePath)));
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    // A missing or damaged entry is parsed again.
+    if (
+      !(error instanceof Deno.errors.NotFound || error instanceof SyntaxError)
+    ) {
+      throw error;
+    }
   }
   const syntaxes: RegoSyntax[] = V1_HINT_REGEXP.test(file.text)
     ? ["v1", "v0"]
