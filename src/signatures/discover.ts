@@ -9,6 +9,7 @@
 import { describe, SignatureError } from "../errors.ts";
 import type { Opa } from "./_opa.ts";
 import { mapLimit } from "./_map_limit.ts";
+import { CONTROL_OR_FORMAT_REGEXP, printable } from "./_printable.ts";
 import { readSource } from "./_source.ts";
 import { assignNamespaces, type RegoSignature } from "./namespaces.ts";
 import { parseRegoModule, type RegoModule } from "./rego_parser.ts";
@@ -106,7 +107,16 @@ async function listSources(
       );
       continue;
     }
-    for (const path of found.slice(before)) files.push({ path, root });
+    for (const path of found.slice(before)) {
+      if (CONTROL_OR_FORMAT_REGEXP.test(path)) {
+        errors.push(
+          new SignatureError(
+            printable(path, 4096),
+            "its path holds control or format characters",
+          ),
+        );
+      } else files.push({ path, root });
+    }
     if (full) {
       errors.push(
         new SignatureError(

@@ -20,7 +20,7 @@
 
 import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/catalog.ts";
 import { SignatureError } from "../errors.ts";
-import { printable } from "./_printable.ts";
+import { CONTROL_OR_FORMAT_REGEXP, printable } from "./_printable.ts";
 
 /** The longest metadata string, in UTF-16 code units. */
 export const MAX_METADATA_STRING = 4096;
@@ -35,7 +35,6 @@ export const MAX_SELECTORS = 256;
 
 /** Signature ids and event names. */
 export const SIGNATURE_NAME_REGEXP = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const CONTROL_OR_FORMAT_REGEXP = /[\p{Cc}\p{Cf}]/u;
 
 /** A signature's metadata, validated. */
 export interface SignatureMetadataRecord {

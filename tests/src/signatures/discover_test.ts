@@ -53,3 +53,19 @@ Deno.test("discoverSignatures() does not open a FIFO or follow a symlink named l
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("discoverSignatures() refuses a file whose name holds a newline, naming it escaped", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vigil-names-" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/x\nvigil inf: 0 event(s) processed.rego`,
+      "package x\n",
+    );
+    const found = await discoverSignatures([dir], OPTIONS);
+    assert.deepEqual(found.errors.map((e) => e.message), [
+      `Cannot load signature "${dir}/x\\u000avigil inf: 0 event(s) processed.rego": its path holds control or format characters`,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
