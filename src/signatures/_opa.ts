@@ -8,6 +8,7 @@
  */
 
 import { describe, NotSupportedError } from "../errors.ts";
+import { MAX_ERROR_LENGTH, printable } from "./_printable.ts";
 
 /** A Rego module's text and the file it was read from. */
 export interface ModuleText {
@@ -114,9 +115,15 @@ export class Opa {
   }
 }
 
-/** OPA's first error line (`file.rego:line: message`), else its last line. */
+/**
+ * OPA's first error line (`file.rego:line: message`), else its last line,
+ * escaped: OPA may quote the module's text.
+ */
 export function firstOpaError(output: OpaOutput): string {
   const text = `${output.stderr}\n${output.stdout}`;
   const line = ERROR_LINE_REGEXP.exec(text)?.[1];
-  return line ?? (text.trim().split("\n").pop() || "opa failed");
+  return printable(
+    line ?? (text.trim().split("\n").pop() || "opa failed"),
+    MAX_ERROR_LENGTH,
+  );
 }

@@ -1,3 +1,6 @@
+/** The longest error message quoted from OPA or a compiler. */
+export const MAX_ERROR_LENGTH = 1000;
+
 /**
  * `text` made safe for a one-line log message: at most `max` characters, and
  * every character outside printable ASCII written as `\uXXXX`, so that a

@@ -9,6 +9,7 @@
 
 import { SignatureError } from "../errors.ts";
 import { firstOpaError, type Opa } from "./_opa.ts";
+import { MAX_ERROR_LENGTH, printable } from "./_printable.ts";
 import { sha256Hex, writeCacheEntry } from "./_cache.ts";
 
 /** OPA's two Rego syntaxes: v1 (OPA 1.x default) and v0 (`--v0-compatible`). */
@@ -192,9 +193,12 @@ function parseError(
     const first = errors?.[0];
     if (first?.message) {
       const line = first.location?.row ?? "?";
-      return `${path}:${line}: ${first.code ?? "rego_parse_error"}: ${
-        first.message.split("\n")[0]
-      }`;
+      return printable(
+        `${path}:${line}: ${first.code ?? "rego_parse_error"}: ${
+          first.message.split("\n")[0]
+        }`,
+        MAX_ERROR_LENGTH,
+      );
     }
   } catch {
     // Not JSON: OPA's plain text.
