@@ -25,13 +25,25 @@ export interface OpaOutput {
 
 const ERROR_LINE_REGEXP = /(\S+\.rego:\d+: .*)$/m;
 
+/** Options of {@linkcode Opa}. */
+export interface OpaOptions {
+  /**
+   * How long one run of `opa` on modules may take before it is killed (a
+   * hostile module must not stall loading).
+   * @default {60000}
+   */
+  timeoutMs?: number;
+}
+
 /** One `opa` executable. */
 export class Opa {
   readonly #path: string;
+  readonly #timeoutMs: number;
   #version: Promise<string> | undefined;
 
-  constructor(path: string) {
+  constructor(path: string, options: OpaOptions = {}) {
     this.#path = path;
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
   }
 
   /**
@@ -67,7 +79,7 @@ export class Opa {
       await Promise.all(
         modules.map((m, i) => Deno.writeTextFile(files[i]!, m.text)),
       );
-      const output = await this.run(args(files, dir));
+      const output = await this.run(args(files, dir), this.#timeoutMs);
       await collect?.(dir);
       const named = (text: string) =>
         files.reduceRight(
@@ -85,11 +97,11 @@ export class Opa {
   }
 
   /**
-   * Runs `opa args...`.
+   * Runs `opa args...`, killed after `timeoutMs` if given.
    *
    * @throws {NotSupportedError} When `opa` cannot be started.
    */
-  async run(args: string[]): Promise<OpaOutput> {
+  async run(args: string[], timeoutMs?: number): Promise<OpaOutput> {
     let output: Deno.CommandOutput;
     try {
       output = await new Deno.Command(this.#path, {
@@ -97,6 +109,7 @@ export class Opa {
         stdin: "null",
         stdout: "piped",
         stderr: "piped",
+        ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
       }).output();
     } catch (error) {
       throw new NotSupportedError(
@@ -107,6 +120,13 @@ export class Opa {
       );
     }
     const decoder = new TextDecoder();
+    if (timeoutMs && output.signal === "SIGTERM") {
+      return {
+        ok: false,
+        stdout: "",
+        stderr: `opa ${args[0]} did not finish within ${timeoutMs} ms`,
+      };
+    }
     return {
       ok: output.success,
       stdout: decoder.decode(output.stdout),
