@@ -28,10 +28,9 @@ import {
 import type { EventOutput } from "../src/output/output.ts";
 import { RegoModule } from "../src/sandbox/rego_module.ts";
 import { Sandbox } from "../src/sandbox/sandbox.ts";
-import {
-  discoverSignatures,
-  librariesUsedBy,
-} from "../src/signatures/discover.ts";
+import { Opa } from "../src/signatures/_opa.ts";
+import { discoverSignatures } from "../src/signatures/discover.ts";
+import type { RegoModule as RegoSource } from "../src/signatures/rego_parser.ts";
 import { loadSignatures } from "../src/signatures/loader.ts";
 import {
   defaultOpaPath,
@@ -297,24 +296,20 @@ async function loadInProcess(
   dir: string,
   cacheDir: string,
 ): Promise<InProcess> {
-  const files = await discoverSignatures([dir]);
-  const compiler = new RegoCompiler({ cacheDir, opa: OPA });
+  const opa = new Opa(OPA);
+  const files = await discoverSignatures([dir], { opa, cacheDir });
+  const compiler = new RegoCompiler({ cacheDir, opa });
   const modules = [];
+  const libraries = new Set<RegoSource>();
   const entrypoints: string[][] = [];
   for (const file of files.signatures) {
     if (file.kind !== "rego") continue;
-    const compiled = await compiler.compile(
-      file.module,
-      librariesUsedBy(file.module, files.regoLibraries),
-    );
+    const compiled = await compiler.compile(file.module, file.libraries);
     modules.push(file.module);
+    for (const library of file.libraries) libraries.add(library);
     entrypoints.push(compiled.entrypoints);
   }
-  const bundle = await compiler.compileBundle(
-    modules,
-    files.regoLibraries,
-    "v1",
-  );
+  const bundle = await compiler.compileBundle(modules, [...libraries], "v1");
   if (!bundle) throw new Error("the generated signatures do not bundle");
   const module = await RegoModule.create(bundle.wasm, 128 * 16);
   const empty = new TextEncoder().encode("{}");

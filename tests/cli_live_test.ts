@@ -5,7 +5,13 @@
 import assert from "node:assert/strict";
 import { parseJsonExact } from "../src/event/json.ts";
 import type { TraceeEvent } from "../src/event/event.ts";
-import { seedArgs, seedDir, spawnVigil } from "./_helpers/replay.ts";
+import {
+  SEED_COMMAND,
+  seedArgs,
+  seedDir,
+  seedTree,
+  spawnVigil,
+} from "./_helpers/replay.ts";
 import { IGNORE_KERNEL_TESTS } from "./sources/_kernel.ts";
 
 async function readLine(
@@ -123,6 +129,45 @@ Deno.test({
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.deepEqual(left, []);
+  },
+});
+
+Deno.test({
+  name:
+    "the seed's command line works live as written: its example inside signatures/rego, --events mine, on cat /etc/passwd",
+  ignore: IGNORE_KERNEL_TESTS,
+  async fn() {
+    await using tree = await seedTree();
+    const vigil = spawnVigil([...SEED_COMMAND], { cwd: tree.path });
+    const stdout = vigil.stdout.pipeThrough(new TextDecoderStream())
+      .getReader();
+    const stderr = vigil.stderr.pipeThrough(new TextDecoderStream())
+      .getReader();
+    const logged: string[] = [];
+    try {
+      await readLine(
+        stderr,
+        { text: "" },
+        (line) => logged.push(line) > 0 && line.includes("Watching the kernel"),
+        30_000,
+      );
+      assert.deepEqual(logged.filter((l) => l.includes("Cannot load")), []);
+      const pid = await cat("/etc/passwd");
+      const row = await readLine(
+        stdout,
+        { text: "" },
+        (line) => line.split(/\s+/)[3] === String(pid),
+        5_000,
+      );
+      const [, uid, comm, , , , event] = row.split(/\s+/);
+      assert.deepEqual([uid, comm, event], ["0", "cat", "mine"]);
+    } finally {
+      vigil.kill("SIGINT");
+      const status = await vigil.status;
+      await stdout.cancel();
+      await stderr.cancel();
+      assert.equal(status.code, 0);
+    }
   },
 });
 

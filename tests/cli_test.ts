@@ -4,11 +4,21 @@ import { parseJsonExact, stringifyJson } from "../src/event/json.ts";
 import {
   ROOT,
   runVigil,
+  SEED_COMMAND,
   seedArgs,
   seedDir,
+  seedTree,
   tracee,
   type VigilRun,
 } from "./_helpers/replay.ts";
+
+const SEED_SAMPLE_EVENT =
+  `${ROOT}tests/fixtures/signatures/seed_literal/sample_event.jsonl`;
+
+/** The table rows (header excluded) of a run's stdout. */
+function tableRows(stdout: string): string[][] {
+  return stdout.trim().split("\n").slice(1).map((line) => line.split(/\s+/));
+}
 
 /** Replays `stdin` against the seed's example, printing its findings as JSON. */
 async function replaySeed(stdin: string): Promise<VigilRun> {
@@ -267,6 +277,66 @@ Deno.test("vigil names an unreadable signatures directory and still loads the ot
     /Cannot load signature "\/nonexistent\/sigs": cannot read directory: no such file or directory/,
   );
   assert.equal(run.events.length, 1);
+});
+
+Deno.test("the seed's command line works as written: its example inside signatures/rego, --events mine, over the seed's sample event", async () => {
+  await using tree = await seedTree();
+  const run = await runVigil([...SEED_COMMAND, "--input", SEED_SAMPLE_EVENT], {
+    cwd: tree.path,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.doesNotMatch(run.stderr, /Cannot load/);
+  const rows = tableRows(run.stdout);
+  assert.equal(rows.length, 1, run.stdout);
+  const [, uid, comm, pid, , ret, event] = rows[0]!;
+  assert.deepEqual([uid, comm, pid, ret, event], [
+    "1000",
+    "terminator",
+    "320908",
+    "10",
+    "mine",
+  ]);
+});
+
+Deno.test("a directory holding only the seed's example gets data.tracee.helpers", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vigil-alone-" });
+  try {
+    await Deno.copyFile(
+      `${ROOT}tests/fixtures/signatures/seed_literal/signature_example.rego`,
+      `${dir}/signature_example.rego`,
+    );
+    const run = await runVigil([
+      "--signatures-dir",
+      dir,
+      "--events",
+      "mine",
+      "--input",
+      SEED_SAMPLE_EVENT,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(tableRows(run.stdout).map((row) => row[6]), ["mine"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("vigil exits 1 when a signature fails to load, and the others still run", async () => {
+  await using seed = await seedDir();
+  const run = await runVigil([
+    ...seedArgs(seed.path),
+    "--signatures-dir",
+    `${ROOT}tests/hostile/signatures/lookalike`,
+    "--input",
+    "-",
+  ], { stdin: `${openat("/etc/passwd")}\n` });
+  assert.equal(run.code, 1);
+  // All but case.rego, whose id clashes only with the benign signature's.
+  assert.equal(
+    run.stderr.match(/Cannot load signature/g)?.length,
+    4,
+    run.stderr,
+  );
+  assert.deepEqual(run.events.map((e) => e.eventName), ["mine"]);
 });
 
 Deno.test("vigil says in one line when opa is missing", async () => {
