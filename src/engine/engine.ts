@@ -90,6 +90,7 @@ export class Engine {
     this.#health = new HealthTable(
       options.signatures,
       options.findingsPerSecond ?? 1000,
+      () => options.sandbox.restarts,
     );
     this.#depth = options.depth ?? 4;
   }
@@ -230,7 +231,9 @@ export class Engine {
         continue;
       }
       let data = finding.data;
-      if (data !== true) {
+      if (finding.truncated !== undefined) {
+        this.#health.get(signature.index)!.truncated++;
+      } else if (data !== true) {
         const size = stringifyJson(data).length;
         if (size > this.#maxFindingBytes) {
           this.#health.get(signature.index)!.truncated++;

@@ -32,14 +32,18 @@ import { workerSource } from "./ts_worker.ts";
 
 /** Largest result text accepted from one signature for one batch. */
 const MAX_RESULT_CHARS = 32 * 1024 * 1024;
+/** Longest log line passed on. */
+const MAX_LOG_CHARS = 4096;
+/** Log lines passed on per signature per second (bursts as large). */
+const LOG_LINES_PER_SECOND = 100;
 
 interface TypeScriptRunner {
   worker: Worker;
   /**
-   * Resolve the answers of the batches posted, oldest first, with the time
+   * Resolve the answers of the batches posted, by batch id, with the time
    * the worker says the batch took, when it says so.
    */
-  pending: ((result: string, micros?: number) => void)[];
+  pending: Map<number, (result: string, micros?: number) => void>;
   /** When the worker last answered: a batch's time starts no earlier. */
   answeredAt: number;
 }
@@ -69,6 +73,21 @@ function send(frame: Uint8Array): void {
 
 function sendJson(type: FrameType, index: number, value: unknown): void {
   send(encodeFrame(type, [index, JSON.stringify(value)]));
+}
+
+/** Log lines left to each signature, refilled every second. */
+const logBudget = new Map<number, { lines: number; since: number }>();
+
+/** Passes a signature's log line on, within its budget. */
+function sendLog(index: number, text: string): void {
+  const now = performance.now();
+  let budget = logBudget.get(index);
+  if (!budget || now - budget.since >= 1000) {
+    budget = { lines: LOG_LINES_PER_SECOND, since: now };
+    logBudget.set(index, budget);
+  }
+  if (budget.lines-- <= 0) return;
+  send(encodeFrame(FrameType.Log, [index, text.slice(0, MAX_LOG_CHARS)]));
 }
 
 function message(error: unknown): string {
@@ -142,37 +161,39 @@ function loadTypeScript(payload: Uint8Array): Promise<void> {
     btoa(String.fromCodePoint(...new TextEncoder().encode(workerSource(code))))
   }`;
   const worker = new Worker(url, { type: "module" });
-  const runner: TypeScriptRunner = { worker, pending: [], answeredAt: 0 };
+  const runner: TypeScriptRunner = {
+    worker,
+    pending: new Map(),
+    answeredAt: 0,
+  };
   return new Promise((resolve) => {
     let loaded = false;
+    const settle = (outcome: unknown) => {
+      loaded = true;
+      sendJson(FrameType.Loaded, index, outcome);
+      resolve();
+    };
     worker.addEventListener("error", (event) => {
       event.preventDefault();
-      if (!loaded) {
-        loaded = true;
-        sendJson(FrameType.Loaded, index, { ok: false, error: event.message });
-        worker.terminate();
-        resolve();
-      } else {
-        runner.pending.shift()?.(
-          JSON.stringify({ f: [], e: [[-1, event.message]] }),
-        );
+      if (loaded) {
+        sendLog(index, `uncaught error: ${event.message}`);
+        return;
       }
+      worker.terminate();
+      settle({ ok: false, error: event.message });
     });
     worker.addEventListener("message", (event: MessageEvent) => {
       const data = event.data as Record<string, unknown>;
       if (typeof data?.log === "string") {
-        sendJson(FrameType.Log, index, { message: data.log.slice(0, 4096) });
+        sendLog(index, data.log);
       } else if (!loaded && (data?.ready || typeof data?.error === "string")) {
-        loaded = true;
         const ready = data.ready as {
           metadata?: unknown;
           selectedEvents?: unknown;
         };
         if (ready) runners.set(index, runner);
         else worker.terminate();
-        sendJson(
-          FrameType.Loaded,
-          index,
+        settle(
           ready
             ? {
               ok: true,
@@ -181,9 +202,11 @@ function loadTypeScript(payload: Uint8Array): Promise<void> {
             }
             : { ok: false, error: data.error },
         );
-        resolve();
       } else if (loaded && typeof data?.result === "string") {
-        runner.pending.shift()?.(
+        // Only an answer naming a batch the worker still owes counts.
+        const answer = runner.pending.get(data.batch as number);
+        runner.pending.delete(data.batch as number);
+        answer?.(
           data.result.length > MAX_RESULT_CHARS
             ? JSON.stringify({ f: [], e: [[-1, "result too large"]] })
             : data.result,
@@ -325,7 +348,7 @@ function runTypeScript(
   const indexes = events.slice();
   const started = performance.now();
   return new Promise((resolve) => {
-    runner.pending.push((result, workerMicros) => {
+    runner.pending.set(batch.batchId, (result, workerMicros) => {
       const now = performance.now();
       const micros = (now - Math.max(started, runner.answeredAt)) * 1000;
       runner.answeredAt = now;
