@@ -295,8 +295,19 @@ function runBundle(
       }
       continue;
     }
+    let parsedAt = module.resets;
     for (const { index, match } of signatures) {
       try {
+        // A signature that threw had the module instantiated afresh: the
+        // next ones need the event parsed again.
+        if (module.resets !== parsedAt) {
+          input = module.parse(
+            batch.bytes,
+            batch.starts[event]!,
+            batch.starts[event + 1]!,
+          );
+          parsedAt = module.resets;
+        }
         const result = module.evaluateParsed(match, input);
         if (result !== null) answers.get(index)!.found(event, result);
       } catch (error) {

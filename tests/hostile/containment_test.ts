@@ -1,0 +1,366 @@
+/**
+ * Containment, round two: hostile signatures that try to freeze the
+ * pipeline with chatter, blind others while they load, crash the host with
+ * deep findings, exhaust memory outside the V8 heap, or persist data on
+ * disk; and a sandbox killed from outside. Each runs beside the benign
+ * signatures, whose findings must all arrive.
+ */
+import assert from "node:assert/strict";
+import { argumentValue } from "../../src/event/event.ts";
+import { stringifyJson } from "../../src/event/json.ts";
+import { dataLimitMiB } from "../../src/sandbox/_process.ts";
+import type { SandboxRestart } from "../../src/sandbox/sandbox.ts";
+import {
+  replay,
+  type ReplayResult,
+  ROOT,
+  spawnVigil,
+  tracee,
+} from "../_helpers/replay.ts";
+
+const HOSTILE = `${ROOT}tests/hostile/signatures`;
+const LIB = `${ROOT}signatures/lib`;
+const EVENTS = 40;
+const ETC_OPENS = EVENTS / 2;
+
+const stream = Array.from({ length: EVENTS }, (_, i) =>
+  tracee("openat", [
+    ["dirfd", "int", -100],
+    ["pathname", "const char*", `/${i % 2 === 0 ? "etc" : "tmp"}/file${i}`],
+    ["flags", "string", "O_RDONLY"],
+    ["mode", "umode_t", 0],
+  ], { processId: 1000 + i }));
+
+/** Replays the stream through the given signature directories and the helpers. */
+function run(
+  dirs: string[],
+  sandbox: Parameters<typeof replay>[0]["sandbox"] = {},
+): Promise<ReplayResult> {
+  return replay({
+    signatureDirs: [...dirs.map((dir) => `${HOSTILE}/${dir}`), LIB],
+    lines: stream,
+    batchSize: 8,
+    sandbox: { deadlineMs: 400, memoryMiB: 64, quarantineAfter: 2, ...sandbox },
+  });
+}
+
+/** The paths a signature found, sorted. */
+function paths(result: ReplayResult, eventName: string): string[] {
+  return result.findings.filter((f) => f.eventName === eventName)
+    .map((f) => String(argumentValue(f, "path"))).sort();
+}
+
+/** Every open under /etc, sorted as `paths()` sorts. */
+const ETC_PATHS = stream.map((event) =>
+  String((event.args as { value: unknown }[])[1]!.value)
+).filter((path) => path.startsWith("/etc/")).sort();
+
+/** The benign signatures found every open under /etc, exactly once. */
+function assertBenignComplete(result: ReplayResult): void {
+  for (const name of ["benign_rego", "benign_ts"]) {
+    assert.deepEqual(
+      paths(result, name),
+      ETC_PATHS,
+      `${name}; health ${JSON.stringify(result.health)}; errors ${
+        result.errors.join(" | ")
+      }`,
+    );
+  }
+}
+
+/** The pids of this process's sandbox processes. */
+function sandboxPids(parent: number | "self"): number[] {
+  const pids: number[] = [];
+  for (const task of Deno.readDirSync(`/proc/${parent}/task`)) {
+    const children = Deno.readTextFileSync(
+      `/proc/${parent}/task/${task.name}/children`,
+    );
+    for (const pid of children.split(" ").filter(Boolean).map(Number)) {
+      try {
+        const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
+        if (cmdline.includes("sandbox_main.ts")) pids.push(pid);
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  }
+  return pids;
+}
+
+Deno.test("a sandbox killed from outside mid-batch restarts with a reported cause, charges no one, and loses nothing", async () => {
+  const undisturbed = await run(["benign", "announcer"], { deadlineMs: 3000 });
+  const restarts: SandboxRestart[] = [];
+  let killed = false;
+  const disturbed = await run(["benign", "announcer"], {
+    deadlineMs: 3000,
+    onRestart: (restart) => restarts.push(restart),
+    onLog: (_index, message) => {
+      // The announcer logs as it starts an event: a batch is pending.
+      if (killed || !message.startsWith("working on /etc/file8")) return;
+      killed = true;
+      for (const pid of sandboxPids("self")) Deno.kill(pid, "SIGKILL");
+    },
+  });
+  assert.ok(killed);
+  assertBenignComplete(disturbed);
+  assert.deepEqual(paths(disturbed, "announcer"), ETC_PATHS);
+  assert.deepEqual(
+    disturbed.findings.map((f) => [f.eventName, argumentValue(f, "path")])
+      .sort(),
+    undisturbed.findings.map((f) => [f.eventName, argumentValue(f, "path")])
+      .sort(),
+  );
+  assert.equal(restarts.length, 1, JSON.stringify(restarts));
+  assert.deepEqual(restarts[0], {
+    cause: "the sandbox process was killed by SIGKILL",
+    signature: undefined,
+    count: 1,
+  });
+  for (const health of Object.values(disturbed.health)) {
+    assert.equal(health.kills, 0);
+    assert.equal(health.failures, 0);
+  }
+});
+
+Deno.test("vigil warns once per sandbox restart with its cause, and counts restarts in --stats and its summary", async () => {
+  const dirs = ["benign", "announcer"].flatMap((
+    dir,
+  ) => ["--signatures-dir", `${HOSTILE}/${dir}`]);
+  const child = spawnVigil([
+    ...dirs,
+    "--signatures-dir",
+    LIB,
+    "--deadline",
+    "3000",
+    "--stats",
+    "--output",
+    "json",
+    "--input",
+    "-",
+  ], { stdin: "piped" });
+  const stdout = new Response(child.stdout).text();
+  const writer = child.stdin.getWriter();
+  await writer.write(
+    new TextEncoder().encode(
+      stream.map((event) => stringifyJson(event)).join("\n") + "\n",
+    ),
+  );
+  await writer.close();
+  let stderr = "";
+  let killed = false;
+  for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+    stderr += chunk;
+    if (!killed && stderr.includes("ANNOUNCER: working on /etc/file8")) {
+      killed = true;
+      for (const pid of sandboxPids(child.pid)) Deno.kill(pid, "SIGKILL");
+    }
+  }
+  const { code } = await child.status;
+  assert.equal(code, 0, stderr);
+  assert.ok(killed, stderr);
+  const warnings = stderr.split("\n").filter((line) =>
+    line.includes("Restarting the sandbox")
+  );
+  assert.equal(warnings.length, 1, stderr);
+  assert.match(
+    warnings[0]!,
+    /: Restarting the sandbox \(restart 1\): the sandbox process was killed by SIGKILL; no signature was charged$/,
+  );
+  assert.match(stderr, /^sandbox restarts: 1$/m);
+  assert.match(stderr, /processed, \d+ finding\(s\), 1 sandbox restart\(s\)/);
+  const found = (await stdout).split("\n").filter((line) =>
+    line.includes('"eventName":"announcer"')
+  );
+  assert.equal(found.length, ETC_OPENS);
+});
+
+Deno.test("a signature that swallows its batches is killed at the deadline however much else it sends", async () => {
+  const result = await run(["benign", "chatter_freeze"]);
+  assertBenignComplete(result);
+  const health = result.health["H-CHATTER"]!;
+  assert.equal(health.kills, 2, JSON.stringify(health));
+  assert.equal(health.quarantined, true);
+  for (const event of result.signatureErrors) {
+    assert.equal(argumentValue(event, "signatureID"), "H-CHATTER");
+    assert.match(
+      String(argumentValue(event, "error")),
+      /exceeded the 400 ms deadline/,
+    );
+  }
+});
+
+Deno.test("a signature chattering and throwing uncaught errors while the others load blinds none of them", async () => {
+  const logs: [number, string, string][] = [];
+  // It loads first, so its chatter overlaps every other load.
+  const result = await run(["blind_chatter", "benign"], {
+    onLog: (index, message, path) => logs.push([index, message, path]),
+  });
+  assert.deepEqual(result.errors, []);
+  assertBenignComplete(result);
+  assert.deepEqual(paths(result, "blind_chatter"), ETC_PATHS);
+  for (const health of Object.values(result.health)) {
+    assert.equal(health.kills + health.failures, 0);
+  }
+  assert.ok(logs.some(([, message]) => message.startsWith("loading chatter")));
+  assert.ok(logs.some(([, message]) => message.includes("uncaught error")));
+  for (const [index, , path] of logs) {
+    assert.equal(index, 0);
+    assert.match(path, /blind_chatter\.ts$/);
+  }
+});
+
+Deno.test("vigil loads every signature while one chatters from load on, and exits 0", async () => {
+  const child = spawnVigil([
+    "--signatures-dir",
+    `${HOSTILE}/blind_chatter`,
+    "--signatures-dir",
+    `${HOSTILE}/benign`,
+    "--signatures-dir",
+    LIB,
+    "--output",
+    "json",
+    "--input",
+    "-",
+  ], { stdin: "piped" });
+  const writer = child.stdin.getWriter();
+  await writer.write(
+    new TextEncoder().encode(
+      stream.map((event) => stringifyJson(event)).join("\n") + "\n",
+    ),
+  );
+  await writer.close();
+  const output = await child.output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  assert.doesNotMatch(stderr, /Cannot load|unreadable/);
+  const stdout = new TextDecoder().decode(output.stdout);
+  for (const name of ["benign_rego", "benign_ts", "blind_chatter"]) {
+    assert.equal(
+      stdout.split("\n").filter((line) =>
+        line.includes(`"eventName":"${name}"`)
+      ).length,
+      ETC_OPENS,
+      `${name}: ${stderr}`,
+    );
+  }
+});
+
+Deno.test("findings and metadata nested thousands of levels deep are cut at the boundary, counted, and crash nothing", async () => {
+  const result = await run(["benign", "deep_ts", "deep_rego"]);
+  assertBenignComplete(result);
+  assert.ok(
+    result.errors.some((e) =>
+      e.includes("deep_meta.ts") && e.includes("nested more than 64 levels")
+    ),
+    result.errors.join("\n"),
+  );
+  const note = "finding data nested more than 64 levels deep was replaced";
+  for (
+    const [name, id, deep] of [["deep_ts", "H-DEEP-TS", EVENTS], [
+      "deep_post",
+      "H-DEEP-POST",
+      EVENTS / 2,
+    ]] as const
+  ) {
+    const found = result.findings.filter((f) => f.eventName === name);
+    assert.equal(found.length, EVENTS, name);
+    const cut = found.filter((f) => argumentValue(f, "truncated") === note);
+    assert.equal(cut.length, deep, name);
+    assert.equal(result.health[id]!.truncated, deep, name);
+  }
+  // The shallow findings beside the deep ones keep their exact values.
+  const shallow = result.findings.filter((f) =>
+    f.eventName === "deep_post" && argumentValue(f, "big") !== undefined
+  );
+  assert.equal(shallow.length, EVENTS / 2);
+  for (const finding of shallow) {
+    assert.equal(argumentValue(finding, "big"), 18446744073709551615n);
+  }
+  // Rego: the deep value fails in OPA's own code; the signatures sharing its
+  // WebAssembly module are unharmed (checked above) and its shallow
+  // findings arrive.
+  assert.deepEqual(
+    result.findings.filter((f) => f.eventName === "deep_rego")
+      .map((f) => String(argumentValue(f, "shallow"))).sort(),
+    ETC_PATHS,
+  );
+});
+
+Deno.test("array buffers and WebAssembly memories of gigabytes are contained: refused at load, failed at run time, the sandbox's data memory capped", async () => {
+  const rssBefore = Deno.memoryUsage().rss;
+  const limits = new Set<string>();
+  const watch = setInterval(() => {
+    for (const pid of sandboxPids("self")) {
+      try {
+        const text = Deno.readTextFileSync(`/proc/${pid}/limits`);
+        limits.add(/^Max data size\s+(\d+)/m.exec(text)?.[1] ?? "none");
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  }, 20);
+  const restarts: SandboxRestart[] = [];
+  const result = await run(["benign", "hoard_load", "hoard_run"], {
+    onRestart: (restart) => restarts.push(restart),
+  }).finally(() => clearInterval(watch));
+  assertBenignComplete(result);
+  assert.ok(
+    result.errors.some((e) =>
+      e.includes("hoard_load.ts") &&
+      /it held \d+ MiB after loading, more than its 64 MiB/.test(e)
+    ),
+    result.errors.join("\n"),
+  );
+  assert.equal(restarts[0]?.signature, 2, JSON.stringify(restarts));
+  assert.match(restarts[0]!.cause, /a signature held \d+ MiB after loading/);
+  const hoarder = result.health["H-HOARD-RUN"]!;
+  assert.equal(hoarder.findings, 0);
+  assert.ok(hoarder.failures + hoarder.kills > 0, JSON.stringify(hoarder));
+  // Three TypeScript signatures: 576 MiB for each of 5 isolates, 4 × 64 MiB.
+  assert.deepEqual([...limits], [String(dataLimitMiB(3, 64) * 1024 * 1024)]);
+  assert.equal(dataLimitMiB(3, 64), 3136);
+  assert.ok(
+    Deno.memoryUsage().rss - rssBefore < 256 * 1024 * 1024,
+    "the host's memory grew",
+  );
+});
+
+Deno.test("the Cache API, localStorage, sessionStorage and indexedDB keep nothing: not within a run, not across runs, not on disk", async () => {
+  const started = Date.now();
+  for (let round = 0; round < 2; round++) {
+    const result = await run(["benign", "persist"]);
+    assertBenignComplete(result);
+    const found = result.findings.filter((f) => f.eventName === "persist");
+    assert.equal(found.length, EVENTS);
+    for (const finding of found) {
+      for (const arg of finding.args) {
+        assert.match(String(arg.value), /^unavailable: /, arg.name);
+      }
+    }
+  }
+  const home = Deno.env.get("HOME") ?? "/root";
+  const denoDir = Deno.env.get("DENO_DIR") ?? `${home}/.cache/deno`;
+  for (const path of walk(`${denoDir}/location_data`)) {
+    const info = Deno.statSync(path);
+    if ((info.mtime?.getTime() ?? 0) < started) continue;
+    assert.ok(
+      !Deno.readTextFileSync(path).includes("vigil-persist-marker-5b1e"),
+      path,
+    );
+  }
+});
+
+/** Every file under `dir` (none when it does not exist). */
+function* walk(dir: string): Generator<string> {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) yield* walk(path);
+    else if (entry.isFile) yield path;
+  }
+}
