@@ -69,13 +69,20 @@ function bootstrap(
   global.console = { log, info: log, warn: log, error: log, debug: log };
   // A signature's uncaught error or rejected promise (e.g. in a timer) must
   // not end the sandbox.
+  // Before it is ready, one fails the load (a throw at the top level of a
+  // module is a rejected promise).
+  let ready = false;
+  const uncaught = (what: string) => {
+    if (ready) log(what);
+    else post({ error: what });
+  };
   scope.addEventListener("error", (event) => {
     event.preventDefault();
-    log(`uncaught error: ${String(event.message)}`);
+    uncaught(`uncaught error: ${String(event.message)}`);
   });
   scope.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();
-    log(`unhandled rejection: ${String(event.reason)}`);
+    uncaught(`unhandled rejection: ${String(event.reason)}`);
   });
   const exports: Record<string, unknown> = {};
   const require = (name: string) => {
@@ -91,6 +98,7 @@ function bootstrap(
     }
     try {
       post({ ready: parse(toJson({ metadata, selectedEvents })) });
+      ready = true;
     } catch (error) {
       post({ error: `its metadata is not plain data: ${error}` });
       return;

@@ -209,6 +209,16 @@ Deno.test("a signature chattering and throwing uncaught errors while the others 
   }
 });
 
+Deno.test("a signature that throws while loading is refused at once with its error, not at the load deadline", async () => {
+  const started = performance.now();
+  const result = await run(["load_throw", "benign"]);
+  assertBenignComplete(result);
+  assert.deepEqual(result.errors.map((e) => e.replace(/^.*": /, "")), [
+    "unhandled rejection: Error: thrown at load",
+  ]);
+  assert.ok(performance.now() - started < 5000, "waited for the deadline");
+});
+
 Deno.test("vigil loads every signature while one chatters from load on, and exits 0", async () => {
   const child = spawnVigil([
     "--signatures-dir",
