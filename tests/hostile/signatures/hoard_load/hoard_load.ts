@@ -1,5 +1,5 @@
 // Grabs memory outside the V8 heap while it loads: array buffers of 256 MiB,
-// each filled, as many as it can get, and holds them.
+// as many as it can get (the first one filled), and holds them.
 import type {
   EventSelector,
   OnEvent,
@@ -21,7 +21,8 @@ export const selectedEvents: EventSelector[] = [{
 const held: Uint8Array[] = [];
 for (let i = 0; i < 64; i++) {
   try {
-    held.push(new Uint8Array(256 * 1024 * 1024).fill(i + 1));
+    const buffer = new Uint8Array(256 * 1024 * 1024);
+    held.push(i === 0 ? buffer.fill(1) : buffer);
   } catch {
     break;
   }
