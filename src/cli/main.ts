@@ -123,7 +123,7 @@ function buildProgram(actions: {
     )
     .option(
       "--sandbox-memory <MiB>",
-      "memory cap of each signature's sandbox",
+      "heap cap of each sandbox isolate and memory cap of each Rego instance; the sandbox process's data memory is capped at 576 MiB per isolate (TypeScript signatures + 2) plus 4 times this",
       positiveInteger,
       128,
     )

@@ -133,6 +133,26 @@ Deno.test("a sandbox killed from outside mid-batch restarts with a reported caus
   }
 });
 
+Deno.test("a sandbox killed from outside while a signature loads is restarted, and that signature loaded again, not refused", async () => {
+  const restarts: SandboxRestart[] = [];
+  let killed = false;
+  // The chatter loads first and talks while the others load.
+  const result = await run(["blind_chatter", "benign"], {
+    onRestart: (restart) => restarts.push(restart),
+    onLog: () => {
+      if (killed) return;
+      killed = true;
+      for (const pid of sandboxPids("self")) Deno.kill(pid, "SIGKILL");
+    },
+  });
+  assert.ok(killed);
+  assert.deepEqual(result.errors, []);
+  assertBenignComplete(result);
+  assert.deepEqual(paths(result, "blind_chatter"), ETC_PATHS);
+  assert.equal(restarts.length, 1, JSON.stringify(restarts));
+  assert.equal(restarts[0]!.signature, undefined);
+});
+
 Deno.test("vigil warns once per sandbox restart with its cause, and counts restarts in --stats and its summary", async () => {
   const dirs = ["benign", "announcer"].flatMap((
     dir,
