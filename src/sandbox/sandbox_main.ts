@@ -259,6 +259,46 @@ function runRego(
 }
 
 /**
+ * Parses event `event` of a batch once and runs the bundle's signatures on
+ * it. A signature that threw had the module instantiated afresh: the event
+ * is then parsed again for the next ones.
+ */
+function runBundleEvent(
+  module: RegoModule,
+  batch: DecodedBatch,
+  event: number,
+  signatures: readonly { index: number; match: number }[],
+  answers: ReadonlyMap<number, Answer>,
+): void {
+  const start = batch.starts[event]!;
+  const end = batch.starts[event + 1]!;
+  let input = 0;
+  let parsedAt = -1;
+  let unparsable: unknown = undefined;
+  for (const { index, match } of signatures) {
+    if (unparsable === undefined && module.resets !== parsedAt) {
+      try {
+        input = module.parse(batch.bytes, start, end);
+        if (input === 0) unparsable = new SyntaxError("the event is not JSON");
+      } catch (error) {
+        unparsable = error;
+      }
+      parsedAt = module.resets;
+    }
+    if (unparsable !== undefined) {
+      answers.get(index)!.failed(event, unparsable);
+      continue;
+    }
+    try {
+      const result = module.evaluateParsed(match, input);
+      if (result !== null) answers.get(index)!.found(event, result);
+    } catch (error) {
+      answers.get(index)!.failed(event, error);
+    }
+  }
+}
+
+/**
  * Runs the signatures of one bundle event by event, parsing each event once,
  * and answers for each signature.
  */
@@ -280,39 +320,8 @@ function runBundle(
   const started = performance.now();
   for (let event = 0; event < perEvent.length; event++) {
     const signatures = perEvent[event]!;
-    if (signatures.length === 0) continue;
-    let input = 0;
-    try {
-      input = module.parse(
-        batch.bytes,
-        batch.starts[event]!,
-        batch.starts[event + 1]!,
-      );
-      if (input === 0) throw new SyntaxError("the event is not JSON");
-    } catch (error) {
-      for (const { index } of signatures) {
-        answers.get(index)!.failed(event, error);
-      }
-      continue;
-    }
-    let parsedAt = module.resets;
-    for (const { index, match } of signatures) {
-      try {
-        // A signature that threw had the module instantiated afresh: the
-        // next ones need the event parsed again.
-        if (module.resets !== parsedAt) {
-          input = module.parse(
-            batch.bytes,
-            batch.starts[event]!,
-            batch.starts[event + 1]!,
-          );
-          parsedAt = module.resets;
-        }
-        const result = module.evaluateParsed(match, input);
-        if (result !== null) answers.get(index)!.found(event, result);
-      } catch (error) {
-        answers.get(index)!.failed(event, error);
-      }
+    if (signatures.length > 0) {
+      runBundleEvent(module, batch, event, signatures, answers);
     }
   }
   // The bundle's time is shared among its signatures by their event counts.
