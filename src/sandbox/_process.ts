@@ -122,3 +122,23 @@ export function describeExit(status: Deno.CommandStatus): string {
     ? `was killed by ${status.signal}`
     : `exited with code ${status.code}`;
 }
+
+/**
+ * How long each thread of a process has waited for a CPU while runnable, in
+ * milliseconds, by thread id (`/proc/<pid>/task/<tid>/schedstat`); undefined
+ * when unreadable.
+ */
+export function cpuWaitsMs(pid: number): Map<string, number> | undefined {
+  const waits = new Map<string, number>();
+  try {
+    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+      const stat = Deno.readTextFileSync(
+        `/proc/${pid}/task/${task.name}/schedstat`,
+      );
+      waits.set(task.name, Number(stat.split(" ")[1]) / 1e6);
+    }
+  } catch {
+    return waits.size > 0 ? waits : undefined;
+  }
+  return waits;
+}

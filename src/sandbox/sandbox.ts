@@ -21,6 +21,7 @@ import {
   type SignatureFailure,
 } from "./answer.ts";
 import {
+  cpuWaitsMs,
   dataLimitMiB,
   dataMiB,
   describeExit,
@@ -145,6 +146,12 @@ interface PendingBatch {
 }
 
 const MAX_BACKOFF_MS = 2000;
+/**
+ * At most this many deadlines of a sandbox's waiting for a CPU extend one
+ * piece of outstanding work's deadline: enough for an honest signature on a
+ * machine loaded several times over, while a hung one still dies.
+ */
+const MAX_WAIT_CREDIT = 3;
 
 /** A killable child process that runs signatures with no permissions. */
 export class Sandbox {
@@ -177,6 +184,13 @@ export class Sandbox {
   #lastProgress = 0;
   /** When the watchdog last ran. */
   #lastTick = 0;
+  /** Each sandbox thread's total wait for a CPU at the last tick, in ms. */
+  #cpuWaits = new Map<string, number>();
+  /**
+   * Waits for a CPU credited to the outstanding work since its last
+   * progress, and the progress time they were credited to.
+   */
+  #credited = { at: 0, ms: 0 };
   #nextBatch = 1;
   #watchdog: ReturnType<typeof setInterval> | undefined;
   #restarts = 0;
@@ -598,18 +612,33 @@ export class Sandbox {
   /**
    * Kills the sandbox when the outstanding work got no answer within the
    * deadline. Time this process spent too busy to read answers (its timer
-   * ticked late), e.g. parsing a huge answer, is not the sandbox's.
+   * ticked late), e.g. parsing a huge answer, is not the sandbox's; nor is
+   * time the sandbox waited for a CPU on a machine busy with other work (the
+   * longest wait of its threads since the last tick), up to
+   * `MAX_WAIT_CREDIT` deadlines.
    */
   #checkDeadline(tick: number): void {
     const now = performance.now();
+    // Progress since the last tick starts a new account of waits credited.
+    if (this.#lastProgress !== this.#credited.at) this.#credited.ms = 0;
     const stalled = now - this.#lastTick - tick;
     this.#lastTick = now;
     if (stalled > tick) this.#lastProgress += stalled;
+    const waited = this.#cpuWait();
     if (this.#closed || (this.#restarting && !this.#loading)) return;
     if (!this.#loading && this.#pending.length === 0) return;
     const [limit, what] = this.#loading
       ? [this.#loadDeadlineMs, "load deadline"]
       : [this.#deadlineMs, "deadline"];
+    const credit = Math.min(
+      waited,
+      MAX_WAIT_CREDIT * limit - this.#credited.ms,
+    );
+    if (credit > 0) {
+      this.#credited.ms += credit;
+      this.#lastProgress += credit;
+    }
+    this.#credited.at = this.#lastProgress;
     if (now - this.#lastProgress > limit) {
       this.#recover({
         reason: `exceeded the ${limit} ms ${what}`,
@@ -618,6 +647,22 @@ export class Sandbox {
         external: false,
       });
     }
+  }
+
+  /**
+   * The longest time one of the sandbox's threads waited for a CPU since
+   * the last call, in milliseconds.
+   */
+  #cpuWait(): number {
+    const pid = this.#process?.pid;
+    const waits = pid === undefined ? undefined : cpuWaitsMs(pid);
+    let longest = 0;
+    for (const [thread, ms] of waits ?? []) {
+      const before = this.#cpuWaits.get(thread);
+      if (before !== undefined) longest = Math.max(longest, ms - before);
+    }
+    this.#cpuWaits = waits ?? new Map();
+    return longest;
   }
 
   /** Kills the current process; its exit is then not treated as a crash. */
