@@ -77,7 +77,7 @@ function assertBenignComplete(result: ReplayResult): void {
   }
 }
 
-/** The pids of this process's sandbox processes. */
+/** The pids of the sandbox processes `parent` started. */
 function sandboxPids(parent: number | "self"): number[] {
   const pids: number[] = [];
   for (const task of Deno.readDirSync(`/proc/${parent}/task`)) {
@@ -86,8 +86,14 @@ function sandboxPids(parent: number | "self"): number[] {
     );
     for (const pid of children.split(" ").filter(Boolean).map(Number)) {
       try {
-        const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
-        if (cmdline.includes("sandbox_main.ts")) pids.push(pid);
+        const argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+        // Not prlimit (util-linux) just before it becomes the sandbox.
+        if (
+          !argv[0]!.endsWith("prlimit") &&
+          argv.some((arg) => arg.endsWith("sandbox_main.ts"))
+        ) {
+          pids.push(pid);
+        }
       } catch {
         // Gone meanwhile.
       }
