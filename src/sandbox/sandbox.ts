@@ -21,13 +21,13 @@ import {
   type SignatureFailure,
 } from "./answer.ts";
 import {
-  cpuWaitsMs,
   dataLimitMiB,
   dataMiB,
   describeExit,
   ISOLATE_RESERVATION_MIB,
   spawnSandboxProcess,
 } from "./_process.ts";
+import { DeadlineClock } from "./_deadline.ts";
 import {
   decodeSandboxFrame,
   encodeBatch,
@@ -146,12 +146,6 @@ interface PendingBatch {
 }
 
 const MAX_BACKOFF_MS = 2000;
-/**
- * At most this many deadlines of a sandbox's waiting for a CPU extend one
- * piece of outstanding work's deadline: enough for an honest signature on a
- * machine loaded several times over, while a hung one still dies.
- */
-const MAX_WAIT_CREDIT = 3;
 
 /** A killable child process that runs signatures with no permissions. */
 export class Sandbox {
@@ -180,17 +174,10 @@ export class Sandbox {
   #sparedLoads = new Set<number>();
   /** Loads the current process answered. */
   #loadsAnswered = 0;
-  /** When the outstanding work last got an answer. */
-  #lastProgress = 0;
-  /** When the watchdog last ran. */
-  #lastTick = 0;
-  /** Each sandbox thread's total wait for a CPU at the last tick, in ms. */
-  #cpuWaits = new Map<string, number>();
-  /**
-   * Waits for a CPU credited to the outstanding work since its last
-   * progress, and the progress time they were credited to.
-   */
-  #credited = { at: 0, ms: 0 };
+  /** Time since the outstanding work last got an answer. */
+  #clock: DeadlineClock;
+  /** How often the deadline is checked. */
+  #tickMs: number;
   #nextBatch = 1;
   #watchdog: ReturnType<typeof setInterval> | undefined;
   #restarts = 0;
@@ -213,6 +200,8 @@ export class Sandbox {
       this.#memoryMiB,
     );
     this.#quarantineAfter = options.quarantineAfter ?? 3;
+    this.#tickMs = Math.max(10, this.#deadlineMs / 4);
+    this.#clock = new DeadlineClock(this.#tickMs);
     this.#options = options;
     this.#offences = signatures.map(() => 0);
   }
@@ -251,9 +240,7 @@ export class Sandbox {
    * deadline. A signature that hangs or crashes while loading fails alone.
    */
   async start(): Promise<LoadOutcome[]> {
-    const tick = Math.max(10, this.#deadlineMs / 4);
-    this.#lastTick = performance.now();
-    this.#watchdog = setInterval(() => this.#checkDeadline(tick), tick);
+    this.#watchdog = setInterval(() => this.#checkDeadline(), this.#tickMs);
     return await this.#spawnAndLoad();
   }
 
@@ -365,7 +352,7 @@ export class Sandbox {
         isolated: false,
         spared: false,
       };
-      if (this.#pending.length === 0) this.#lastProgress = performance.now();
+      if (this.#pending.length === 0) this.#clock.progress();
       this.#pending.push(batch);
       if (!this.#restarting) this.#send(batch);
     });
@@ -412,7 +399,7 @@ export class Sandbox {
     this.#loadsAnswered = 0;
     for (const listener of this.#spawnListeners) listener(process.pid);
     this.#writer = process.stdin.getWriter();
-    this.#lastProgress = performance.now();
+    this.#clock.progress();
     this.#readFrames(process, generation);
     this.#readStderr(process);
     process.status.then((status) => {
@@ -474,7 +461,7 @@ export class Sandbox {
         const loading = this.#loading;
         this.#loading = undefined;
         this.#loadsAnswered++;
-        this.#lastProgress = performance.now();
+        this.#clock.progress();
         loading.resolve(parseLoadOutcome(message.text));
         return;
       }
@@ -512,7 +499,7 @@ export class Sandbox {
     const batch = this.#pending.find((b) => b.id === batchId);
     const routed = batch?.routes.get(signature);
     if (!batch || !routed) return;
-    if (batch === this.#pending[0]) this.#lastProgress = performance.now();
+    if (batch === this.#pending[0]) this.#clock.progress();
     batch.routes.delete(signature);
     batch.result.micros.set(signature, micros);
     const answer = readAnswer(signature, new Set(routed), text);
@@ -528,7 +515,7 @@ export class Sandbox {
       this.#pending.splice(this.#pending.indexOf(batch), 1);
       batch.resolve(batch.result);
       // The next batch's time starts now.
-      this.#lastProgress = performance.now();
+      this.#clock.progress();
     }
   }
 
@@ -569,7 +556,7 @@ export class Sandbox {
     const signature = this.#signatures[index]!;
     return new Promise((resolve) => {
       this.#loading = { index, resolve };
-      this.#lastProgress = performance.now();
+      this.#clock.progress();
       if (signature.kind === "rego") {
         const bundled = "bundle" in signature;
         const spec = JSON.stringify({
@@ -611,35 +598,16 @@ export class Sandbox {
 
   /**
    * Kills the sandbox when the outstanding work got no answer within the
-   * deadline. Time this process spent too busy to read answers (its timer
-   * ticked late), e.g. parsing a huge answer, is not the sandbox's; nor is
-   * time the sandbox waited for a CPU on a machine busy with other work (the
-   * longest wait of its threads since the last tick), up to
-   * `MAX_WAIT_CREDIT` deadlines.
+   * deadline (of the sandbox's own time, see `DeadlineClock`).
    */
-  #checkDeadline(tick: number): void {
-    const now = performance.now();
-    // Progress since the last tick starts a new account of waits credited.
-    if (this.#lastProgress !== this.#credited.at) this.#credited.ms = 0;
-    const stalled = now - this.#lastTick - tick;
-    this.#lastTick = now;
-    if (stalled > tick) this.#lastProgress += stalled;
-    const waited = this.#cpuWait();
-    if (this.#closed || (this.#restarting && !this.#loading)) return;
-    if (!this.#loading && this.#pending.length === 0) return;
+  #checkDeadline(): void {
     const [limit, what] = this.#loading
       ? [this.#loadDeadlineMs, "load deadline"]
       : [this.#deadlineMs, "deadline"];
-    const credit = Math.min(
-      waited,
-      MAX_WAIT_CREDIT * limit - this.#credited.ms,
-    );
-    if (credit > 0) {
-      this.#credited.ms += credit;
-      this.#lastProgress += credit;
-    }
-    this.#credited.at = this.#lastProgress;
-    if (now - this.#lastProgress > limit) {
+    const elapsed = this.#clock.tick(this.#process?.pid, limit);
+    if (this.#closed || (this.#restarting && !this.#loading)) return;
+    if (!this.#loading && this.#pending.length === 0) return;
+    if (elapsed > limit) {
       this.#recover({
         reason: `exceeded the ${limit} ms ${what}`,
         cause:
@@ -647,22 +615,6 @@ export class Sandbox {
         external: false,
       });
     }
-  }
-
-  /**
-   * The longest time one of the sandbox's threads waited for a CPU since
-   * the last call, in milliseconds.
-   */
-  #cpuWait(): number {
-    const pid = this.#process?.pid;
-    const waits = pid === undefined ? undefined : cpuWaitsMs(pid);
-    let longest = 0;
-    for (const [thread, ms] of waits ?? []) {
-      const before = this.#cpuWaits.get(thread);
-      if (before !== undefined) longest = Math.max(longest, ms - before);
-    }
-    this.#cpuWaits = waits ?? new Map();
-    return longest;
   }
 
   /** Kills the current process; its exit is then not treated as a crash. */
@@ -729,7 +681,7 @@ export class Sandbox {
       }
       this.#settle();
       for (const batch of this.#pending) this.#send(batch);
-      this.#lastProgress = performance.now();
+      this.#clock.progress();
     })();
   }
 
