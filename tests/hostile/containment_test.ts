@@ -2,214 +2,27 @@
  * Containment, round two: hostile signatures that try to freeze the
  * pipeline with chatter, blind others while they load, crash the host with
  * deep findings, exhaust memory outside the V8 heap, or persist data on
- * disk; and a sandbox killed from outside. Each runs beside the benign
- * signatures, whose findings must all arrive.
+ * disk. Each runs beside the benign signatures, whose findings must all
+ * arrive.
  */
 import assert from "node:assert/strict";
 import { argumentValue } from "../../src/event/event.ts";
 import { stringifyJson } from "../../src/event/json.ts";
 import { dataLimitMiB } from "../../src/sandbox/_process.ts";
 import type { SandboxRestart } from "../../src/sandbox/sandbox.ts";
+import { spawnVigil } from "../_helpers/replay.ts";
 import {
-  replay,
-  type ReplayResult,
-  ROOT,
-  spawnVigil,
-  tracee,
-} from "../_helpers/replay.ts";
-
-const HOSTILE = `${ROOT}tests/hostile/signatures`;
-const LIB = `${ROOT}signatures/lib`;
-const EVENTS = 40;
-const ETC_OPENS = EVENTS / 2;
-
-const stream = Array.from({ length: EVENTS }, (_, i) =>
-  tracee("openat", [
-    ["dirfd", "int", -100],
-    ["pathname", "const char*", `/${i % 2 === 0 ? "etc" : "tmp"}/file${i}`],
-    ["flags", "string", "O_RDONLY"],
-    ["mode", "umode_t", 0],
-  ], { processId: 1000 + i }));
-
-/**
- * Replays the stream through the given signature directories and the
- * helpers. The deadline is long: only the freeze test is about deadlines,
- * and the others must hold on a machine loaded far beyond its cores.
- */
-function run(
-  dirs: string[],
-  sandbox: Parameters<typeof replay>[0]["sandbox"] = {},
-): Promise<ReplayResult> {
-  return replay({
-    signatureDirs: [...dirs.map((dir) => `${HOSTILE}/${dir}`), LIB],
-    lines: stream,
-    batchSize: 8,
-    sandbox: {
-      deadlineMs: 5000,
-      memoryMiB: 64,
-      quarantineAfter: 2,
-      ...sandbox,
-    },
-  });
-}
-
-/** The paths a signature found, sorted. */
-function paths(result: ReplayResult, eventName: string): string[] {
-  return result.findings.filter((f) => f.eventName === eventName)
-    .map((f) => String(argumentValue(f, "path"))).sort();
-}
-
-/** Every open under /etc, sorted as `paths()` sorts. */
-const ETC_PATHS = stream.map((event) =>
-  String((event.args as { value: unknown }[])[1]!.value)
-).filter((path) => path.startsWith("/etc/")).sort();
-
-/** The benign signatures found every open under /etc, exactly once. */
-function assertBenignComplete(result: ReplayResult): void {
-  for (const name of ["benign_rego", "benign_ts"]) {
-    assert.deepEqual(
-      paths(result, name),
-      ETC_PATHS,
-      `${name}; health ${JSON.stringify(result.health)}; errors ${
-        result.errors.join(" | ")
-      }`,
-    );
-  }
-}
-
-/** The pids of the sandbox processes `parent` started. */
-function sandboxPids(parent: number | "self"): number[] {
-  const pids: number[] = [];
-  for (const task of Deno.readDirSync(`/proc/${parent}/task`)) {
-    const children = Deno.readTextFileSync(
-      `/proc/${parent}/task/${task.name}/children`,
-    );
-    for (const pid of children.split(" ").filter(Boolean).map(Number)) {
-      try {
-        const argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
-        // Not prlimit (util-linux) just before it becomes the sandbox.
-        if (
-          !argv[0]!.endsWith("prlimit") &&
-          argv.some((arg) => arg.endsWith("sandbox_main.ts"))
-        ) {
-          pids.push(pid);
-        }
-      } catch {
-        // Gone meanwhile.
-      }
-    }
-  }
-  return pids;
-}
-
-Deno.test("a sandbox killed from outside mid-batch restarts with a reported cause, charges no one, and loses nothing", async () => {
-  const undisturbed = await run(["benign", "announcer"], {
-    deadlineMs: 10_000,
-  });
-  const restarts: SandboxRestart[] = [];
-  let killed = false;
-  const disturbed = await run(["benign", "announcer"], {
-    deadlineMs: 10_000,
-    onRestart: (restart) => restarts.push(restart),
-    onLog: (_index, message) => {
-      // The announcer logs as it starts an event: a batch is pending.
-      if (killed || !message.startsWith("working on /etc/file8")) return;
-      killed = true;
-      for (const pid of sandboxPids("self")) Deno.kill(pid, "SIGKILL");
-    },
-  });
-  assert.ok(killed);
-  assertBenignComplete(disturbed);
-  assert.deepEqual(paths(disturbed, "announcer"), ETC_PATHS);
-  assert.deepEqual(
-    disturbed.findings.map((f) => [f.eventName, argumentValue(f, "path")])
-      .sort(),
-    undisturbed.findings.map((f) => [f.eventName, argumentValue(f, "path")])
-      .sort(),
-  );
-  assert.equal(restarts.length, 1, JSON.stringify(restarts));
-  assert.deepEqual(restarts[0], {
-    cause: "the sandbox process was killed by SIGKILL",
-    signature: undefined,
-    count: 1,
-  });
-  for (const health of Object.values(disturbed.health)) {
-    assert.equal(health.kills, 0);
-    assert.equal(health.failures, 0);
-  }
-});
-
-Deno.test("a sandbox killed from outside while a signature loads is restarted, and that signature loaded again, not refused", async () => {
-  const restarts: SandboxRestart[] = [];
-  let killed = false;
-  // The chatter loads first and talks while the others load.
-  const result = await run(["blind_chatter", "benign"], {
-    onRestart: (restart) => restarts.push(restart),
-    onLog: () => {
-      if (killed) return;
-      killed = true;
-      for (const pid of sandboxPids("self")) Deno.kill(pid, "SIGKILL");
-    },
-  });
-  assert.ok(killed);
-  assert.deepEqual(result.errors, []);
-  assertBenignComplete(result);
-  assert.deepEqual(paths(result, "blind_chatter"), ETC_PATHS);
-  assert.equal(restarts.length, 1, JSON.stringify(restarts));
-  assert.equal(restarts[0]!.signature, undefined);
-});
-
-Deno.test("vigil warns once per sandbox restart with its cause, and counts restarts in --stats and its summary", async () => {
-  const dirs = ["benign", "announcer"].flatMap((
-    dir,
-  ) => ["--signatures-dir", `${HOSTILE}/${dir}`]);
-  const child = spawnVigil([
-    ...dirs,
-    "--signatures-dir",
-    LIB,
-    "--deadline",
-    "10000",
-    "--stats",
-    "--output",
-    "json",
-    "--input",
-    "-",
-  ], { stdin: "piped" });
-  const stdout = new Response(child.stdout).text();
-  const writer = child.stdin.getWriter();
-  await writer.write(
-    new TextEncoder().encode(
-      stream.map((event) => stringifyJson(event)).join("\n") + "\n",
-    ),
-  );
-  await writer.close();
-  let stderr = "";
-  let killed = false;
-  for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-    stderr += chunk;
-    if (!killed && stderr.includes("ANNOUNCER: working on /etc/file8")) {
-      killed = true;
-      for (const pid of sandboxPids(child.pid)) Deno.kill(pid, "SIGKILL");
-    }
-  }
-  const { code } = await child.status;
-  assert.equal(code, 0, stderr);
-  assert.ok(killed, stderr);
-  const warnings = stderr.split("\n").filter((line) =>
-    line.includes("Restarting the sandbox")
-  );
-  assert.equal(warnings.length, 1, stderr);
-  assert.match(
-    warnings[0]!,
-    /: Restarting the sandbox \(restart 1\): the sandbox process was killed by SIGKILL; no signature was charged$/,
-  );
-  assert.match(stderr, /^sandbox restarts: 1$/m);
-  assert.match(stderr, /processed, \d+ finding\(s\), 1 sandbox restart\(s\)/);
-  const found = (await stdout).split("\n").filter((line) =>
-    line.includes('"eventName":"announcer"')
-  );
-  assert.equal(found.length, ETC_OPENS);
-});
+  assertBenignComplete,
+  ETC_OPENS,
+  ETC_PATHS,
+  EVENTS,
+  HOSTILE,
+  LIB,
+  paths,
+  run,
+  sandboxPids,
+  stream,
+} from "./_containment.ts";
 
 Deno.test("a signature that swallows its batches is killed at the deadline however much else it sends", async () => {
   const result = await run(["benign", "chatter_freeze"], { deadlineMs: 400 });
