@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { parseJsonExact } from "../src/event/json.ts";
 import type { TraceeEvent } from "../src/event/event.ts";
 import { seedArgs, seedDir, spawnVigil } from "./_helpers/replay.ts";
-import { IGNORE_KERNEL_TESTS } from "./sources/_kernel.ts";
+import { ignoreKernelTests } from "./_helpers/kernel.ts";
 
 async function readLine(
   reader: ReadableStreamDefaultReader<string>,
@@ -59,7 +59,7 @@ async function vigilPrograms(): Promise<number[]> {
 Deno.test({
   name:
     "vigil --events mine prints the finding within a second of cat /etc/passwd, with its context",
-  ignore: IGNORE_KERNEL_TESTS,
+  ignore: ignoreKernelTests(),
   async fn() {
     const before = new Set(await vigilPrograms());
     await using seed = await seedDir();
@@ -129,7 +129,7 @@ Deno.test({
 Deno.test({
   name:
     "vigil drops file opens no built-in could match before decoding them, but prints them when --events asks",
-  ignore: IGNORE_KERNEL_TESTS,
+  ignore: ignoreKernelTests(),
   async fn() {
     for (const printed of [false, true]) {
       const vigil = spawnVigil([

@@ -5,8 +5,8 @@ import {
   KERNEL_EVENTS,
   kernelPlan,
   syscallName,
-} from "../../../src/sources/kernel_events.ts";
-import { ArgKind, SchedFlag, SysFlag } from "../../../ffi/record_layout.ts";
+} from "../../../../src/sources/kernel/plan.ts";
+import { ArgKind, SchedFlag, SysFlag } from "../../../../ffi/record_layout.ts";
 
 Deno.test("kernelPlan() records only the syscalls the selected events need", () => {
   const plan = kernelPlan(

@@ -2,19 +2,19 @@ import assert from "node:assert/strict";
 import {
   KERNEL_EVENT_NAMES,
   openKernelSource,
-} from "../../src/sources/kernel_source.ts";
-import type { TraceeEvent } from "../../src/event/event.ts";
-import type { EventRecord } from "../../src/event/record.ts";
+} from "../../../../src/sources/kernel/source.ts";
+import type { TraceeEvent } from "../../../../src/event/event.ts";
+import type { EventRecord } from "../../../../src/event/record.ts";
 import {
   argsOf,
   captureEvents,
   fixtureProgram,
-  IGNORE_KERNEL_TESTS,
+  ignoreKernelTests,
   kernelHasModuleSyscalls,
   typesOf,
-} from "./_kernel.ts";
+} from "../../../_helpers/kernel.ts";
 
-const ignore = IGNORE_KERNEL_TESTS;
+const ignore = ignoreKernelTests();
 
 function only(events: TraceeEvent[], name: string): TraceeEvent {
   const found = events.filter((event) => event.eventName === name);
@@ -864,7 +864,7 @@ Deno.test({
     Deno.chmodSync(dir, 0o777);
     try {
       const module = new URL(
-        "../../src/sources/kernel_source.ts",
+        "../../../../src/sources/kernel/source.ts",
         import.meta.url,
       );
       const output = await new Deno.Command("setpriv", {

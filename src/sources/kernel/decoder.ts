@@ -12,9 +12,9 @@
  * @module
  */
 
-import type { EventArgument, TraceeEvent } from "../event/event.ts";
-import type { EventJsonParts } from "../event/json.ts";
-import { type EventRecord, recordFromEvent } from "../event/record.ts";
+import type { EventArgument, TraceeEvent } from "../../event/event.ts";
+import type { EventJsonParts } from "../../event/json.ts";
+import { type EventRecord, recordFromEvent } from "../../event/record.ts";
 import {
   formatPointer,
   KernelReadType,
@@ -30,10 +30,10 @@ import {
   parseSockaddr,
   parseSocketDomain,
   parseSocketType,
-} from "../event/argument_parsers.ts";
-import { entityId } from "../event/entity_id.ts";
-import type { CgroupContainer } from "../event/container_id.ts";
-import type { ArgumentGate } from "./source.ts";
+} from "../../event/argument_parsers.ts";
+import { entityId } from "../../event/entity_id.ts";
+import type { CgroupContainer } from "../../event/container_id.ts";
+import type { ArgumentGate } from "../source.ts";
 import {
   FieldKind,
   FileOffset,
@@ -45,15 +45,15 @@ import {
   RecordKind,
   Slot,
   TaskOffset,
-} from "../../ffi/record_layout.ts";
+} from "../../../ffi/record_layout.ts";
 import {
   argKind,
   KERNEL_EVENTS,
   type Param,
   syscallName,
   SYSCALLS_BY_NUMBER,
-} from "./kernel_events.ts";
-import { ArgKind } from "../../ffi/record_layout.ts";
+} from "./plan.ts";
+import { ArgKind } from "../../../ffi/record_layout.ts";
 
 /** What the decoder needs from its surroundings. */
 export interface DecodeContext {

@@ -16,19 +16,22 @@ import {
   RecordFlag,
   RecordKind,
   Slot,
-} from "../../../ffi/record_layout.ts";
-import { admits, parseArgumentFilter } from "../../../src/engine/selector.ts";
-import { formatEventJson } from "../../../src/event/json.ts";
-import type { EventRecord } from "../../../src/event/record.ts";
+} from "../../../../ffi/record_layout.ts";
+import {
+  admits,
+  parseArgumentFilter,
+} from "../../../../src/engine/selector.ts";
+import { formatEventJson } from "../../../../src/event/json.ts";
+import type { EventRecord } from "../../../../src/event/record.ts";
 import {
   ARGV_ENTRIES_MAX,
   RecordDecoder,
-} from "../../../src/sources/kernel_decoder.ts";
+} from "../../../../src/sources/kernel/decoder.ts";
 import {
   KERNEL_EVENTS,
   SYSCALLS_BY_NUMBER,
-} from "../../../src/sources/kernel_events.ts";
-import { checkProperty } from "../../_helpers/property.ts";
+} from "../../../../src/sources/kernel/plan.ts";
+import { checkProperty } from "../../../_helpers/property.ts";
 
 /** A decoder as the kernel source makes one, with a real argument gate. */
 function newDecoder(): RecordDecoder {

@@ -13,27 +13,27 @@ import {
   type KernelPlan,
   kernelPlan,
   SYSCALLS_BY_NUMBER,
-} from "./kernel_events.ts";
+} from "./plan.ts";
 import {
   planSyscallHooks,
   syscallEventName,
   type SyscallHooks,
 } from "./syscall_hooks.ts";
-import { BpfLink, BpfObject } from "../../ffi/bpf_object.ts";
-import { BpfError, KernelUnavailableError } from "../../ffi/errors.ts";
+import { BpfLink, BpfObject } from "../../../ffi/bpf_object.ts";
+import { BpfError, KernelUnavailableError } from "../../../ffi/errors.ts";
 import {
   describeFeatures,
   FeatureName,
   type FeatureResult,
   probeFeatures,
-} from "../../ffi/features.ts";
-import { effectiveUid } from "../../ffi/libc.ts";
-import { FFI_OUTPUT_DIR } from "../../ffi/libbpf.ts";
+} from "../../../ffi/features.ts";
+import { effectiveUid } from "../../../ffi/libc.ts";
+import { FFI_OUTPUT_DIR } from "../../../ffi/libbpf.ts";
 import {
   hasSyscallEvent,
   openTracefs,
   stubbedSyscalls,
-} from "../../ffi/syscall_tracepoints.ts";
+} from "../../../ffi/syscall_tracepoints.ts";
 import {
   ConfigOffset,
   ExcludeMode,
@@ -41,7 +41,7 @@ import {
   Limits,
   SchedFlag,
   SysFlag,
-} from "../../ffi/record_layout.ts";
+} from "../../../ffi/record_layout.ts";
 
 /** What {@linkcode loadPrograms} needs to know. */
 export interface ProgramOptions {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { ArgKind, SchedFlag, SysFlag } from "../../ffi/record_layout.ts";
+import { ArgKind, SchedFlag, SysFlag } from "../../../ffi/record_layout.ts";
 
 /** A parameter: Tracee's type string and name. */
 export type Param = readonly [type: string, name: string];

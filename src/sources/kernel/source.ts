@@ -1,6 +1,6 @@
 /**
  * Live events from the kernel: loads and attaches Vigil's BPF programs for
- * the selected events (kernel_programs.ts), reads their ring buffer and turns
+ * the selected events (programs.ts), reads their ring buffer and turns
  * the records into Tracee events; `close()` detaches and unloads.
  *
  * @example Usage (needs root)
@@ -15,22 +15,26 @@
  * @module
  */
 
-import type { EventRecord } from "../event/record.ts";
-import type { ArgumentGate, EventSource } from "./source.ts";
+import type { EventRecord } from "../../event/record.ts";
+import type { ArgumentGate, EventSource } from "../source.ts";
 import { CgroupResolver } from "./cgroup_resolver.ts";
-import { RecordDecoder } from "./kernel_decoder.ts";
-import { KERNEL_EVENT_NAMES } from "./kernel_events.ts";
+import { RecordDecoder } from "./decoder.ts";
+import { KERNEL_EVENT_NAMES } from "./plan.ts";
 import {
   excludeHostPid,
   loadPrograms,
   type ProgramOptions,
-} from "./kernel_programs.ts";
-import { BpfLink, type BpfObject, possibleCpus } from "../../ffi/bpf_object.ts";
-import { Clock, clockNs } from "../../ffi/libc.ts";
+} from "./programs.ts";
+import {
+  BpfLink,
+  type BpfObject,
+  possibleCpus,
+} from "../../../ffi/bpf_object.ts";
+import { Clock, clockNs } from "../../../ffi/libc.ts";
 import {
   recordOffsets,
   RingBufferReader,
-} from "../../ffi/ring_buffer_reader.ts";
+} from "../../../ffi/ring_buffer_reader.ts";
 
 export { KERNEL_EVENT_NAMES };
 

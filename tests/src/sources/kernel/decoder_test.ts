@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {
   type DecodeContext,
   RecordDecoder,
-} from "../../../src/sources/kernel_decoder.ts";
+} from "../../../../src/sources/kernel/decoder.ts";
 import {
   FieldKind,
   FileOffset,
@@ -12,9 +12,9 @@ import {
   RecordFlag,
   RecordKind,
   Slot,
-} from "../../../ffi/record_layout.ts";
-import type { TraceeEvent } from "../../../src/event/event.ts";
-import { formatEventJson } from "../../../src/event/json.ts";
+} from "../../../../ffi/record_layout.ts";
+import type { TraceeEvent } from "../../../../src/event/event.ts";
+import { formatEventJson } from "../../../../src/event/json.ts";
 
 const BOOT_TO_EPOCH = 1_700_000_000_000_000_000n;
 const encoder = new TextEncoder();

@@ -9,32 +9,46 @@ import type { TraceeEvent } from "../../src/event/event.ts";
 import {
   type KernelSourceOptions,
   openKernelSource,
-} from "../../src/sources/kernel_source.ts";
+} from "../../src/sources/kernel/source.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
+let available: boolean | undefined;
+
 /**
- * Whether BPF can be used here (root, BTF, libbpf); builds `ffi/` first.
- * Kernel tests are ignored when it is not, unless VIGIL_REQUIRE_KERNEL=1.
+ * Whether BPF can be used here (root, BTF, libbpf); builds `ffi/` with
+ * `make` on the first call, so that importing this module does nothing.
  */
 export function kernelAvailable(): boolean {
-  if (Deno.uid() !== 0) return false;
+  available ??= Deno.uid() === 0 && hasKernelBtf() && buildFfi();
+  return available;
+}
+
+function hasKernelBtf(): boolean {
   try {
     Deno.statSync("/sys/kernel/btf/vmlinux");
+    return true;
   } catch {
     return false;
   }
-  const make = new Deno.Command("make", {
+}
+
+function buildFfi(): boolean {
+  return new Deno.Command("make", {
     args: ["-s", "-C", new URL("ffi", ROOT).pathname],
     stdout: "null",
     stderr: "inherit",
-  }).outputSync();
-  return make.success;
+  }).outputSync().success;
 }
 
-/** `ignore` for kernel tests: skipped without BPF unless it is required. */
-export const IGNORE_KERNEL_TESTS = !kernelAvailable() &&
-  Deno.env.get("VIGIL_REQUIRE_KERNEL") !== "1";
+/**
+ * `ignore` for kernel tests: true without BPF, unless VIGIL_REQUIRE_KERNEL=1
+ * makes them run (and fail) anyway.
+ */
+export function ignoreKernelTests(): boolean {
+  return !kernelAvailable() &&
+    Deno.env.get("VIGIL_REQUIRE_KERNEL") !== "1";
+}
 
 /** Whether tracefs has the module syscalls' events (CONFIG_MODULES). */
 export function kernelHasModuleSyscalls(): boolean {
