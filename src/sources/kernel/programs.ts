@@ -41,7 +41,7 @@ import {
   Limits,
   SchedFlag,
   SysFlag,
-} from "../../../ffi/record_layout.ts";
+} from "../../../ffi/ring_record_layout.ts";
 
 /** What {@linkcode loadPrograms} needs to know. */
 export interface ProgramOptions {

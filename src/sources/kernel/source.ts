@@ -18,7 +18,7 @@
 import type { EventRecord } from "../../event/record.ts";
 import type { ArgumentGate, EventSource } from "../source.ts";
 import { CgroupResolver } from "./cgroup_resolver.ts";
-import { RecordDecoder } from "./decoder.ts";
+import { RingRecordDecoder } from "./decoder.ts";
 import { KERNEL_EVENT_NAMES } from "./plan.ts";
 import {
   excludeHostPid,
@@ -100,7 +100,7 @@ export class KernelSource implements EventSource {
   readonly #links: BpfLink[];
   readonly #reader: RingBufferReader;
   readonly #log: Log;
-  readonly #decoder: RecordDecoder;
+  readonly #decoder: RingRecordDecoder;
   readonly #cpus: number;
   #delivered = 0;
   #lost = 0;
@@ -120,7 +120,7 @@ export class KernelSource implements EventSource {
     this.#log = log;
     this.#cpus = possibleCpus();
     const resolver = new CgroupResolver();
-    this.#decoder = new RecordDecoder({
+    this.#decoder = new RingRecordDecoder({
       bootToEpochNs: clockNs(Clock.Realtime) - clockNs(Clock.Boottime),
       containerOf: (cgroupId, hostPid) =>
         resolver.containerOf(cgroupId, hostPid),

@@ -72,10 +72,10 @@ export const ConfigOffset = {
 } as const;
 
 /** `VIGIL_KIND_*`: what a record reports. */
-export const RecordKind = { Syscall: 1, Exec: 2, Fork: 3, Exit: 4 } as const;
+export const RingRecordKind = { Syscall: 1, Exec: 2, Fork: 3, Exit: 4 } as const;
 
 /** `VIGIL_FLAG_*`: header flags. */
-export const RecordFlag = {
+export const RingRecordFlag = {
   EmitSyscall: 0x1,
   EmitDerived: 0x2,
   AtEntry: 0x4,

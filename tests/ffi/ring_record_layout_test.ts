@@ -8,12 +8,12 @@ import {
   ForkTask,
   Limits,
   PATH_BARE,
-  RecordFlag,
-  RecordKind,
+  RingRecordFlag,
+  RingRecordKind,
   SchedFlag,
   Slot,
   SysFlag,
-} from "../../ffi/record_layout.ts";
+} from "../../ffi/ring_record_layout.ts";
 
 const HEADER = Deno.readTextFileSync(
   new URL("../../ffi/bpf/vigil_events.h", import.meta.url),
@@ -48,14 +48,14 @@ function assertMirrors(
 }
 
 Deno.test("record_layout.ts mirrors every constant of vigil_events.h", () => {
-  assertMirrors("KIND_", RecordKind);
+  assertMirrors("KIND_", RingRecordKind);
   assertMirrors("FLAG_", {
-    EmitSyscall: RecordFlag.EmitSyscall,
-    EmitDerived: RecordFlag.EmitDerived,
-    AtEntry: RecordFlag.AtEntry,
-    Compat: RecordFlag.Compat,
-    GroupExit: RecordFlag.GroupExit,
-    KthreadParent: RecordFlag.KthreadParent,
+    EmitSyscall: RingRecordFlag.EmitSyscall,
+    EmitDerived: RingRecordFlag.EmitDerived,
+    AtEntry: RingRecordFlag.AtEntry,
+    Compat: RingRecordFlag.Compat,
+    GroupExit: RingRecordFlag.GroupExit,
+    KthreadParent: RingRecordFlag.KthreadParent,
   });
   assertMirrors("FIELD_", FieldKind);
   assertMirrors("SLOT_", Slot);
