@@ -11,7 +11,7 @@ import {
   FileOffset,
   HeaderOffset,
   Limits,
-  PATH_BARE,
+  PathIndex,
   TaskOffset,
 } from "../../../ffi/ring_record_layout.ts";
 import type { TextCache } from "./ring_text.ts";
@@ -125,11 +125,11 @@ function storeField(
       fields.sockaddrs[index] = bytes.subarray(data, data + length);
       break;
     case FieldKind.Path:
-      fields.paths[index & ~PATH_BARE] = texts.path(
+      fields.paths[index & ~PathIndex.Bare] = texts.path(
         bytes,
         data,
         length,
-        (index & PATH_BARE) !== 0,
+        (index & PathIndex.Bare) !== 0,
       );
       break;
     case FieldKind.File:

@@ -12,7 +12,7 @@ import {
   FieldKind,
   HeaderOffset,
   Limits,
-  PATH_BARE,
+  PathIndex,
   RingRecordFlag,
   RingRecordKind,
   Slot,
@@ -149,7 +149,7 @@ const field = fc.record({
   ),
   index: fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...SLOTS) },
-    fc.constantFrom(...SLOTS).map((slot) => slot | PATH_BARE),
+    fc.constantFrom(...SLOTS).map((slot) => slot | PathIndex.Bare),
     fc.nat({ max: 255 }),
   ),
   data: fc.oneof(

@@ -8,7 +8,7 @@ import {
   FileOffset,
   HeaderOffset,
   Limits,
-  PATH_BARE,
+  PathIndex,
   RingRecordFlag,
   RingRecordKind,
   Slot,
@@ -278,7 +278,7 @@ Deno.test("RingRecordDecoder.decode() builds sched_process_exec with argv padded
     .file(Slot.Stdin, 5n, 2, 0o20620)
     .text(FieldKind.Path, Slot.Stdin, "0\0pts\0dev\0")
     .file(Slot.File, 42n, 0o100000, 0o100755)
-    .text(FieldKind.Path, Slot.File | PATH_BARE, "memfd:payload")
+    .text(FieldKind.Path, Slot.File | PathIndex.Bare, "memfd:payload")
     .file(Slot.Interpreter, 43n, 0o100000)
     .text(FieldKind.Path, Slot.Interpreter, "ld.so\0lib\0")
     .decode();
