@@ -29,7 +29,7 @@ export interface SyscallEvent extends EventDefinition {
 export interface DerivedEvent extends EventDefinition {
   /** Discriminant. */
   readonly kind: "common";
-  /** The syscalls whose records carry it. */
+  /** The syscalls whose ring records carry it. */
   readonly syscalls: readonly string[];
   /** Scheduler tracepoints it needs (`SchedFlag` bits). */
   readonly sched: number;
@@ -220,7 +220,7 @@ export function kernelPlan(events: ReadonlySet<string>): KernelPlan {
     }
     schedFlags |= event.sched;
   }
-  // exec records carry the comm from before exec, saved at syscall entry.
+  // exec ring records carry the comm from before exec, saved at syscall entry.
   if (schedFlags & (SchedFlag.Exec | SchedFlag.Bprm)) {
     add("execve", SysFlag.Save);
     add("execveat", SysFlag.Save);

@@ -1,7 +1,7 @@
 /**
  * Live events from the kernel: loads and attaches Vigil's BPF programs for
  * the selected events (programs.ts), reads their ring buffer and turns
- * the records into Tracee events; `close()` detaches and unloads.
+ * its ring records into Tracee events; `close()` detaches and unloads.
  *
  * @example Usage (needs root)
  * ```ts ignore
@@ -148,7 +148,7 @@ export class KernelSource implements EventSource {
     return this.#decoder.unwanted;
   }
 
-  /** Events delivered so far and records the kernel could not queue. */
+  /** Events delivered so far and ring records the kernel could not queue. */
   stats(): { delivered: number; lost: number } {
     this.#readLost();
     return { delivered: this.#delivered, lost: this.#lost };
@@ -191,7 +191,7 @@ export class KernelSource implements EventSource {
           );
           reported = this.#lost;
         }
-        // The decoder skips a record it cannot decode; said once a second.
+        // The decoder skips a ring record it cannot decode; said once a second.
         if (this.#decoder.failures > reportedFailures) {
           reportedFailures = this.#decoder.failures;
           this.#log("warning", this.#failuresLine());
