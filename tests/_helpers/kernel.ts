@@ -6,7 +6,9 @@
  */
 
 import type { TraceeEvent } from "../../src/event/event.ts";
+import type { EventRecord } from "../../src/event/record.ts";
 import {
+  type KernelSource,
   type KernelSourceOptions,
   openKernelSource,
 } from "../../src/sources/kernel/source.ts";
@@ -129,13 +131,7 @@ export async function captureEvents(
     ...(options.portable ? { portable: true } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
-  const controller = new AbortController();
-  const seen: TraceeEvent[] = [];
-  const consuming = (async () => {
-    for await (const batch of source.batches(controller.signal)) {
-      for (const record of batch) seen.push(record.event());
-    }
-  })();
+  const collector = collectRecords(source);
   try {
     const process = new Deno.Command(program, {
       args: [...args],
@@ -151,8 +147,8 @@ export async function captureEvents(
     };
     // Records are delivered within the reader's poll interval.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    controller.abort();
-    await consuming;
+    await collector.stop();
+    const seen = collector.records.map((record) => record.event());
     return {
       child,
       attached: source.attached,
@@ -166,9 +162,35 @@ export async function captureEvents(
       ),
     };
   } finally {
-    controller.abort();
+    await collector.stop();
     await source.close();
   }
+}
+
+/** The records a kernel source delivers while it is being collected. */
+export interface RecordCollector {
+  /** The records delivered so far, in order. */
+  readonly records: EventRecord[];
+  /** Stops reading and waits for the last batch; idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Reads `source`'s batches into a list until `stop()`. */
+export function collectRecords(source: KernelSource): RecordCollector {
+  const controller = new AbortController();
+  const records: EventRecord[] = [];
+  const reading = (async () => {
+    for await (const batch of source.batches(controller.signal)) {
+      records.push(...batch);
+    }
+  })();
+  return {
+    records,
+    stop() {
+      controller.abort();
+      return reading;
+    },
+  };
 }
 
 /** The argument values of an event, by name. */
