@@ -80,8 +80,9 @@ interface Decoding {
   /** The events' `syscall` field: the syscall the task was in. */
   readonly syscallField: string;
   readonly records: EventRecord[];
-  /** Read for the first event that passes its gate. */
+  /** Read for the first event that passes its gate, with the timestamp. */
   task?: TaskContext;
+  timestamp?: bigint;
 }
 
 /** Decodes ring records into events; one decoder per source. */
@@ -237,16 +238,15 @@ export class RingRecordDecoder {
       return;
     }
     const { bytes, view, offset } = decoding;
-    const task = decoding.task ??= this.#tasks.of(
-      bytes,
-      view,
-      offset,
-      decoding.parts.flags,
-    );
+    if (decoding.task === undefined) {
+      decoding.task = this.#tasks.of(bytes, view, offset, decoding.parts.flags);
+      decoding.timestamp = this.#tasks.epochNs(view, offset + HeaderOffset.ts);
+    }
+    const task = decoding.task;
     const eventArgs = makeArgs(name, def.params, values);
     // One literal in Tracee's field order: a single object shape.
     const event: TraceeEvent = {
-      timestamp: this.#tasks.epochNs(view, offset + HeaderOffset.ts),
+      timestamp: decoding.timestamp!,
       threadStartTime: task.threadStartTime,
       processorId: view.getUint32(offset + HeaderOffset.cpu, true),
       processId: task.processId,

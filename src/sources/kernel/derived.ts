@@ -60,11 +60,6 @@ const OPEN_TRANSIENT_FLAGS = 0o100 | 0o200 | 0o400 | 0o1000;
  */
 export const ARGV_ENTRIES_MAX = 4096;
 
-/** A file's dev, inode and ctime, zero when there is no file. */
-function fileIds(file: FileInfo | undefined): [number, number | bigint] {
-  return file ? [file.dev, exact(file.inode)] : [0, 0];
-}
-
 /** The exec record's argv, padded with `"?"` up to argc (bounded). */
 function execArgv(fields: RingFields): string[] {
   const argc = fields.u64s[Slot.Argc] ?? 0n;
@@ -104,7 +99,8 @@ function schedProcessExec({ fields, flags }: RingRecordParts): unknown[] {
   return [
     fields.kernelStrs[Slot.Cmdpath] ?? "",
     fields.paths[Slot.File] ?? "",
-    ...fileIds(file),
+    file?.dev ?? 0,
+    file ? exact(file.inode) : 0,
     file ? exact(file.ctime) : 0,
     file?.mode ?? 0,
     ...interpreter(file, fields),
@@ -119,9 +115,11 @@ function schedProcessExec({ fields, flags }: RingRecordParts): unknown[] {
 }
 
 function securityBprmCheck({ fields }: RingRecordParts): unknown[] {
+  const file = fields.files[Slot.File];
   return [
     fields.paths[Slot.File] ?? "",
-    ...fileIds(fields.files[Slot.File]),
+    file?.dev ?? 0,
+    file ? exact(file.inode) : 0,
     execArgv(fields),
     splitArea(fields.areas[Slot.Envp]),
   ];
@@ -169,7 +167,8 @@ function securityFileOpen(record: RingRecordParts): unknown[] | undefined {
   return [
     fields.paths[Slot.File] ?? "",
     (file.flags | (requested & OPEN_TRANSIENT_FLAGS)) | 0,
-    ...fileIds(file),
+    file.dev,
+    exact(file.inode),
     exact(file.ctime),
     fields.strs[syscall === "open" ? 0 : 1] ?? "",
   ];
@@ -182,7 +181,8 @@ function securityKernelReadFile(
   if (!file) return undefined;
   return [
     fields.paths[Slot.File] ?? "",
-    ...fileIds(file),
+    file.dev,
+    exact(file.inode),
     KernelReadType.KernelModule,
     exact(file.ctime),
   ];
@@ -248,7 +248,8 @@ function memProtAlert(record: RingRecordParts): unknown[] | undefined {
     prot,
     prevProt,
     file ? fields.paths[Slot.File] ?? "" : "",
-    ...fileIds(file),
+    file?.dev ?? 0,
+    file ? exact(file.inode) : 0,
     file ? exact(file.ctime) : 0,
   ];
 }
