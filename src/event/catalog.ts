@@ -61,6 +61,16 @@ function common(
   };
 }
 
+/** process_vm_readv and process_vm_writev take the same parameters. */
+const PROCESS_VM_PARAMS: readonly Param[] = [
+  ["pid_t", "pid"],
+  ["const struct iovec*", "local_iov"],
+  ["unsigned long", "liovcnt"],
+  ["const struct iovec*", "remote_iov"],
+  ["unsigned long", "riovcnt"],
+  ["unsigned long", "flags"],
+];
+
 /** Every base event, by id. */
 export const EVENTS: readonly EventDefinition[] = [
   syscall(0, "read", [["int", "fd"], ["void*", "buf"], ["size_t", "count"]]),
@@ -199,22 +209,8 @@ export const EVENTS: readonly EventDefinition[] = [
     "addrlen",
   ], ["int", "flags"]]),
   syscall(292, "dup3", [["int", "oldfd"], ["int", "newfd"], ["int", "flags"]]),
-  syscall(310, "process_vm_readv", [
-    ["pid_t", "pid"],
-    ["const struct iovec*", "local_iov"],
-    ["unsigned long", "liovcnt"],
-    ["const struct iovec*", "remote_iov"],
-    ["unsigned long", "riovcnt"],
-    ["unsigned long", "flags"],
-  ]),
-  syscall(311, "process_vm_writev", [
-    ["pid_t", "pid"],
-    ["const struct iovec*", "local_iov"],
-    ["unsigned long", "liovcnt"],
-    ["const struct iovec*", "remote_iov"],
-    ["unsigned long", "riovcnt"],
-    ["unsigned long", "flags"],
-  ]),
+  syscall(310, "process_vm_readv", PROCESS_VM_PARAMS),
+  syscall(311, "process_vm_writev", PROCESS_VM_PARAMS),
   syscall(313, "finit_module", [
     ["int", "fd"],
     ["const char*", "param_values"],

@@ -26,9 +26,13 @@ import {
   RingRecordKind,
   Slot,
 } from "../../../ffi/ring_record_layout.ts";
-import { KERNEL_EVENTS, SYSCALLS_BY_NUMBER } from "./plan.ts";
+import {
+  KERNEL_EVENTS,
+  type SyscallEvent,
+  SYSCALLS_BY_NUMBER,
+} from "./plan.ts";
 import { exact, isConverted, makeArgs, syscallValues } from "./arguments.ts";
-import { readFields, RegisterArgs } from "./ring_fields.ts";
+import { readFields, RegisterArgs, type RingFields } from "./ring_fields.ts";
 import { TextCache } from "./ring_text.ts";
 import {
   type TaskContext,
@@ -36,7 +40,8 @@ import {
   type TaskContextSource,
 } from "./task_context.ts";
 import {
-  DERIVED_BUILDERS,
+  type Derivation,
+  derivation,
   DERIVED_BY_SYSCALL,
   type RingRecordParts,
 } from "./derived.ts";
@@ -61,28 +66,56 @@ interface ParamGate {
  * needs (0: always).
  */
 const SCHED_EVENTS: Readonly<
-  Record<number, readonly (readonly [flag: number, name: string])[]>
+  Record<number, readonly (readonly [flag: number, event: Derivation])[]>
 > = {
   [RingRecordKind.Exec]: [
-    [RingRecordFlag.EmitSyscall, "sched_process_exec"],
-    [RingRecordFlag.EmitDerived, "security_bprm_check"],
+    [RingRecordFlag.EmitSyscall, derivation("sched_process_exec")],
+    [RingRecordFlag.EmitDerived, derivation("security_bprm_check")],
   ],
-  [RingRecordKind.Fork]: [[0, "sched_process_fork"]],
-  [RingRecordKind.Exit]: [[0, "sched_process_exit"]],
+  [RingRecordKind.Fork]: [[0, derivation("sched_process_fork")]],
+  [RingRecordKind.Exit]: [[0, derivation("sched_process_exit")]],
 };
 
-/** The ring record being decoded, and the events made from it. */
-interface Decoding {
-  readonly bytes: Uint8Array;
-  readonly view: DataView;
-  readonly offset: number;
-  readonly parts: RingRecordParts;
+/** The ring record being decoded, what builders read of it, and its events. */
+class Decoding implements RingRecordParts {
+  readonly syscall: string;
+  readonly ret: bigint;
   /** The events' `syscall` field: the syscall the task was in. */
   readonly syscallField: string;
-  readonly records: EventRecord[];
+  readonly records: EventRecord[] = [];
   /** Read for the first event that passes its gate, with the timestamp. */
-  task?: TaskContext;
-  timestamp?: bigint;
+  task: TaskContext | undefined;
+  timestamp = 0n;
+  readonly #syscallEvent: SyscallEvent | undefined;
+  #values: unknown[] | undefined;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly view: DataView,
+    readonly offset: number,
+    readonly flags: number,
+    readonly args: RegisterArgs,
+    readonly fields: RingFields,
+    readonly bootToEpochNs: bigint,
+  ) {
+    const nr = view.getInt32(offset + HeaderOffset.syscallNr, true);
+    this.#syscallEvent = SYSCALLS_BY_NUMBER.get(nr);
+    this.syscall = this.#syscallEvent?.name ?? "";
+    this.syscallField = this.syscall || syscallName(nr);
+    this.ret = view.getBigInt64(offset + HeaderOffset.ret, true);
+  }
+
+  /**
+   * Built only when an event uses them: an open followed for
+   * security_file_open alone does not.
+   */
+  syscallValues(): unknown[] {
+    return this.#values ??= syscallValues(
+      this.#syscallEvent!,
+      this.fields,
+      this.args,
+    );
+  }
 }
 
 /** Decodes ring records into events; one decoder per source. */
@@ -158,31 +191,18 @@ export class RingRecordDecoder {
       offset + Limits.HEADER_SIZE,
       offset + length,
     );
-    const nr = view.getInt32(offset + HeaderOffset.syscallNr, true);
-    const syscall = SYSCALLS_BY_NUMBER.get(nr);
     const args = this.#args;
     args.view = view;
     args.offset = offset;
-    let values: unknown[] | undefined;
-    const parts: RingRecordParts = {
-      syscall: syscall?.name ?? "",
-      flags,
-      ret: view.getBigInt64(offset + HeaderOffset.ret, true),
-      args,
-      fields,
-      bootToEpochNs: this.#context.bootToEpochNs,
-      // Built only when an event uses them: an open followed for
-      // security_file_open alone does not.
-      syscallValues: () => values ??= syscallValues(syscall!, fields, args),
-    };
-    const decoding: Decoding = {
+    const decoding = new Decoding(
       bytes,
       view,
       offset,
-      parts,
-      syscallField: syscallName(nr),
-      records: [],
-    };
+      flags,
+      args,
+      fields,
+      this.#context.bootToEpochNs,
+    );
     if (kind === RingRecordKind.Syscall) {
       this.#syscall(decoding);
     } else {
@@ -190,8 +210,8 @@ export class RingRecordDecoder {
       if (kind === RingRecordKind.Exec) {
         this.#tasks.execed(view, offset, fields.paths[Slot.File] ?? "");
       }
-      for (const [flag, name] of SCHED_EVENTS[kind] ?? []) {
-        if (flag === 0 || flags & flag) this.#derive(decoding, name);
+      for (const [flag, event] of SCHED_EVENTS[kind] ?? []) {
+        if (flag === 0 || flags & flag) this.#derive(decoding, event);
       }
       if (kind === RingRecordKind.Exit) this.#tasks.exited(view, offset);
     }
@@ -200,27 +220,26 @@ export class RingRecordDecoder {
 
   /** The syscall's event and its derived one, as the header flags ask. */
   #syscall(decoding: Decoding): void {
-    const { parts } = decoding;
-    if (parts.syscall === "") return;
+    if (decoding.syscall === "") return;
     if (
-      parts.flags & RingRecordFlag.EmitSyscall &&
-      KERNEL_EVENTS.has(parts.syscall)
+      decoding.flags & RingRecordFlag.EmitSyscall &&
+      KERNEL_EVENTS.has(decoding.syscall)
     ) {
-      const atEntry = parts.flags & RingRecordFlag.AtEntry;
+      const atEntry = decoding.flags & RingRecordFlag.AtEntry;
       this.#emit(
         decoding,
-        parts.syscall,
-        parts.syscallValues(),
-        atEntry ? 0n : parts.ret,
+        decoding.syscall,
+        decoding.syscallValues(),
+        atEntry ? 0n : decoding.ret,
       );
     }
-    if (!(parts.flags & RingRecordFlag.EmitDerived)) return;
-    const derived = DERIVED_BY_SYSCALL.get(parts.syscall);
+    if (!(decoding.flags & RingRecordFlag.EmitDerived)) return;
+    const derived = DERIVED_BY_SYSCALL.get(decoding.syscall);
     if (derived !== undefined) this.#derive(decoding, derived);
   }
 
-  #derive(decoding: Decoding, name: string): void {
-    const values = DERIVED_BUILDERS[name]!(decoding.parts);
+  #derive(decoding: Decoding, { name, build }: Derivation): void {
+    const values = build(decoding);
     if (values) this.#emit(decoding, name, values, 0n);
   }
 
@@ -239,14 +258,14 @@ export class RingRecordDecoder {
     }
     const { bytes, view, offset } = decoding;
     if (decoding.task === undefined) {
-      decoding.task = this.#tasks.of(bytes, view, offset, decoding.parts.flags);
+      decoding.task = this.#tasks.of(bytes, view, offset, decoding.flags);
       decoding.timestamp = this.#tasks.epochNs(view, offset + HeaderOffset.ts);
     }
     const task = decoding.task;
     const eventArgs = makeArgs(name, def.params, values);
     // One literal in Tracee's field order: a single object shape.
     const event: TraceeEvent = {
-      timestamp: decoding.timestamp!,
+      timestamp: decoding.timestamp,
       threadStartTime: task.threadStartTime,
       processorId: view.getUint32(offset + HeaderOffset.cpu, true),
       processId: task.processId,

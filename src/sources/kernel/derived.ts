@@ -255,7 +255,7 @@ function memProtAlert(record: RingRecordParts): unknown[] | undefined {
 }
 
 /** The builder of each derived event, by event name. */
-export const DERIVED_BUILDERS: Readonly<Record<string, Builder>> = {
+const DERIVED_BUILDERS: Readonly<Record<string, Builder>> = {
   sched_process_exec: schedProcessExec,
   security_bprm_check: securityBprmCheck,
   sched_process_fork: schedProcessFork,
@@ -267,11 +267,24 @@ export const DERIVED_BUILDERS: Readonly<Record<string, Builder>> = {
   mem_prot_alert: memProtAlert,
 };
 
+/** A derived event's name and builder. */
+export interface Derivation {
+  readonly name: string;
+  readonly build: Builder;
+}
+
+/** The derivation of event `name`. */
+export function derivation(name: string): Derivation {
+  return { name, build: DERIVED_BUILDERS[name]! };
+}
+
 /** The derived event a syscall's ring records carry, by syscall name. */
-export const DERIVED_BY_SYSCALL: ReadonlyMap<string, string> = new Map(
+export const DERIVED_BY_SYSCALL: ReadonlyMap<string, Derivation> = new Map(
   [...KERNEL_EVENTS.values()].flatMap((event) =>
     event.kind === "common"
-      ? event.syscalls.map((syscall) => [syscall, event.name] as const)
+      ? event.syscalls.map((syscall) =>
+        [syscall, derivation(event.name)] as const
+      )
       : []
   ),
 );

@@ -80,7 +80,6 @@ export function readFields(
     u64s: [],
     tasks: [],
   };
-  const reader = { texts, bytes, view, fields };
   let offset = start;
   while (offset + 4 <= end) {
     const kind = view.getUint8(offset);
@@ -104,7 +103,7 @@ export function readFields(
     } else if (kind === FieldKind.File) {
       fields.files[index] = readFile(view, data);
     } else {
-      storeField(reader, kind, index, data, length);
+      storeField({ texts, bytes, view, fields }, kind, index, data, length);
     }
   }
   return fields;
