@@ -430,8 +430,10 @@ class World {
     const ppid = container ? 1 : int(random, 1, 2000);
     const hostPpid = int(random, 1, 30000);
     const startTime = BOOT_EPOCH_NS + BigInt(int(random, 1e9, 3.7e12));
-    // The parent started in the first second after boot, before any child.
-    const parentStart = BOOT_EPOCH_NS + BigInt(int(random, 0, 1e9));
+    // The parent started in the first second after boot, before any child;
+    // two draws, as the two random entity ids before, keep the stream.
+    const parentStart = BOOT_EPOCH_NS +
+      BigInt(int(random, 0, 5e8) + int(random, 0, 5e8));
     return {
       pid,
       hostPid,
