@@ -12,7 +12,7 @@ import {
   seedTree,
   spawnVigil,
 } from "./_helpers/replay.ts";
-import { IGNORE_KERNEL_TESTS } from "./sources/_kernel.ts";
+import { ignoreKernelTests } from "./_helpers/kernel.ts";
 
 async function readLine(
   reader: ReadableStreamDefaultReader<string>,
@@ -65,7 +65,7 @@ async function vigilPrograms(): Promise<number[]> {
 Deno.test({
   name:
     "vigil --events mine prints the finding within a second of cat /etc/passwd, with its context",
-  ignore: IGNORE_KERNEL_TESTS,
+  ignore: ignoreKernelTests(),
   async fn() {
     const before = new Set(await vigilPrograms());
     await using seed = await seedDir();
@@ -135,7 +135,7 @@ Deno.test({
 Deno.test({
   name:
     "the seed's command line works live as written: its example inside signatures/rego, --events mine, on cat /etc/passwd",
-  ignore: IGNORE_KERNEL_TESTS,
+  ignore: ignoreKernelTests(),
   async fn() {
     await using tree = await seedTree();
     const vigil = spawnVigil([...SEED_COMMAND], { cwd: tree.path });
@@ -174,7 +174,7 @@ Deno.test({
 Deno.test({
   name:
     "vigil drops file opens no built-in could match before decoding them, but prints them when --events asks",
-  ignore: IGNORE_KERNEL_TESTS,
+  ignore: ignoreKernelTests(),
   async fn() {
     for (const printed of [false, true]) {
       const vigil = spawnVigil([

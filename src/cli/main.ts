@@ -21,7 +21,7 @@ import {
 } from "../output/output.ts";
 import { loadSignatures, type SignatureSet } from "../signatures/loader.ts";
 import { defaultOpaPath } from "../signatures/rego_compiler.ts";
-import type { KernelSource } from "../sources/kernel_source.ts";
+import type { KernelSource } from "../sources/kernel/source.ts";
 import { openReplaySource } from "../sources/replay_source.ts";
 import type { EventSource } from "../sources/source.ts";
 import { formatSignatureList } from "./list.ts";
@@ -383,7 +383,7 @@ async function openKernel(
   syscallHooks: RunOptions["syscallHooks"],
 ): Promise<KernelSource> {
   const { KERNEL_EVENT_NAMES, openKernelSource } = await import(
-    "../sources/kernel_source.ts"
+    "../sources/kernel/source.ts"
   );
   const logger = log("kernel");
   const events = new Set(

@@ -2,19 +2,19 @@ import assert from "node:assert/strict";
 import {
   KERNEL_EVENT_NAMES,
   openKernelSource,
-} from "../../src/sources/kernel_source.ts";
-import type { TraceeEvent } from "../../src/event/event.ts";
-import type { EventRecord } from "../../src/event/record.ts";
+} from "../../../../src/sources/kernel/source.ts";
+import type { TraceeEvent } from "../../../../src/event/event.ts";
 import {
   argsOf,
   captureEvents,
+  collectRecords,
   fixtureProgram,
-  IGNORE_KERNEL_TESTS,
+  ignoreKernelTests,
   kernelHasModuleSyscalls,
   typesOf,
-} from "./_kernel.ts";
+} from "../../../_helpers/kernel.ts";
 
-const ignore = IGNORE_KERNEL_TESTS;
+const ignore = ignoreKernelTests();
 
 function only(events: TraceeEvent[], name: string): TraceeEvent {
   const found = events.filter((event) => event.eventName === name);
@@ -770,13 +770,7 @@ Deno.test({
     const source = await openKernelSource({
       events: new Set(["openat", "sched_process_exec"]),
     });
-    const controller = new AbortController();
-    const seen: TraceeEvent[] = [];
-    const consuming = (async () => {
-      for await (const batch of source.batches(controller.signal)) {
-        for (const record of batch) seen.push(record.event());
-      }
-    })();
+    const collector = collectRecords(source);
     try {
       const blocker = new Deno.Command(program, {
         args: ["sleep", marker],
@@ -796,8 +790,8 @@ Deno.test({
         .spawn();
       await visible.status;
       await new Promise((resolve) => setTimeout(resolve, 200));
-      controller.abort();
-      await consuming;
+      await collector.stop();
+      const seen = collector.records.map((record) => record.event());
       const opens = seen.filter((event) =>
         event.eventName === "openat" && argsOf(event).pathname === marker
       );
@@ -813,7 +807,7 @@ Deno.test({
       assert.equal(source.stats().lost, 0);
       assert.deepEqual(source.summary(), []);
     } finally {
-      controller.abort();
+      await collector.stop();
       await source.close();
     }
   },
@@ -864,7 +858,7 @@ Deno.test({
     Deno.chmodSync(dir, 0o777);
     try {
       const module = new URL(
-        "../../src/sources/kernel_source.ts",
+        "../../../../src/sources/kernel/source.ts",
         import.meta.url,
       );
       const output = await new Deno.Command("setpriv", {
@@ -907,13 +901,7 @@ Deno.test({
     Deno.mkdirSync(dir);
     const program = fixtureProgram("provoke");
     const source = await openKernelSource({ events: new Set(["openat"]) });
-    const controller = new AbortController();
-    const seen: EventRecord[] = [];
-    const consuming = (async () => {
-      for await (const batch of source.batches(controller.signal)) {
-        seen.push(...batch);
-      }
-    })();
+    const collector = collectRecords(source);
     try {
       const child = new Deno.Command(program, {
         args: ["sleep", "/etc/hostname"],
@@ -925,9 +913,8 @@ Deno.test({
       await writer.close();
       await child.status;
       await new Promise((resolve) => setTimeout(resolve, 200));
-      controller.abort();
-      await consuming;
-      const open = seen.find((record) => {
+      await collector.stop();
+      const open = collector.records.find((record) => {
         const event = record.event();
         return event.hostProcessId === child.pid &&
           argsOf(event).pathname === "/etc/hostname";
@@ -965,7 +952,7 @@ Deno.test({
         await late.close();
       }
     } finally {
-      controller.abort();
+      await collector.stop();
       await source.close();
       Deno.removeSync(dir);
     }

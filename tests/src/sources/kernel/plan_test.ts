@@ -4,9 +4,13 @@ import {
   KERNEL_EVENT_NAMES,
   KERNEL_EVENTS,
   kernelPlan,
-  syscallName,
-} from "../../../src/sources/kernel_events.ts";
-import { ArgKind, SchedFlag, SysFlag } from "../../../ffi/record_layout.ts";
+} from "../../../../src/sources/kernel/plan.ts";
+import { EVENTS_BY_NAME } from "../../../../src/event/catalog.ts";
+import {
+  ArgKind,
+  SchedFlag,
+  SysFlag,
+} from "../../../../ffi/ring_record_layout.ts";
 
 Deno.test("kernelPlan() records only the syscalls the selected events need", () => {
   const plan = kernelPlan(
@@ -75,6 +79,29 @@ Deno.test("argKind() captures strings, paths, arrays, sockaddrs and dirfds", () 
   assert.equal(argKind(["struct sockaddr*", "addr"]), ArgKind.Sockaddr);
   assert.equal(argKind(["int", "olddirfd"]), ArgKind.Dirfd);
   assert.equal(argKind(["int", "flags"]), ArgKind.Raw);
-  assert.equal(syscallName(435), "clone3");
-  assert.equal(syscallName(9999), "");
+});
+
+Deno.test("KERNEL_EVENTS derives each event from what the catalog says", () => {
+  for (const event of KERNEL_EVENTS.values()) {
+    assert.deepEqual(
+      { id: event.id, params: event.params },
+      {
+        id: EVENTS_BY_NAME.get(event.name)!.id,
+        params: EVENTS_BY_NAME.get(event.name)!.params,
+      },
+    );
+    if (event.kind === "common") {
+      const from = EVENTS_BY_NAME.get(event.name)!.derivedFrom!;
+      assert.deepEqual(event.syscalls, from.syscalls ?? [], event.name);
+      assert.equal(
+        event.sched !== 0,
+        from.tracepoint !== undefined,
+        event.name,
+      );
+    }
+  }
+  const derived = [...EVENTS_BY_NAME.values()].filter((event) =>
+    event.derivedFrom
+  );
+  for (const event of derived) assert.ok(KERNEL_EVENTS.has(event.name));
 });

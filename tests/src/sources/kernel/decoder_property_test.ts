@@ -12,28 +12,29 @@ import {
   FieldKind,
   HeaderOffset,
   Limits,
-  PATH_BARE,
-  RecordFlag,
-  RecordKind,
+  PathIndex,
+  RingRecordFlag,
+  RingRecordKind,
   Slot,
-} from "../../../ffi/record_layout.ts";
-import { admits, parseArgumentFilter } from "../../../src/engine/selector.ts";
-import { formatEventJson } from "../../../src/event/json.ts";
-import type { EventRecord } from "../../../src/event/record.ts";
+} from "../../../../ffi/ring_record_layout.ts";
 import {
-  ARGV_ENTRIES_MAX,
-  RecordDecoder,
-} from "../../../src/sources/kernel_decoder.ts";
+  admits,
+  parseArgumentFilter,
+} from "../../../../src/engine/selector.ts";
+import { formatEventJson } from "../../../../src/event/json.ts";
+import type { EventRecord } from "../../../../src/event/record.ts";
+import { RingRecordDecoder } from "../../../../src/sources/kernel/decoder.ts";
+import { ARGV_ENTRIES_MAX } from "../../../../src/sources/kernel/derived.ts";
 import {
   KERNEL_EVENTS,
   SYSCALLS_BY_NUMBER,
-} from "../../../src/sources/kernel_events.ts";
-import { checkProperty } from "../../_helpers/property.ts";
+} from "../../../../src/sources/kernel/plan.ts";
+import { checkProperty } from "../../../_helpers/property.ts";
 
 /** A decoder as the kernel source makes one, with a real argument gate. */
-function newDecoder(): RecordDecoder {
+function newDecoder(): RingRecordDecoder {
   const etc = parseArgumentFilter("pathname", ["/etc/*"]);
-  return new RecordDecoder({
+  return new RingRecordDecoder({
     bootToEpochNs: 1_700_000_000_000_000_000n,
     containerOf: (cgroupId) =>
       cgroupId % 7n === 0n
@@ -94,7 +95,7 @@ function claimedLength(actual: number): fc.Arbitrary<number> {
   );
 }
 
-Deno.test("RecordDecoder.decode() survives random bytes of any claimed length", () => {
+Deno.test("RingRecordDecoder.decode() survives random bytes of any claimed length", () => {
   checkProperty(
     fc.property(
       fc.array(
@@ -148,7 +149,7 @@ const field = fc.record({
   ),
   index: fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...SLOTS) },
-    fc.constantFrom(...SLOTS).map((slot) => slot | PATH_BARE),
+    fc.constantFrom(...SLOTS).map((slot) => slot | PathIndex.Bare),
     fc.nat({ max: 255 }),
   ),
   data: fc.oneof(
@@ -166,11 +167,11 @@ const field = fc.record({
 /** A header as the BPF programs write it, with hostile values in it. */
 const header = fc.record({
   kind: fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom(...Object.values(RecordKind)) },
+    { weight: 6, arbitrary: fc.constantFrom(...Object.values(RingRecordKind)) },
     fc.nat({ max: 255 }),
   ),
   flags: fc.oneof(
-    fc.constant(RecordFlag.EmitSyscall | RecordFlag.EmitDerived),
+    fc.constant(RingRecordFlag.EmitSyscall | RingRecordFlag.EmitDerived),
     fc.nat({ max: 255 }),
   ),
   syscall: fc.oneof(
@@ -229,17 +230,17 @@ const record = fc.tuple(header, fc.array(field, { maxLength: 24 })).map((
   claimedLength(bytes.length).map((length) => ({ bytes, length }))
 );
 
-Deno.test("RecordDecoder.decode() survives valid headers with hostile fields, lengths and counts", () => {
+Deno.test("RingRecordDecoder.decode() survives valid headers with hostile fields, lengths and counts", () => {
   checkProperty(
     fc.property(fc.array(record, { minLength: 1, maxLength: 6 }), checkDecoded),
     { numRuns: 1000 },
   );
 });
 
-Deno.test("RecordDecoder.decode() pads argv to a huge argc only up to its bound", () => {
+Deno.test("RingRecordDecoder.decode() pads argv to a huge argc only up to its bound", () => {
   const bytes = buildRecord({
-    kind: RecordKind.Exec,
-    flags: RecordFlag.EmitSyscall | RecordFlag.EmitDerived,
+    kind: RingRecordKind.Exec,
+    flags: RingRecordFlag.EmitSyscall | RingRecordFlag.EmitDerived,
     syscall: 59,
     args: Array(Limits.ARGS).fill(0n),
     ret: 0n,
@@ -266,9 +267,9 @@ Deno.test("RecordDecoder.decode() pads argv to a huge argc only up to its bound"
   }
 });
 
-Deno.test("RecordDecoder.decode() skips and counts a record it cannot decode, then decodes the next", () => {
+Deno.test("RingRecordDecoder.decode() skips and counts a record it cannot decode, then decodes the next", () => {
   // The cgroup lookup reads /proc and may fail: it fails for cgroup 13 here.
-  const decoder = new RecordDecoder({
+  const decoder = new RingRecordDecoder({
     bootToEpochNs: 0n,
     containerOf: (cgroupId) => {
       if (cgroupId === 13n) throw new Error("Cannot read cgroup 13");
@@ -277,7 +278,7 @@ Deno.test("RecordDecoder.decode() skips and counts a record it cannot decode, th
   });
   const exit = (cgroupId: bigint) => {
     const bytes = buildRecord({
-      kind: RecordKind.Exit,
+      kind: RingRecordKind.Exit,
       flags: 0,
       syscall: 60,
       args: Array(Limits.ARGS).fill(0n),

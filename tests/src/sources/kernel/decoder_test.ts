@@ -1,26 +1,26 @@
 import assert from "node:assert/strict";
 import {
   type DecodeContext,
-  RecordDecoder,
-} from "../../../src/sources/kernel_decoder.ts";
+  RingRecordDecoder,
+} from "../../../../src/sources/kernel/decoder.ts";
 import {
   FieldKind,
   FileOffset,
   HeaderOffset,
   Limits,
-  PATH_BARE,
-  RecordFlag,
-  RecordKind,
+  PathIndex,
+  RingRecordFlag,
+  RingRecordKind,
   Slot,
-} from "../../../ffi/record_layout.ts";
-import type { TraceeEvent } from "../../../src/event/event.ts";
-import { formatEventJson } from "../../../src/event/json.ts";
+} from "../../../../ffi/ring_record_layout.ts";
+import type { TraceeEvent } from "../../../../src/event/event.ts";
+import { formatEventJson } from "../../../../src/event/json.ts";
 
 const BOOT_TO_EPOCH = 1_700_000_000_000_000_000n;
 const encoder = new TextEncoder();
 
-function newDecoder(gate?: DecodeContext["gate"]): RecordDecoder {
-  return new RecordDecoder({
+function newDecoder(gate?: DecodeContext["gate"]): RingRecordDecoder {
+  return new RingRecordDecoder({
     bootToEpochNs: BOOT_TO_EPOCH,
     containerOf: (cgroupId) =>
       cgroupId === 0x1_0000_0001n
@@ -104,7 +104,7 @@ class RecordBuilder {
   }
 
   /** The record's events, checking that each one's JSON is its own. */
-  decode(decoder: RecordDecoder = newDecoder()): TraceeEvent[] {
+  decode(decoder: RingRecordDecoder = newDecoder()): TraceeEvent[] {
     this.view.setUint32(HeaderOffset.size, this.length, true);
     return decoder.decode(this.bytes, this.view, 0, this.length).map(
       (record) => {
@@ -117,10 +117,10 @@ class RecordBuilder {
   }
 }
 
-Deno.test("RecordDecoder.decode() builds openat and security_file_open from one record", () => {
+Deno.test("RingRecordDecoder.decode() builds openat and security_file_open from one record", () => {
   const events = new RecordBuilder(
-    RecordKind.Syscall,
-    RecordFlag.EmitSyscall | RecordFlag.EmitDerived,
+    RingRecordKind.Syscall,
+    RingRecordFlag.EmitSyscall | RingRecordFlag.EmitDerived,
     257,
   )
     .args(-100n, 0x7ffd_0000n, 0o1101n, 0o644n)
@@ -178,7 +178,7 @@ Deno.test("RecordDecoder.decode() builds openat and security_file_open from one 
   assert.equal(fileOpen.eventId, 732);
 });
 
-Deno.test("RecordDecoder.decode() drops, uncounted as events, what fails its gate, and builds the rest as without one", () => {
+Deno.test("RingRecordDecoder.decode() drops, uncounted as events, what fails its gate, and builds the rest as without one", () => {
   const asked: string[] = [];
   const gated = newDecoder((eventName) => {
     asked.push(eventName);
@@ -190,8 +190,8 @@ Deno.test("RecordDecoder.decode() drops, uncounted as events, what fails its gat
   });
   const open = (path: string) =>
     new RecordBuilder(
-      RecordKind.Syscall,
-      RecordFlag.EmitSyscall | RecordFlag.EmitDerived,
+      RingRecordKind.Syscall,
+      RingRecordFlag.EmitSyscall | RingRecordFlag.EmitDerived,
       257,
     )
       .args(-100n, 0x7ffd_0000n, 0n)
@@ -208,10 +208,10 @@ Deno.test("RecordDecoder.decode() drops, uncounted as events, what fails its gat
   assert.deepEqual(asked, ["openat", "security_file_open"], "once per name");
 });
 
-Deno.test("RecordDecoder.decode() reports only what the record's flags ask for", () => {
+Deno.test("RingRecordDecoder.decode() reports only what the record's flags ask for", () => {
   const derivedOnly = new RecordBuilder(
-    RecordKind.Syscall,
-    RecordFlag.EmitDerived,
+    RingRecordKind.Syscall,
+    RingRecordFlag.EmitDerived,
     257,
   )
     .ret(-2n)
@@ -220,10 +220,10 @@ Deno.test("RecordDecoder.decode() reports only what the record's flags ask for",
   assert.deepEqual(derivedOnly, []);
 });
 
-Deno.test("RecordDecoder.decode() raises mem_prot_alert when a writable mapping becomes executable", () => {
+Deno.test("RingRecordDecoder.decode() raises mem_prot_alert when a writable mapping becomes executable", () => {
   const [alert] = new RecordBuilder(
-    RecordKind.Syscall,
-    RecordFlag.EmitDerived,
+    RingRecordKind.Syscall,
+    RingRecordFlag.EmitDerived,
     10,
   )
     .args(0x7f00_0000_0000n, 0n, 5n)
@@ -246,7 +246,11 @@ Deno.test("RecordDecoder.decode() raises mem_prot_alert when a writable mapping 
     { name: "inode", type: "unsigned long", value: 0 },
     { name: "ctime", type: "u64", value: 0 },
   ]);
-  const none = new RecordBuilder(RecordKind.Syscall, RecordFlag.EmitDerived, 10)
+  const none = new RecordBuilder(
+    RingRecordKind.Syscall,
+    RingRecordFlag.EmitDerived,
+    10,
+  )
     .args(0x1000n, 4096n, 1n)
     .field(
       FieldKind.U64,
@@ -257,12 +261,12 @@ Deno.test("RecordDecoder.decode() raises mem_prot_alert when a writable mapping 
   assert.deepEqual(none, []);
 });
 
-Deno.test("RecordDecoder.decode() builds sched_process_exec with argv padded to argc", () => {
+Deno.test("RingRecordDecoder.decode() builds sched_process_exec with argv padded to argc", () => {
   const argc = new Uint8Array(8);
   argc[0] = 3;
   const events = new RecordBuilder(
-    RecordKind.Exec,
-    RecordFlag.EmitSyscall | RecordFlag.EmitDerived,
+    RingRecordKind.Exec,
+    RingRecordFlag.EmitSyscall | RingRecordFlag.EmitDerived,
     59,
   )
     .text(FieldKind.KernelStr, Slot.Cmdpath, "./run")
@@ -274,7 +278,7 @@ Deno.test("RecordDecoder.decode() builds sched_process_exec with argv padded to 
     .file(Slot.Stdin, 5n, 2, 0o20620)
     .text(FieldKind.Path, Slot.Stdin, "0\0pts\0dev\0")
     .file(Slot.File, 42n, 0o100000, 0o100755)
-    .text(FieldKind.Path, Slot.File | PATH_BARE, "memfd:payload")
+    .text(FieldKind.Path, Slot.File | PathIndex.Bare, "memfd:payload")
     .file(Slot.Interpreter, 43n, 0o100000)
     .text(FieldKind.Path, Slot.Interpreter, "ld.so\0lib\0")
     .decode();
@@ -307,8 +311,8 @@ Deno.test("RecordDecoder.decode() builds sched_process_exec with argv padded to 
   ]);
 });
 
-Deno.test("RecordDecoder.decode() ignores a record shorter than its header", () => {
-  const decoder = new RecordDecoder({
+Deno.test("RingRecordDecoder.decode() ignores a record shorter than its header", () => {
+  const decoder = new RingRecordDecoder({
     bootToEpochNs: 0n,
     containerOf: () => undefined,
   });
@@ -319,10 +323,10 @@ Deno.test("RecordDecoder.decode() ignores a record shorter than its header", () 
   );
 });
 
-Deno.test("RecordDecoder.decode() decodes UTF-8 names and paths", () => {
+Deno.test("RingRecordDecoder.decode() decodes UTF-8 names and paths", () => {
   const [open] = new RecordBuilder(
-    RecordKind.Syscall,
-    RecordFlag.EmitSyscall,
+    RingRecordKind.Syscall,
+    RingRecordFlag.EmitSyscall,
     257,
   )
     .args(-100n, 0n, 0n, 0n)
@@ -333,8 +337,8 @@ Deno.test("RecordDecoder.decode() decodes UTF-8 names and paths", () => {
     "/tmp/café-日本",
   );
   const [file] = new RecordBuilder(
-    RecordKind.Syscall,
-    RecordFlag.EmitDerived,
+    RingRecordKind.Syscall,
+    RingRecordFlag.EmitDerived,
     257,
   )
     .text(FieldKind.Str, 1, "x")
@@ -344,10 +348,10 @@ Deno.test("RecordDecoder.decode() decodes UTF-8 names and paths", () => {
   assert.equal(file?.args[0]?.value, "/tmp/é");
 });
 
-Deno.test("RecordDecoder.decode() follows a thread's context from record to record", () => {
+Deno.test("RingRecordDecoder.decode() follows a thread's context from record to record", () => {
   const decoder = newDecoder();
   const openat = () =>
-    new RecordBuilder(RecordKind.Syscall, RecordFlag.EmitSyscall, 257)
+    new RecordBuilder(RingRecordKind.Syscall, RingRecordFlag.EmitSyscall, 257)
       .args(-100n, 0n, 0n, 0n)
       .text(FieldKind.Str, 1, "/etc/hostname");
   const first = openat().decode(decoder)[0]!;
@@ -356,7 +360,11 @@ Deno.test("RecordDecoder.decode() follows a thread's context from record to reco
   assert.equal(again.executable, first.executable);
 
   // The same thread after exec: new comm, new executable, new user.
-  const exec = new RecordBuilder(RecordKind.Exec, RecordFlag.EmitSyscall, 59)
+  const exec = new RecordBuilder(
+    RingRecordKind.Exec,
+    RingRecordFlag.EmitSyscall,
+    59,
+  )
     .text(FieldKind.Path, Slot.File, "bash\0bin\0usr\0")
     .file(Slot.File, 5n, 0, 0o100755);
   exec.bytes.set(encoder.encode("bash\0"), HeaderOffset.comm);
@@ -377,7 +385,7 @@ Deno.test("RecordDecoder.decode() follows a thread's context from record to reco
   assert.equal(later!.timestamp, BOOT_TO_EPOCH + 6_000_000_000n);
 
   // exec again without a change of comm: only the executable tells.
-  const reexec = new RecordBuilder(RecordKind.Exec, 0, 59)
+  const reexec = new RecordBuilder(RingRecordKind.Exec, 0, 59)
     .text(FieldKind.Path, Slot.File, "bash2\0tmp\0")
     .file(Slot.File, 6n, 0, 0o100755);
   reexec.bytes.set(encoder.encode("bash\0"), HeaderOffset.comm);
@@ -397,10 +405,10 @@ Deno.test("RecordDecoder.decode() follows a thread's context from record to reco
   assert.deepEqual(sibling!.executable, { path: "/tmp/bash2" });
 });
 
-Deno.test("RecordDecoder.decode() gives each record its own strings when texts repeat, collide or are not ASCII", () => {
+Deno.test("RingRecordDecoder.decode() gives each record its own strings when texts repeat, collide or are not ASCII", () => {
   const decoder = newDecoder();
   const open = (raw: string, leafFirst: string) =>
-    new RecordBuilder(RecordKind.Syscall, RecordFlag.EmitDerived, 257)
+    new RecordBuilder(RingRecordKind.Syscall, RingRecordFlag.EmitDerived, 257)
       .args(-100n, 0x7ffd_0000n, 0n, 0n)
       .ret(3n)
       .text(FieldKind.Str, 1, raw)

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {
   planSyscallHooks,
   type SyscallEventProbe,
-} from "../../../src/sources/syscall_hooks.ts";
+} from "../../../../src/sources/kernel/syscall_hooks.ts";
 
 /** A kernel whose tracefs has `events` and whose `stubs` return ENOSYS. */
 function kernel(

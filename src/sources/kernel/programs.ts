@@ -8,40 +8,33 @@
  * @module
  */
 
-import {
-  argKind,
-  type KernelPlan,
-  kernelPlan,
-  SYSCALLS_BY_NUMBER,
-} from "./kernel_events.ts";
+import { type KernelPlan, kernelPlan, SYSCALLS_BY_NUMBER } from "./plan.ts";
+import { adaptPlan, writeConfig } from "./config.ts";
 import {
   planSyscallHooks,
   syscallEventName,
   type SyscallHooks,
 } from "./syscall_hooks.ts";
-import { BpfLink, BpfObject } from "../../ffi/bpf_object.ts";
-import { BpfError, KernelUnavailableError } from "../../ffi/errors.ts";
+import { BpfLink, BpfObject } from "../../../ffi/bpf_object.ts";
+import { BpfError, KernelUnavailableError } from "../../../ffi/errors.ts";
 import {
   describeFeatures,
   FeatureName,
   type FeatureResult,
   probeFeatures,
-} from "../../ffi/features.ts";
-import { effectiveUid } from "../../ffi/libc.ts";
-import { FFI_OUTPUT_DIR } from "../../ffi/libbpf.ts";
+} from "../../../ffi/features.ts";
+import { effectiveUid } from "../../../ffi/libc.ts";
+import { FFI_OUTPUT_DIR } from "../../../ffi/libbpf.ts";
 import {
   hasSyscallEvent,
   openTracefs,
   stubbedSyscalls,
-} from "../../ffi/syscall_tracepoints.ts";
+} from "../../../ffi/syscall_tracepoints.ts";
 import {
-  ConfigOffset,
   ExcludeMode,
-  FeatureFlag,
-  Limits,
   SchedFlag,
   SysFlag,
-} from "../../ffi/record_layout.ts";
+} from "../../../ffi/ring_record_layout.ts";
 
 /** What {@linkcode loadPrograms} needs to know. */
 export interface ProgramOptions {
@@ -165,50 +158,6 @@ function checkHost(): void {
   }
 }
 
-function configure(
-  object: BpfObject,
-  plan: KernelPlan,
-  features: ReadonlyMap<string, boolean | undefined>,
-): void {
-  const rodata = object.map(".rodata");
-  const data = new Uint8Array(rodata.initialValue());
-  if (data.byteLength < Limits.CONFIG_SIZE) {
-    throw new BpfError("configure", ".rodata", -22);
-  }
-  const view = new DataView(data.buffer);
-  view.setUint32(ConfigOffset.selfTgid, Deno.pid, true);
-  view.setUint32(ConfigOffset.schedFlags, plan.schedFlags, true);
-  let featureFlags = 0;
-  if (features.get(FeatureName.FindVma)) featureFlags |= FeatureFlag.FindVma;
-  if (features.get(FeatureName.TaskPtRegs)) {
-    featureFlags |= FeatureFlag.TaskPtRegs;
-  }
-  view.setUint32(ConfigOffset.features, featureFlags, true);
-  for (const [nr, flags] of plan.sysFlags) {
-    data[ConfigOffset.sysFlags + nr] = flags;
-    const params = SYSCALLS_BY_NUMBER.get(nr)?.params ?? [];
-    params.forEach((param, i) => {
-      data[ConfigOffset.argKinds + nr * Limits.ARGS + i] = argKind(param);
-    });
-  }
-  rodata.setInitialValue(data);
-}
-
-/**
- * The plan as this kernel can run it: without bpf_task_pt_regs, syscalls
- * followed at exit alone keep their entry hook.
- */
-function adaptPlan(
-  plan: KernelPlan,
-  features: ReadonlyMap<string, boolean | undefined>,
-): KernelPlan {
-  if (features.get(FeatureName.TaskPtRegs)) return plan;
-  const sysFlags = new Map(
-    [...plan.sysFlags].map(([nr, flags]) => [nr, flags & ~SysFlag.ExitOnly]),
-  );
-  return { ...plan, sysFlags };
-}
-
 /** Tracefs names of the syscalls a plan follows at exit alone. */
 function exitOnlyEvents(plan: KernelPlan): Set<string> {
   const events = new Set<string>();
@@ -263,7 +212,7 @@ async function loadObject(
     new URL(OBJECT_FILES[kind], FFI_OUTPUT_DIR).pathname,
   );
   try {
-    configure(object, plan, features);
+    writeConfig(object, plan, features);
     for (const program of object.programs()) {
       program.autoload = programs.has(program.name);
     }
@@ -376,6 +325,21 @@ function describeAttempt(attempt: LoadAttempt): string {
   return `${OBJECT_FILES[attempt.object]} (${tracepoint}, ${hooks})`;
 }
 
+/** The programs to load: each needed tracepoint's, and the syscall hooks'. */
+function programNames(
+  flavour: LoadAttempt["flavour"],
+  needed: readonly string[],
+  syscallEvents: readonly string[],
+  exitOnly: ReadonlySet<string>,
+): Set<string> {
+  const programs = new Set(needed.map((name) => `${flavour}_${name}`));
+  if (syscallEvents.length > 0) programs.add("tp_sys_exit");
+  if (syscallEvents.some((event) => !exitOnly.has(event))) {
+    programs.add("tp_sys_enter");
+  }
+  return programs;
+}
+
 /** Loads the programs of one attempt, and attaches them. */
 async function attachPrograms(
   plan: KernelPlan,
@@ -392,11 +356,7 @@ async function attachPrograms(
   const needed = neededTracepoints(plan, hooks);
   const syscallEvents = hooks.kind === "tracepoints" ? hooks.events : [];
   const exitOnly = exitOnlyEvents(plan);
-  const programs = new Set(needed.map((name) => `${flavour}_${name}`));
-  if (syscallEvents.length > 0) programs.add("tp_sys_exit");
-  if (syscallEvents.some((event) => !exitOnly.has(event))) {
-    programs.add("tp_sys_enter");
-  }
+  const programs = programNames(flavour, needed, syscallEvents, exitOnly);
   const object = await loadObject(attempt.object, plan, features, programs);
   const links: BpfLink[] = [];
   try {

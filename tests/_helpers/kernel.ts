@@ -6,35 +6,51 @@
  */
 
 import type { TraceeEvent } from "../../src/event/event.ts";
+import type { EventRecord } from "../../src/event/record.ts";
 import {
+  type KernelSource,
   type KernelSourceOptions,
   openKernelSource,
-} from "../../src/sources/kernel_source.ts";
+} from "../../src/sources/kernel/source.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
+let available: boolean | undefined;
+
 /**
- * Whether BPF can be used here (root, BTF, libbpf); builds `ffi/` first.
- * Kernel tests are ignored when it is not, unless VIGIL_REQUIRE_KERNEL=1.
+ * Whether BPF can be used here (root, BTF, libbpf); builds `ffi/` with
+ * `make` on the first call, so that importing this module does nothing.
  */
 export function kernelAvailable(): boolean {
-  if (Deno.uid() !== 0) return false;
+  available ??= Deno.uid() === 0 && hasKernelBtf() && buildFfi();
+  return available;
+}
+
+function hasKernelBtf(): boolean {
   try {
     Deno.statSync("/sys/kernel/btf/vmlinux");
+    return true;
   } catch {
     return false;
   }
-  const make = new Deno.Command("make", {
+}
+
+function buildFfi(): boolean {
+  return new Deno.Command("make", {
     args: ["-s", "-C", new URL("ffi", ROOT).pathname],
     stdout: "null",
     stderr: "inherit",
-  }).outputSync();
-  return make.success;
+  }).outputSync().success;
 }
 
-/** `ignore` for kernel tests: skipped without BPF unless it is required. */
-export const IGNORE_KERNEL_TESTS = !kernelAvailable() &&
-  Deno.env.get("VIGIL_REQUIRE_KERNEL") !== "1";
+/**
+ * `ignore` for kernel tests: true without BPF, unless VIGIL_REQUIRE_KERNEL=1
+ * makes them run (and fail) anyway.
+ */
+export function ignoreKernelTests(): boolean {
+  return !kernelAvailable() &&
+    Deno.env.get("VIGIL_REQUIRE_KERNEL") !== "1";
+}
 
 /** Whether tracefs has the module syscalls' events (CONFIG_MODULES). */
 export function kernelHasModuleSyscalls(): boolean {
@@ -115,13 +131,7 @@ export async function captureEvents(
     ...(options.portable ? { portable: true } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
-  const controller = new AbortController();
-  const seen: TraceeEvent[] = [];
-  const consuming = (async () => {
-    for await (const batch of source.batches(controller.signal)) {
-      for (const record of batch) seen.push(record.event());
-    }
-  })();
+  const collector = collectRecords(source);
   try {
     const process = new Deno.Command(program, {
       args: [...args],
@@ -137,8 +147,8 @@ export async function captureEvents(
     };
     // Records are delivered within the reader's poll interval.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    controller.abort();
-    await consuming;
+    await collector.stop();
+    const seen = collector.records.map((record) => record.event());
     return {
       child,
       attached: source.attached,
@@ -152,9 +162,35 @@ export async function captureEvents(
       ),
     };
   } finally {
-    controller.abort();
+    await collector.stop();
     await source.close();
   }
+}
+
+/** The records a kernel source delivers while it is being collected. */
+export interface RecordCollector {
+  /** The records delivered so far, in order. */
+  readonly records: EventRecord[];
+  /** Stops reading and waits for the last batch; idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Reads `source`'s batches into a list until `stop()`. */
+export function collectRecords(source: KernelSource): RecordCollector {
+  const controller = new AbortController();
+  const records: EventRecord[] = [];
+  const reading = (async () => {
+    for await (const batch of source.batches(controller.signal)) {
+      records.push(...batch);
+    }
+  })();
+  return {
+    records,
+    stop() {
+      controller.abort();
+      return reading;
+    },
+  };
 }
 
 /** The argument values of an event, by name. */

@@ -1,7 +1,7 @@
 /**
  * Live events from the kernel: loads and attaches Vigil's BPF programs for
- * the selected events (kernel_programs.ts), reads their ring buffer and turns
- * the records into Tracee events; `close()` detaches and unloads.
+ * the selected events (programs.ts), reads their ring buffer and turns
+ * its ring records into Tracee events; `close()` detaches and unloads.
  *
  * @example Usage (needs root)
  * ```ts ignore
@@ -15,22 +15,26 @@
  * @module
  */
 
-import type { EventRecord } from "../event/record.ts";
-import type { ArgumentGate, EventSource } from "./source.ts";
+import type { EventRecord } from "../../event/record.ts";
+import type { ArgumentGate, EventSource } from "../source.ts";
 import { CgroupResolver } from "./cgroup_resolver.ts";
-import { RecordDecoder } from "./kernel_decoder.ts";
-import { KERNEL_EVENT_NAMES } from "./kernel_events.ts";
+import { RingRecordDecoder } from "./decoder.ts";
+import { KERNEL_EVENT_NAMES } from "./plan.ts";
 import {
   excludeHostPid,
   loadPrograms,
   type ProgramOptions,
-} from "./kernel_programs.ts";
-import { BpfLink, type BpfObject, possibleCpus } from "../../ffi/bpf_object.ts";
-import { Clock, clockNs } from "../../ffi/libc.ts";
+} from "./programs.ts";
+import {
+  BpfLink,
+  type BpfObject,
+  possibleCpus,
+} from "../../../ffi/bpf_object.ts";
+import { Clock, clockNs } from "../../../ffi/libc.ts";
 import {
   recordOffsets,
   RingBufferReader,
-} from "../../ffi/ring_buffer_reader.ts";
+} from "../../../ffi/ring_buffer_reader.ts";
 
 export { KERNEL_EVENT_NAMES };
 
@@ -96,7 +100,7 @@ export class KernelSource implements EventSource {
   readonly #links: BpfLink[];
   readonly #reader: RingBufferReader;
   readonly #log: Log;
-  readonly #decoder: RecordDecoder;
+  readonly #decoder: RingRecordDecoder;
   readonly #cpus: number;
   #delivered = 0;
   #lost = 0;
@@ -116,7 +120,7 @@ export class KernelSource implements EventSource {
     this.#log = log;
     this.#cpus = possibleCpus();
     const resolver = new CgroupResolver();
-    this.#decoder = new RecordDecoder({
+    this.#decoder = new RingRecordDecoder({
       bootToEpochNs: clockNs(Clock.Realtime) - clockNs(Clock.Boottime),
       containerOf: (cgroupId, hostPid) =>
         resolver.containerOf(cgroupId, hostPid),
@@ -144,7 +148,7 @@ export class KernelSource implements EventSource {
     return this.#decoder.unwanted;
   }
 
-  /** Events delivered so far and records the kernel could not queue. */
+  /** Events delivered so far and ring records the kernel could not queue. */
   stats(): { delivered: number; lost: number } {
     this.#readLost();
     return { delivered: this.#delivered, lost: this.#lost };
@@ -187,7 +191,7 @@ export class KernelSource implements EventSource {
           );
           reported = this.#lost;
         }
-        // The decoder skips a record it cannot decode; said once a second.
+        // The decoder skips a ring record it cannot decode; said once a second.
         if (this.#decoder.failures > reportedFailures) {
           reportedFailures = this.#decoder.failures;
           this.#log("warning", this.#failuresLine());
