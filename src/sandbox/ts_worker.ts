@@ -19,6 +19,7 @@
  */
 
 import { parseJsonExact } from "../event/json.ts";
+import { SDK_RUNTIME_SOURCE, SDK_SPECIFIER } from "../sdk/_runtime_source.ts";
 
 /**
  * Runs first in the worker; returns the hooks the wrapped signature uses.
@@ -26,7 +27,10 @@ import { parseJsonExact } from "../event/json.ts";
  * builds results by string concatenation, so a signature that pollutes its
  * isolate's prototypes cannot corrupt its results' framing.
  */
-function bootstrap(parseJsonExact: (text: string) => unknown) {
+function bootstrap(
+  parseJsonExact: (text: string) => unknown,
+  sdk: { specifier: string; module: object },
+) {
   const scope = globalThis as unknown as {
     postMessage(message: unknown): void;
     addEventListener(
@@ -69,9 +73,12 @@ function bootstrap(parseJsonExact: (text: string) => unknown) {
     log(`unhandled rejection: ${String(event.reason)}`);
   });
   const exports: Record<string, unknown> = {};
+  // The SDK is the one module a signature may import values from.
+  const { specifier, module: sdkModule } = sdk;
   const require = (name: string) => {
+    if (name === specifier) return sdkModule;
     throw new Error(
-      `Cannot import "${name}": signatures may only use import type`,
+      `Cannot import "${name}": signatures may import only "${specifier}" and types`,
     );
   };
   const start = () => {
@@ -123,7 +130,10 @@ function bootstrap(parseJsonExact: (text: string) => unknown) {
 
 /** The worker module for a signature whose checked CommonJS code is `code`. */
 export function workerSource(code: string): string {
-  return `const __vigil = (${bootstrap.toString()})(${parseJsonExact.toString()});\n` +
+  const sdk = `{ specifier: ${
+    JSON.stringify(SDK_SPECIFIER)
+  }, module: ${SDK_RUNTIME_SOURCE} }`;
+  return `const __vigil = (${bootstrap.toString()})(${parseJsonExact.toString()}, ${sdk});\n` +
     `(function (exports, require, module) {"use strict";\n${code}\n})` +
     `(__vigil.exports, __vigil.require, { exports: __vigil.exports });\n` +
     `__vigil.start();\n`;
