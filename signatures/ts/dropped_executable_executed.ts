@@ -9,7 +9,11 @@
  * @module
  */
 
-import { argumentValue } from "@vigil/sensor/sdk";
+import {
+  argumentValue,
+  PROGRAM_START_EVENTS,
+  selectTracee,
+} from "@vigil/sensor/sdk";
 import type {
   EventSelector,
   OnEvent,
@@ -38,14 +42,10 @@ export const metadata: SignatureMetadata = {
  * Writes and program starts in running containers only. A drop is forgotten
  * once reported, so a start seen as several events gives one finding.
  */
-export const selectedEvents: EventSelector[] = [
+export const selectedEvents: EventSelector[] = selectTracee([
   "magic_write",
-  // Every event a program start can appear as.
-  "execve",
-  "execveat",
-  "security_bprm_check",
-  "sched_process_exec",
-].map((name) => ({ source: "tracee", name, origin: "container" }));
+  ...PROGRAM_START_EVENTS,
+], "container");
 
 /** The most written files remembered; the oldest are forgotten first. */
 const MAX_FILES = 4096;

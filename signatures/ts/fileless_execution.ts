@@ -11,6 +11,7 @@
 import {
   PROGRAM_START_EVENTS,
   ProgramStarts,
+  selectTracee,
   stringArgument,
 } from "@vigil/sensor/sdk";
 import type {
@@ -40,13 +41,9 @@ export const metadata: SignatureMetadata = {
 const starts = new ProgramStarts(() => ({ reported: false }));
 
 /** Every program start, anywhere. */
-export const selectedEvents: EventSelector[] = PROGRAM_START_EVENTS.map((
-  name,
-) => ({
-  source: "tracee",
-  name,
-  origin: "*",
-}));
+export const selectedEvents: EventSelector[] = selectTracee(
+  PROGRAM_START_EVENTS,
+);
 
 function inShm(path: string): boolean {
   return path.startsWith("/dev/shm/") || path.startsWith("/run/shm/");

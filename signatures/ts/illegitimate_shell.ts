@@ -11,6 +11,7 @@
 import {
   PROGRAM_START_EVENTS,
   ProgramStarts,
+  selectTracee,
   startedShell,
   stringArgument,
 } from "@vigil/sensor/sdk";
@@ -41,13 +42,9 @@ export const metadata: SignatureMetadata = {
 const starts = new ProgramStarts(() => ({ reported: false }));
 
 /** Every program start, anywhere. */
-export const selectedEvents: EventSelector[] = PROGRAM_START_EVENTS.map((
-  name,
-) => ({
-  source: "tracee",
-  name,
-  origin: "*",
-}));
+export const selectedEvents: EventSelector[] = selectTracee(
+  PROGRAM_START_EVENTS,
+);
 
 const SERVERS = new Set([
   "nginx",

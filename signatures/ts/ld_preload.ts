@@ -12,6 +12,7 @@ import {
   argumentValue,
   PROGRAM_START_EVENTS,
   ProgramStarts,
+  selectTracee,
   stringArgument,
 } from "@vigil/sensor/sdk";
 import type {
@@ -47,11 +48,7 @@ const PRELOAD_FILE = "/etc/ld.so.preload";
  * (Vigil's `args` filter; the handler still checks).
  */
 export const selectedEvents: EventSelector[] = [
-  ...PROGRAM_START_EVENTS.map((name) => ({
-    source: "tracee",
-    name,
-    origin: "*",
-  })),
+  ...selectTracee(PROGRAM_START_EVENTS),
   {
     source: "tracee",
     name: "security_file_open",

@@ -15,6 +15,8 @@ import {
   argumentValue,
   isShellName,
   pidArgument,
+  PROGRAM_START_EVENTS,
+  selectTracee,
   startedShell,
 } from "@vigil/sensor/sdk";
 import type {
@@ -43,7 +45,7 @@ export const metadata: SignatureMetadata = {
 };
 
 /** Connections, descriptor copies and the process life cycle, anywhere. */
-export const selectedEvents: EventSelector[] = [
+export const selectedEvents: EventSelector[] = selectTracee([
   "connect",
   "security_socket_connect",
   "dup",
@@ -51,12 +53,8 @@ export const selectedEvents: EventSelector[] = [
   "dup3",
   "sched_process_fork",
   "sched_process_exit",
-  // Every event a program start can appear as.
-  "execve",
-  "execveat",
-  "security_bprm_check",
-  "sched_process_exec",
-].map((name) => ({ source: "tracee", name, origin: "*" }));
+  ...PROGRAM_START_EVENTS,
+]);
 
 /** The most processes tracked; the oldest are forgotten first. */
 const MAX_PROCESSES = 4096;

@@ -16,6 +16,7 @@ import {
   pidArgument,
   PROGRAM_START_EVENTS,
   ProgramStarts,
+  selectTracee,
   stringArgument,
 } from "@vigil/sensor/sdk";
 import type {
@@ -74,13 +75,13 @@ function onStart(event: TraceeEvent): void {
 }
 
 /** Program starts, the process life cycle and file deletions, anywhere. */
-export const selectedEvents: EventSelector[] = [
+export const selectedEvents: EventSelector[] = selectTracee([
   ...PROGRAM_START_EVENTS,
   "sched_process_fork",
   "sched_process_exit",
   "unlink",
   "unlinkat",
-].map((name) => ({ source: "tracee", name, origin: "*" }));
+]);
 
 function withoutDotSlash(path: string): string {
   return path.replace(/^(?:\.\/)+/, "");

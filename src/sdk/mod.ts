@@ -34,7 +34,8 @@
  * {@linkcode stringArgument}, {@linkcode pidArgument}), a tracker that tells
  * one program start from the next whichever of its events a stream carries
  * ({@linkcode ProgramStarts}, {@linkcode PROGRAM_START_EVENTS}), and shell
- * recognition ({@linkcode startedShell}, {@linkcode isShellName}).
+ * recognition ({@linkcode startedShell}, {@linkcode isShellName}), and
+ * selectors for a list of event names ({@linkcode selectTracee}).
  *
  * Signatures run in a sandbox with no permissions. `import type` may name any
  * module; a value import may name only `@vigil/sensor/sdk`: any other import,

@@ -12,4 +12,5 @@
 
 export * from "./arguments.ts";
 export * from "./program_starts.ts";
+export * from "./selectors.ts";
 export * from "./shells.ts";

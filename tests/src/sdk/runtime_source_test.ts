@@ -73,7 +73,7 @@ Deno.test("the SDK rebuilt from source tells program starts apart as runtime.ts 
   );
 });
 
-Deno.test("the SDK rebuilt from source reads arguments and shells as runtime.ts does", () => {
+Deno.test("the SDK rebuilt from source reads arguments, shells and selectors as runtime.ts does", () => {
   const sdk = rebuilt();
   const exec = startEvent("execve", 1, 1n);
   exec.args.push({ name: "argv", type: "const char**", value: ["sh", "-c"] });
@@ -82,5 +82,9 @@ Deno.test("the SDK rebuilt from source reads arguments and shells as runtime.ts 
     assert.equal(module.startedShell(exec), "/bin/busybox");
     assert.equal(module.stringArgument(exec, "argv"), "");
     assert.equal(module.pidArgument(exec, "pathname"), undefined);
+    assert.deepEqual(module.selectTracee(["dup", "dup2"], "host"), [
+      { source: "tracee", name: "dup", origin: "host" },
+      { source: "tracee", name: "dup2", origin: "host" },
+    ]);
   }
 });
