@@ -19,7 +19,7 @@
  */
 
 import { parseJsonExact } from "../event/json.ts";
-import { SDK_RUNTIME_SOURCE, SDK_SPECIFIER } from "../sdk/_runtime_source.ts";
+import { SDK_SPECIFIER, sdkSourceFor } from "../sdk/_runtime_source.ts";
 
 /**
  * Runs first in the worker; returns the hooks the wrapped signature uses.
@@ -29,7 +29,7 @@ import { SDK_RUNTIME_SOURCE, SDK_SPECIFIER } from "../sdk/_runtime_source.ts";
  */
 function bootstrap(
   parseJsonExact: (text: string) => unknown,
-  sdk: { specifier: string; module: object },
+  sdk: { specifier: string; module: object | undefined },
 ) {
   const scope = globalThis as unknown as {
     postMessage(message: unknown): void;
@@ -76,7 +76,7 @@ function bootstrap(
   // The SDK is the one module a signature may import values from.
   const { specifier, module: sdkModule } = sdk;
   const require = (name: string) => {
-    if (name === specifier) return sdkModule;
+    if (name === specifier && sdkModule !== undefined) return sdkModule;
     throw new Error(
       `Cannot import "${name}": signatures may import only "${specifier}" and types`,
     );
@@ -130,9 +130,9 @@ function bootstrap(
 
 /** The worker module for a signature whose checked CommonJS code is `code`. */
 export function workerSource(code: string): string {
-  const sdk = `{ specifier: ${
-    JSON.stringify(SDK_SPECIFIER)
-  }, module: ${SDK_RUNTIME_SOURCE} }`;
+  const sdk = `{ specifier: ${JSON.stringify(SDK_SPECIFIER)}, module: ${
+    sdkSourceFor(code)
+  } }`;
   return `const __vigil = (${bootstrap.toString()})(${parseJsonExact.toString()}, ${sdk});\n` +
     `(function (exports, require, module) {"use strict";\n${code}\n})` +
     `(__vigil.exports, __vigil.require, { exports: __vigil.exports });\n` +

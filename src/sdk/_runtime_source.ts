@@ -15,28 +15,15 @@ import * as runtime from "./runtime.ts";
 export const SDK_SPECIFIER = "@vigil/sensor/sdk";
 
 /**
- * Freezes `root` and every object and function reachable from it through
- * own data properties (a class's `prototype` and statics, an array's items),
- * so that nothing the SDK hands a signature can be changed.
+ * Freezes the module object, each export (an array's items with it) and each
+ * exported class's prototype: all the SDK hands a signature.
  */
-function deepFreeze<T>(root: T): T {
-  const pending: unknown[] = [root];
-  const seen = new Set<unknown>();
-  while (pending.length > 0) {
-    const value = pending.pop();
-    const isObject = (typeof value === "object" && value !== null) ||
-      typeof value === "function";
-    if (!isObject || seen.has(value)) continue;
-    seen.add(value);
+function freezeModule<T extends object>(module: T): T {
+  for (const value of Object.values(module)) {
     Object.freeze(value);
-    for (const key of Reflect.ownKeys(value)) {
-      const descriptor = Object.getOwnPropertyDescriptor(value, key);
-      if (descriptor !== undefined && "value" in descriptor) {
-        pending.push(descriptor.value);
-      }
-    }
+    if (typeof value === "function") Object.freeze(value.prototype);
   }
-  return root;
+  return Object.freeze(module);
 }
 
 /** `const name = value;` in JavaScript, for one export of the runtime. */
@@ -56,7 +43,7 @@ function declaration(name: string, value: unknown): string {
 function buildSource(): string {
   const entries = Object.entries(runtime);
   const names = entries.map(([name]) => name).join(", ");
-  return `(${deepFreeze.toString()})((() => {\n` +
+  return `(${freezeModule.toString()})((() => {\n` +
     entries.map(([name, value]) => declaration(name, value)).join("") +
     `return Object.defineProperty({ __proto__: null, ${names} }, ` +
     `"__esModule", { value: true });\n})())`;
@@ -67,4 +54,14 @@ function buildSource(): string {
  * object with no prototype and each export of `runtime.ts`, marked
  * `__esModule` so that CommonJS interop hands it over as it is.
  */
-export const SDK_RUNTIME_SOURCE: string = buildSource();
+const SDK_RUNTIME_SOURCE: string = buildSource();
+
+/**
+ * The SDK's runtime module as a JavaScript expression for a worker running
+ * the compiled signature `code`: `undefined` unless the code names the SDK
+ * (the transpiler writes each import of it as `require('@vigil/sensor/sdk')`),
+ * since each byte of a worker's source costs its isolate memory.
+ */
+export function sdkSourceFor(code: string): string {
+  return code.includes(SDK_SPECIFIER) ? SDK_RUNTIME_SOURCE : "undefined";
+}

@@ -1,14 +1,27 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as runtime from "../../../src/sdk/runtime.ts";
-import { SDK_RUNTIME_SOURCE } from "../../../src/sdk/_runtime_source.ts";
+import {
+  SDK_SPECIFIER,
+  sdkSourceFor,
+} from "../../../src/sdk/_runtime_source.ts";
 import { checkProperty } from "../../_helpers/property.ts";
 import { startEvent } from "./_events.ts";
 
 /** The runtime as a signature's worker builds it from its source text. */
 function rebuilt(): typeof runtime {
-  return new Function(`"use strict"; return ${SDK_RUNTIME_SOURCE};`)();
+  return new Function(
+    `"use strict"; return ${sdkSourceFor(`require('${SDK_SPECIFIER}')`)};`,
+  )();
 }
+
+Deno.test("a worker gets the SDK's source only when its signature's code names the SDK", () => {
+  assert.equal(sdkSourceFor("exports.onEvent = () => {};"), "undefined");
+  assert.notEqual(
+    sdkSourceFor(`var _sdk = require('${SDK_SPECIFIER}');`),
+    "undefined",
+  );
+});
 
 Deno.test("the SDK rebuilt from source has every export of runtime.ts, frozen", () => {
   const sdk = rebuilt();
