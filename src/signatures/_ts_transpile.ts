@@ -15,8 +15,8 @@
 import { parse } from "acorn";
 import { simple } from "acorn-walk";
 import { transform } from "sucrase";
-import { SignatureError } from "../errors.ts";
 import { SDK_SPECIFIER } from "../sdk/_runtime_source.ts";
+import { SignatureError } from "../errors.ts";
 
 /**
  * Transpiles and checks the TypeScript signature `source`, read from `path`;
