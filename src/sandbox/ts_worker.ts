@@ -27,10 +27,7 @@ import { SDK_SPECIFIER, sdkSourceFor } from "../sdk/_runtime_source.ts";
  * builds results by string concatenation, so a signature that pollutes its
  * isolate's prototypes cannot corrupt its results' framing.
  */
-function bootstrap(
-  parseJsonExact: (text: string) => unknown,
-  sdk: { specifier: string; module: object | undefined },
-) {
+function bootstrap(parseJsonExact: (text: string) => unknown) {
   const scope = globalThis as unknown as {
     postMessage(message: unknown): void;
     addEventListener(
@@ -73,14 +70,17 @@ function bootstrap(
     log(`unhandled rejection: ${String(event.reason)}`);
   });
   const exports: Record<string, unknown> = {};
-  // The SDK is the one module a signature may import values from.
-  const { specifier, module: sdkModule } = sdk;
-  const require = (name: string) => {
-    if (name === specifier && sdkModule !== undefined) return sdkModule;
-    throw new Error(
-      `Cannot import "${name}": signatures may import only "${specifier}" and types`,
-    );
-  };
+  /**
+   * Makes the signature's `require`: `sdk`, the SDK's module (given when the
+   * signature imports it), for `specifier`, and a throw for any other name.
+   */
+  const requireFor =
+    (specifier: string, sdk: object | undefined) => (name: string) => {
+      if (name === specifier && sdk !== undefined) return sdk;
+      throw new Error(
+        `Cannot import "${name}": signatures may import only "${specifier}" and types`,
+      );
+    };
   const start = () => {
     const { metadata, selectedEvents, onEvent } = exports;
     if (typeof onEvent !== "function") {
@@ -125,16 +125,15 @@ function bootstrap(
       });
     });
   };
-  return { exports, require, start };
+  return { exports, requireFor, start };
 }
 
 /** The worker module for a signature whose checked CommonJS code is `code`. */
 export function workerSource(code: string): string {
-  const sdk = `{ specifier: ${JSON.stringify(SDK_SPECIFIER)}, module: ${
-    sdkSourceFor(code)
-  } }`;
-  return `const __vigil = (${bootstrap.toString()})(${parseJsonExact.toString()}, ${sdk});\n` +
+  return `const __vigil = (${bootstrap.toString()})(${parseJsonExact.toString()});\n` +
     `(function (exports, require, module) {"use strict";\n${code}\n})` +
-    `(__vigil.exports, __vigil.require, { exports: __vigil.exports });\n` +
+    `(__vigil.exports, __vigil.requireFor(${JSON.stringify(SDK_SPECIFIER)}, ${
+      sdkSourceFor(code)
+    }), { exports: __vigil.exports });\n` +
     `__vigil.start();\n`;
 }
