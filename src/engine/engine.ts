@@ -11,7 +11,7 @@
 import type { TraceeEvent } from "../event/event.ts";
 import { type EventRecord, recordFromEvent } from "../event/record.ts";
 import type { EventOutput } from "../output/output.ts";
-import type { BatchResult, Offence, Sandbox } from "../sandbox/sandbox.ts";
+import type { BatchResult, Offence, Sandbox } from "../sandbox/mod.ts";
 import type { LoadedSignature } from "../signatures/loader.ts";
 import type { ArgumentGate, EventSource } from "../sources/source.ts";
 import { signatureErrorEvent } from "./error_event.ts";

@@ -8,7 +8,7 @@
 
 import { SIGNATURE_ERROR_EVENT } from "../event/catalog.ts";
 import type { TraceeEvent } from "../event/event.ts";
-import type { Offence } from "../sandbox/sandbox.ts";
+import type { Offence } from "../sandbox/mod.ts";
 import type { LoadedSignature } from "../signatures/loader.ts";
 
 /** Now, in nanoseconds since the epoch. */

@@ -48,6 +48,9 @@ export interface Frame {
 /** Largest frame accepted from a sandbox; a bigger one is an offence. */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
+/** WebAssembly memory pages (64 KiB) in a MiB. */
+const WASM_PAGES_PER_MIB = 16;
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -239,4 +242,65 @@ export function decodeBatch(payload: Uint8Array): DecodedBatch {
   }
   offset += 4 * eventCount;
   return { batchId, isolated, routes, bytes: payload.subarray(offset), starts };
+}
+
+/**
+ * A frame telling the sandbox to instantiate Rego bundle `id` (`wasm`), with
+ * at most `memoryMiB` of WebAssembly memory.
+ */
+export function encodeLoadRegoBundle(
+  id: number,
+  wasm: Uint8Array,
+  memoryMiB: number,
+): Uint8Array {
+  return encodeFrame(FrameType.LoadRegoBundle, [
+    id,
+    memoryMiB * WASM_PAGES_PER_MIB,
+    wasm,
+  ]);
+}
+
+/** What a `LoadRego` frame's json says. */
+export interface RegoLoadSpec {
+  entrypoints: string[];
+  /** WebAssembly memory pages the signature may use. */
+  maxPages: number;
+  /** The bundle it is part of; absent when the frame carries its own wasm. */
+  bundle?: number;
+}
+
+/**
+ * A frame telling the sandbox to load Rego signature `index`: its own
+ * module `wasm`, or its part of the bundle `bundle` sent before.
+ */
+export function encodeLoadRego(
+  index: number,
+  signature:
+    & { entrypoints: string[]; memoryMiB: number }
+    & (
+      | { wasm: Uint8Array }
+      | { bundle: number }
+    ),
+): Uint8Array {
+  const bundled = "bundle" in signature;
+  const spec: RegoLoadSpec = {
+    entrypoints: signature.entrypoints,
+    maxPages: signature.memoryMiB * WASM_PAGES_PER_MIB,
+    ...(bundled ? { bundle: signature.bundle } : {}),
+  };
+  const json = encoder.encode(JSON.stringify(spec));
+  return encodeFrame(FrameType.LoadRego, [
+    index,
+    json.length,
+    json,
+    bundled ? new Uint8Array() : signature.wasm,
+  ]);
+}
+
+/** A frame telling the sandbox to load TypeScript signature `index`. */
+export function encodeLoadTypeScript(index: number, code: string): Uint8Array {
+  return encodeFrame(FrameType.LoadTypeScript, [
+    index,
+    JSON.stringify({ code }),
+  ]);
 }

@@ -5,7 +5,7 @@ import {
   MAX_DATA_DEPTH,
   parseLoadOutcome,
   readAnswer,
-} from "../../../src/sandbox/answer.ts";
+} from "../../../src/sandbox/host/answer.ts";
 import { checkProperty } from "../../_helpers/property.ts";
 
 /** Nesting depth of a JSON value, without recursion. */

@@ -21,8 +21,8 @@
  * @module
  */
 
-import { parseJsonExact } from "../event/json.ts";
-import { SDK_SPECIFIER, sdkSourceFor } from "../sdk/_runtime_source.ts";
+import { parseJsonExact } from "../../event/json.ts";
+import { SDK_SPECIFIER, sdkSourceFor } from "../../sdk/_runtime_source.ts";
 
 /**
  * Runs first in the worker; returns the hooks the wrapped signature uses.

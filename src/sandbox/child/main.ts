@@ -25,7 +25,8 @@ import {
   FrameType,
   readFrames,
   readU32,
-} from "./protocol.ts";
+  type RegoLoadSpec,
+} from "../protocol.ts";
 import { RegoModule } from "./rego_module.ts";
 import { readStdinAhead } from "./stdin_reader.ts";
 import { workerSource } from "./ts_worker.ts";
@@ -114,11 +115,9 @@ async function loadBundle(payload: Uint8Array): Promise<void> {
 async function loadRego(payload: Uint8Array): Promise<void> {
   const index = readU32(payload, 0);
   const jsonLength = readU32(payload, 4);
-  const spec = JSON.parse(decodeText(payload.subarray(8, 8 + jsonLength))) as {
-    entrypoints: string[];
-    maxPages: number;
-    bundle?: number;
-  };
+  const spec = JSON.parse(
+    decodeText(payload.subarray(8, 8 + jsonLength)),
+  ) as RegoLoadSpec;
   try {
     const module = spec.bundle === undefined
       ? await RegoModule.create(payload.subarray(8 + jsonLength), spec.maxPages)

@@ -8,8 +8,8 @@
  * @module
  */
 
-const SANDBOX_MAIN = new URL("./sandbox_main.ts", import.meta.url);
-const DENO_CONFIG = new URL("../../deno.json", import.meta.url);
+const SANDBOX_MAIN = new URL("../child/main.ts", import.meta.url);
+const DENO_CONFIG = new URL("../../../deno.json", import.meta.url);
 /**
  * The young generation's semi-space cap of each of the sandbox's isolates
  * (one per TypeScript signature), in MiB. V8's default lets them grow far
@@ -103,6 +103,26 @@ export function spawnSandboxProcess(
     stderr: "piped",
   }).spawn();
   return { process, capped: limiter !== null };
+}
+
+/** The longest wait before a restart, in milliseconds. */
+const MAX_BACKOFF_MS = 2000;
+
+/**
+ * How long to wait before restarting a process restarted `restarts` times
+ * already: 50 ms, doubling each time, at most `MAX_BACKOFF_MS`.
+ */
+export function backoffMs(restarts: number): number {
+  return Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(restarts, 6));
+}
+
+/** Sends SIGKILL to a child process, unless it is already gone. */
+export function kill(process: Deno.ChildProcess): void {
+  try {
+    process.kill("SIGKILL");
+  } catch {
+    // Already gone.
+  }
 }
 
 /** A process's data memory (`VmData`) in MiB, or undefined if unreadable. */

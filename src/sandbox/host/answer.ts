@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parseJsonExact } from "../event/json.ts";
+import { parseJsonExact } from "../../event/json.ts";
 
 /**
  * Deepest nesting of a finding's data, or of a signature's metadata, that the
