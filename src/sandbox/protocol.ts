@@ -25,6 +25,11 @@ export const FrameType = {
   LoadTypeScript: 2,
   /** Host → sandbox: evaluate a batch (see `encodeBatch`). */
   Batch: 3,
+  /**
+   * Host → sandbox: the modules a TypeScript signature's worker runs (json,
+   * see `WorkerModules`); sent before any `LoadTypeScript`.
+   */
+  WorkerModules: 5,
   /** Sandbox → host: a signature loaded or failed (`u32 index`, json). */
   Loaded: 10,
   /**
@@ -92,6 +97,16 @@ export function readU32(bytes: Uint8Array, offset: number): number {
 /** Decodes UTF-8 text. */
 export function decodeText(bytes: Uint8Array): string {
   return decoder.decode(bytes);
+}
+
+/**
+ * One signature's answer for a batch, the text of a `Result` frame:
+ * `{"findings":[[event, data | true]…],"errors":[[event, "message"]…]}`,
+ * where `event` indexes the batch's events (-1: the whole batch). The child
+ * builds it by string concatenation from items already in JSON.
+ */
+export function resultText(findings: string, errors: string): string {
+  return `{"findings":[${findings}],"errors":[${errors}]}`;
 }
 
 /** A frame from the sandbox, decoded. */
@@ -303,4 +318,29 @@ export function encodeLoadTypeScript(index: number, code: string): Uint8Array {
     index,
     JSON.stringify({ code }),
   ]);
+}
+
+/**
+ * The source texts of the modules a TypeScript signature's worker imports,
+ * dependencies first. The sandbox process may not read files, so the host
+ * sends them; each import of another of them names it as
+ * `"@vigil/worker-module/<index>"`.
+ */
+export interface WorkerModules {
+  /** TypeScript source texts. */
+  sources: string[];
+  /** Index of the worker's runtime (`child/ts_worker.ts`). */
+  worker: number;
+  /** Index of the SDK's runtime (`sdk/runtime.ts`). */
+  sdk: number;
+}
+
+/** The specifier that stands for worker module `index` in its importers. */
+export function workerModuleSpecifier(index: number): string {
+  return `@vigil/worker-module/${index}`;
+}
+
+/** A frame carrying the worker's modules. */
+export function encodeWorkerModules(modules: WorkerModules): Uint8Array {
+  return encodeFrame(FrameType.WorkerModules, [JSON.stringify(modules)]);
 }

@@ -1,39 +1,55 @@
 /**
- * The inside of a TypeScript signature's isolate. `workerSource()` builds the
- * worker module: this bootstrap, then the signature's checked CommonJS code
- * wrapped in a function. The bootstrap removes `Deno` and `Worker` before the
- * signature runs (with code generation from strings disabled process-wide,
- * the signature can then neither import files nor reach the sandbox's stdout),
- * removes the Web APIs that store data on disk (the Cache API writes under
- * Deno's cache directory, with no permission check), routes `console` to the
- * host's log, and catches the signature's uncaught errors (which would
- * otherwise end the whole sandbox process).
+ * The runtime of a TypeScript signature's worker (an isolate of its own in
+ * the sandbox process). The worker's entry module (`typescript_runner.ts`)
+ * imports this module, calls {@linkcode startWorker}, runs the signature's
+ * checked CommonJS code wrapped in a function, then calls `start()`.
+ * `startWorker` removes `Deno` and `Worker` before the signature runs (with
+ * code generation from strings disabled process-wide, the signature can then
+ * neither import files nor reach the sandbox's stdout), removes the Web APIs
+ * that store data on disk (the Cache API writes under Deno's cache
+ * directory, with no permission check), routes `console` to the host's log,
+ * and catches the signature's uncaught errors (which would otherwise end the
+ * whole sandbox process).
  *
  * Messages in: `{batch: number, indexes: Uint32Array, bytes: Uint8Array,
  * starts: Uint32Array}`: event `i`, the batch's event `indexes[i]`, is the
  * JSON text `bytes[starts[i], starts[i + 1])` (bytes, not strings, because
  * copying bytes to a worker is far cheaper than cloning strings). Messages out:
  * `{ready: {metadata, selectedEvents}}` or `{error: string}` once, then per
- * batch `{batch, result: string, micros: number}` where `result` is the JSON
- * text `{"f":[[i, data|true]...],"e":[[i,"message"]...]}` and `micros` the
- * time the batch took in the worker; and `{log: string}`.
+ * batch `{batch, result: string, micros: number}` where `result` is the
+ * result text of `protocol.ts`'s `resultText` and `micros` the time the batch
+ * took in the worker; and `{log: string}`.
+ *
+ * This module runs inside the worker only; the sandbox process loads it from
+ * source texts the host sends (`host/worker_modules.ts`), so it and what it
+ * imports must not import `npm:` or `jsr:` packages.
  *
  * @module
  */
 
-import { parseJsonExact } from "../../event/json.ts";
-import { SDK_SPECIFIER, sdkSourceFor } from "../../sdk/_runtime_source.ts";
+import { parseJsonExact } from "../../event/json_parse.ts";
+import { SDK_SPECIFIER } from "../../sdk/_specifier.ts";
+import { resultText } from "../protocol.ts";
+
+/** What the worker's entry module hands the signature's code. */
+export interface WorkerHooks {
+  /** The signature's `exports` (and `module.exports`). */
+  exports: Record<string, unknown>;
+  /** The signature's `require`: the SDK, or a throw. */
+  require: (name: string) => object;
+  /** Reports the signature ready and starts answering batches. */
+  start: () => void;
+}
 
 /**
  * Runs first in the worker; returns the hooks the wrapped signature uses.
- * It keeps its own references to what it needs (`JSON`, `postMessage`) and
- * builds results by string concatenation, so a signature that pollutes its
- * isolate's prototypes cannot corrupt its results' framing.
+ * `runtime` is the SDK's runtime module, given when the signature imports
+ * it. It keeps its own references to what it needs (`JSON`,
+ * `postMessage`) and builds results by string concatenation, so a
+ * signature that pollutes its isolate's prototypes cannot corrupt its
+ * results' framing.
  */
-function bootstrap(
-  parseJsonExact: (text: string) => unknown,
-  removedGlobals: readonly string[],
-) {
+export function startWorker(runtime: object | undefined): WorkerHooks {
   const scope = globalThis as unknown as {
     postMessage(message: unknown): void;
     addEventListener(
@@ -66,7 +82,7 @@ function bootstrap(
     post({ log: text.slice(0, 4096) });
   };
   const global = globalThis as Record<string, unknown>;
-  for (const name of removedGlobals) delete global[name];
+  for (const name of REMOVED_GLOBALS) delete global[name];
   global.console = { log, info: log, warn: log, error: log, debug: log };
   // A signature's uncaught error or rejected promise (e.g. in a timer) must
   // not end the sandbox.
@@ -86,17 +102,13 @@ function bootstrap(
     uncaught(`unhandled rejection: ${String(event.reason)}`);
   });
   const exports: Record<string, unknown> = {};
-  /**
-   * Makes the signature's `require`: `sdk`, the SDK's module (given when the
-   * signature imports it), for `specifier`, and a throw for any other name.
-   */
-  const requireFor =
-    (specifier: string, sdk: object | undefined) => (name: string) => {
-      if (name === specifier && sdk !== undefined) return sdk;
-      throw new Error(
-        `Cannot import "${name}": signatures may import only "${specifier}" and types`,
-      );
-    };
+  const sdk = runtime === undefined ? undefined : sdkModule(runtime);
+  const require = (name: string): object => {
+    if (name === SDK_SPECIFIER && sdk !== undefined) return sdk;
+    throw new Error(
+      `Cannot import "${name}": signatures may import only "${SDK_SPECIFIER}" and types`,
+    );
+  };
   const start = () => {
     const { metadata, selectedEvents, onEvent } = exports;
     if (typeof onEvent !== "function") {
@@ -137,12 +149,12 @@ function bootstrap(
       }
       post({
         batch,
-        result: `{"f":[${found}],"e":[${errors}]}`,
+        result: resultText(found, errors),
         micros: (now() - began) * 1000,
       });
     });
   };
-  return { exports, requireFor, start };
+  return { exports, require, start };
 }
 
 /**
@@ -166,14 +178,21 @@ const REMOVED_GLOBALS = [
   "IDBFactory",
 ];
 
-/** The worker module for a signature whose checked CommonJS code is `code`. */
-export function workerSource(code: string): string {
-  return `const __vigil = (${bootstrap.toString()})(${parseJsonExact.toString()}, ${
-    JSON.stringify(REMOVED_GLOBALS)
-  });\n` +
-    `(function (exports, require, module) {"use strict";\n${code}\n})` +
-    `(__vigil.exports, __vigil.requireFor(${JSON.stringify(SDK_SPECIFIER)}, ${
-      sdkSourceFor(code)
-    }), { exports: __vigil.exports });\n` +
-    `__vigil.start();\n`;
+/**
+ * The SDK as a signature gets it: a frozen object with no prototype holding
+ * each export of `runtime` (each export, an array's items with it, and each
+ * exported class's prototype frozen), marked `__esModule` so that CommonJS
+ * interop hands it over as it is.
+ */
+export function sdkModule(runtime: object): object {
+  const module: Record<string, unknown> = Object.defineProperty(
+    { __proto__: null, ...runtime },
+    "__esModule",
+    { value: true },
+  );
+  for (const value of Object.values(module)) {
+    Object.freeze(value);
+    if (typeof value === "function") Object.freeze(value.prototype);
+  }
+  return Object.freeze(module);
 }

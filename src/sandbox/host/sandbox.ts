@@ -20,6 +20,7 @@ import { DeadlineClock } from "./deadline.ts";
 import { Loads, measureLoad } from "./loads.ts";
 import { backoffMs, dataLimitMiB } from "./process.ts";
 import { SandboxProcess } from "./sandbox_process.ts";
+import { workerModules } from "./worker_modules.ts";
 import type {
   BatchResult,
   Fault,
@@ -33,6 +34,7 @@ import {
   encodeLoadRego,
   encodeLoadRegoBundle,
   encodeLoadTypeScript,
+  encodeWorkerModules,
   FrameType,
   type SandboxMessage,
 } from "../protocol.ts";
@@ -128,7 +130,7 @@ export class Sandbox {
     let loaded = false;
     while (!loaded) {
       this.#spawn();
-      this.#sendBundles();
+      this.#sendRuntimes();
       loaded = true;
       for (let index = 0; index < this.#signatures.length; index++) {
         if (this.#blame.quarantined.has(index)) continue;
@@ -155,7 +157,11 @@ export class Sandbox {
     return outcomes;
   }
 
-  #sendBundles(): void {
+  /** Sends what signatures share: the worker's modules, the Rego bundles. */
+  #sendRuntimes(): void {
+    if (this.#signatures.some((s) => s.kind === "typescript")) {
+      this.#write(encodeWorkerModules(workerModules()));
+    }
     this.#bundles.forEach((wasm, id) => {
       this.#write(encodeLoadRegoBundle(id, wasm, this.#memoryMiB));
     });
