@@ -41,66 +41,116 @@ export interface WorkerHooks {
   start: () => void;
 }
 
+/** The worker's global scope, as this module uses it. */
+const scope = globalThis as unknown as {
+  postMessage(message: unknown): void;
+  addEventListener(
+    type: "message" | "error" | "unhandledrejection",
+    listener: (
+      event: MessageEvent & PromiseRejectionEvent & ErrorEvent,
+    ) => void,
+  ): void;
+};
+
+// Own references to what the worker needs, taken when this module is
+// evaluated, before the signature runs: a signature that pollutes its
+// isolate's globals or prototypes cannot corrupt its results' framing
+// (which is built by string concatenation for the same reason).
+const post = scope.postMessage?.bind(scope);
+const listen = scope.addEventListener.bind(scope);
+const now = performance.now.bind(performance);
+const { parse, stringify } = JSON;
+const textDecoder = new TextDecoder();
+const decode = textDecoder.decode.bind(textDecoder);
+// deno-lint-ignore no-explicit-any
+const rawJson = (JSON as any).rawJSON as (text: string) => unknown;
+
+function toJson(value: unknown): string {
+  return stringify(
+    value,
+    (_key, item) => typeof item === "bigint" ? rawJson(item.toString()) : item,
+  );
+}
+
+/** The signature's `console.log` (and `info`, `warn`, …): to the host's log. */
+function log(...args: unknown[]): void {
+  let text = "";
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    text += (i > 0 ? " " : "") + (typeof arg === "string" ? arg : toJson(arg));
+  }
+  post({ log: text.slice(0, 4096) });
+}
+
 /**
- * Runs first in the worker; returns the hooks the wrapped signature uses.
- * `runtime` is the SDK's runtime module, given when the signature imports
- * it. It keeps its own references to what it needs (`JSON`,
- * `postMessage`) and builds results by string concatenation, so a
- * signature that pollutes its isolate's prototypes cannot corrupt its
- * results' framing.
+ * Keeps a signature's uncaught error or rejected promise (e.g. in a timer)
+ * from ending the sandbox: logged once it is ready; before, one fails the
+ * load (a throw at the top level of a module is a rejected promise).
  */
-export function startWorker(runtime: object | undefined): WorkerHooks {
-  const scope = globalThis as unknown as {
-    postMessage(message: unknown): void;
-    addEventListener(
-      type: "message" | "error" | "unhandledrejection",
-      listener: (
-        event: MessageEvent & PromiseRejectionEvent & ErrorEvent,
-      ) => void,
-    ): void;
-  };
-  const post = scope.postMessage.bind(scope);
-  const now = performance.now.bind(performance);
-  const { parse, stringify } = JSON;
-  const textDecoder = new TextDecoder();
-  const decode = textDecoder.decode.bind(textDecoder);
-  // deno-lint-ignore no-explicit-any
-  const rawJson = (JSON as any).rawJSON as (text: string) => unknown;
-  const toJson = (value: unknown): string =>
-    stringify(
-      value,
-      (_key, item) =>
-        typeof item === "bigint" ? rawJson(item.toString()) : item,
-    );
-  const log = (...args: unknown[]) => {
-    let text = "";
-    for (let i = 0; i < args.length; i++) {
-      const arg = args[i];
-      text += (i > 0 ? " " : "") +
-        (typeof arg === "string" ? arg : toJson(arg));
-    }
-    post({ log: text.slice(0, 4096) });
-  };
-  const global = globalThis as Record<string, unknown>;
-  for (const name of REMOVED_GLOBALS) delete global[name];
-  global.console = { log, info: log, warn: log, error: log, debug: log };
-  // A signature's uncaught error or rejected promise (e.g. in a timer) must
-  // not end the sandbox.
-  // Before it is ready, one fails the load (a throw at the top level of a
-  // module is a rejected promise).
-  let ready = false;
+function catchUncaught(isReady: () => boolean): void {
   const uncaught = (what: string) => {
-    if (ready) log(what);
+    if (isReady()) log(what);
     else post({ error: what });
   };
-  scope.addEventListener("error", (event) => {
+  listen("error", (event) => {
     event.preventDefault();
     uncaught(`uncaught error: ${String(event.message)}`);
   });
-  scope.addEventListener("unhandledrejection", (event) => {
+  listen("unhandledrejection", (event) => {
     event.preventDefault();
     uncaught(`unhandled rejection: ${String(event.reason)}`);
   });
+}
+
+/** Answers each batch posted with `onEvent`'s findings and failures. */
+function answerBatches(onEvent: OnEvent): void {
+  listen("message", (message) => {
+    const began = now();
+    const { batch, indexes, bytes, starts } = message.data as {
+      batch: number;
+      indexes: Uint32Array;
+      bytes: Uint8Array;
+      starts: Uint32Array;
+    };
+    let found = "";
+    let errors = "";
+    for (let index = 0; index < indexes.length; index++) {
+      try {
+        const event = parseJsonExact(
+          decode(bytes.subarray(starts[index], starts[index + 1])),
+        );
+        onEvent(event, (data?: unknown) => {
+          found += `${found ? "," : ""}[${indexes[index]},${
+            data === undefined ? "true" : toJson(data)
+          }]`;
+        });
+      } catch (error) {
+        errors += (errors ? "," : "") +
+          toJson([indexes[index], String(error).slice(0, 1024)]);
+      }
+    }
+    post({
+      batch,
+      result: resultText(found, errors),
+      micros: (now() - began) * 1000,
+    });
+  });
+}
+
+/** A signature's `onEvent`, as the worker calls it. */
+type OnEvent = (event: unknown, report: (data?: unknown) => void) => void;
+
+/**
+ * Runs first in the worker, before the signature's code; returns the hooks
+ * that code uses. `runtime` is the SDK's runtime module, given when the
+ * signature imports it.
+ */
+export function startWorker(runtime: object | undefined): WorkerHooks {
+  const global = globalThis as Record<string, unknown>;
+  for (const name of REMOVED_GLOBALS) delete global[name];
+  global.console = { log, info: log, warn: log, error: log, debug: log };
+  let ready = false;
+  catchUncaught(() => ready);
   const exports: Record<string, unknown> = {};
   const sdk = runtime === undefined ? undefined : sdkModule(runtime);
   const require = (name: string): object => {
@@ -122,37 +172,7 @@ export function startWorker(runtime: object | undefined): WorkerHooks {
       post({ error: `its metadata is not plain data: ${error}` });
       return;
     }
-    scope.addEventListener("message", (message) => {
-      const began = now();
-      const { batch, indexes, bytes, starts } = message.data as {
-        batch: number;
-        indexes: Uint32Array;
-        bytes: Uint8Array;
-        starts: Uint32Array;
-      };
-      let found = "";
-      let errors = "";
-      for (let index = 0; index < indexes.length; index++) {
-        try {
-          const event = parseJsonExact(
-            decode(bytes.subarray(starts[index], starts[index + 1])),
-          );
-          onEvent(event, (data?: unknown) => {
-            found += `${found ? "," : ""}[${indexes[index]},${
-              data === undefined ? "true" : toJson(data)
-            }]`;
-          });
-        } catch (error) {
-          errors += (errors ? "," : "") +
-            toJson([indexes[index], String(error).slice(0, 1024)]);
-        }
-      }
-      post({
-        batch,
-        result: resultText(found, errors),
-        micros: (now() - began) * 1000,
-      });
-    });
+    answerBatches(onEvent as OnEvent);
   };
   return { exports, require, start };
 }

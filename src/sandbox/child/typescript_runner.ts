@@ -130,41 +130,48 @@ export function startTypeScript(
     });
     worker.addEventListener("message", (event: MessageEvent) => {
       const data = event.data as Record<string, unknown>;
-      if (typeof data?.log === "string") {
-        options.onLog(data.log);
-      } else if (!loaded && (data?.ready || typeof data?.error === "string")) {
-        const ready = data.ready as {
-          metadata?: unknown;
-          selectedEvents?: unknown;
-        };
-        settle(
-          ready
-            ? {
-              runner,
-              outcome: {
-                ok: true,
-                metadata: ready.metadata,
-                selectors: ready.selectedEvents,
-              },
-            }
-            : {
-              runner: undefined,
-              outcome: { ok: false, error: `${data.error}` },
-            },
-        );
-      } else if (loaded && typeof data?.result === "string") {
-        // Only an answer naming a batch the worker still owes counts.
-        const answer = runner.pending.get(data.batch as number);
-        runner.pending.delete(data.batch as number);
-        answer?.(
-          data.result.length > MAX_RESULT_CHARS
-            ? resultText("", '[-1,"result too large"]')
-            : data.result,
-          typeof data.micros === "number" ? data.micros : undefined,
-        );
+      if (typeof data?.log === "string") options.onLog(data.log);
+      else if (loaded) answerBatch(runner, data);
+      else if (data?.ready || typeof data?.error === "string") {
+        settle(readyOrNot(runner, data));
       }
     });
   });
+}
+
+/** What a worker's first message (`ready` or `error`) says. */
+function readyOrNot(
+  runner: TypeScriptRunner,
+  data: Record<string, unknown>,
+): TypeScriptStart {
+  const ready = data.ready as
+    | { metadata?: unknown; selectedEvents?: unknown }
+    | undefined;
+  if (!ready) {
+    return {
+      runner: undefined,
+      outcome: { ok: false, error: `${data.error}` },
+    };
+  }
+  const { metadata, selectedEvents: selectors } = ready;
+  return { runner, outcome: { ok: true, metadata, selectors } };
+}
+
+/** Resolves the batch a worker's result message answers, if it owes one. */
+function answerBatch(
+  runner: TypeScriptRunner,
+  data: Record<string, unknown>,
+): void {
+  if (typeof data?.result !== "string") return;
+  // Only an answer naming a batch the worker still owes counts.
+  const answer = runner.pending.get(data.batch as number);
+  runner.pending.delete(data.batch as number);
+  answer?.(
+    data.result.length > MAX_RESULT_CHARS
+      ? resultText("", '[-1,"result too large"]')
+      : data.result,
+    typeof data.micros === "number" ? data.micros : undefined,
+  );
 }
 
 /** A TypeScript signature's answer and the microseconds it took. */
