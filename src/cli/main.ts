@@ -19,6 +19,7 @@ import {
   openOutput,
   parseOutputSpec,
 } from "../output/output.ts";
+import { printable } from "../output/printable.ts";
 import { loadSignatures, type SignatureSet } from "../signatures/loader.ts";
 import { defaultOpaPath } from "../signatures/rego_compiler.ts";
 import type { KernelSource } from "../sources/kernel/source.ts";
@@ -516,11 +517,13 @@ export async function main(args: string[]): Promise<number> {
     }
     if (code?.startsWith("commander.")) return 2;
     if (error instanceof UsageError || error instanceof RangeError) {
-      console.error(`vigil error: ${error.message}`);
+      console.error(`vigil error: ${printable(error.message)}`);
       return 2;
     }
     console.error(
-      `vigil error: ${error instanceof Error ? error.message : String(error)}`,
+      `vigil error: ${
+        printable(error instanceof Error ? error.message : String(error))
+      }`,
     );
     return 1;
   }
