@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { LoadedSignature } from "../signatures/loader.ts";
+import type { LoadedSignature } from "../model/mod.ts";
 
 function mitre(properties: Record<string, unknown>): string {
   const value = properties["MITRE ATT&CK"];

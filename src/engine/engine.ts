@@ -8,16 +8,18 @@
  * @module
  */
 
-import type { TraceeEvent } from "../event/event.ts";
-import { type EventRecord, recordFromEvent } from "../event/record.ts";
-import type { EventOutput } from "../output/output.ts";
+import {
+  envelopeFromEvent,
+  type EventEnvelope,
+  type TraceeEvent,
+} from "../event/mod.ts";
+import type { EventOutput } from "../output/mod.ts";
 import type { BatchResult, Offence, Sandbox } from "../sandbox/sandbox.ts";
-import type { LoadedSignature } from "../signatures/loader.ts";
-import type { ArgumentGate, EventSource } from "../sources/source.ts";
+import { type LoadedSignature, valueMatches } from "../model/mod.ts";
+import type { ArgumentGate, EventSource } from "../sources/mod.ts";
 import { signatureErrorEvent } from "./error_event.ts";
 import { findingEvent, unprintableData } from "./finding_event.ts";
 import { HealthTable } from "./health.ts";
-import { admits } from "./selector.ts";
 import { SelectorIndex } from "./selector_index.ts";
 
 /** Options of {@linkcode Engine}. */
@@ -58,7 +60,7 @@ export interface EngineCounts {
 
 interface RoutedBatch {
   /** The records sent, by batch index. */
-  triggers: EventRecord[];
+  triggers: EventEnvelope[];
   result: Promise<BatchResult>;
 }
 
@@ -119,7 +121,7 @@ export class Engine {
     if (this.#print.has(name)) return undefined;
     const filter = this.#index.gate(name);
     return filter &&
-      { name: filter.name, passes: (value) => admits(filter, value) };
+      { name: filter.name, matches: (value) => valueMatches(filter, value) };
   }
 
   /** Processes every event of `source` until it ends or `signal` aborts. */
@@ -147,9 +149,9 @@ export class Engine {
     await Promise.all(window);
   }
 
-  #route(records: readonly EventRecord[]): RoutedBatch {
+  #route(records: readonly EventEnvelope[]): RoutedBatch {
     const events: string[] = [];
-    const triggers: EventRecord[] = [];
+    const triggers: EventEnvelope[] = [];
     const routes = new Map<number, number[]>();
     for (const record of records) {
       const matched = this.#index.match(record);
@@ -173,7 +175,7 @@ export class Engine {
 
   /** Prints a batch's selected events and findings, and chains the findings. */
   async #finish(
-    printed: readonly EventRecord[],
+    printed: readonly EventEnvelope[],
     routed: RoutedBatch,
     result: BatchResult,
   ): Promise<void> {
@@ -185,7 +187,7 @@ export class Engine {
     const findings = this.#findings(routed, result);
     if (findings.length > 0) {
       const chained = this.#route(
-        findings.map((event) => recordFromEvent(event)),
+        findings.map((event) => envelopeFromEvent(event)),
       );
       this.#findings(chained, await chained.result);
     }
@@ -229,7 +231,7 @@ export class Engine {
       const trigger = routed.triggers[finding.event];
       if (
         !signature || !trigger || trigger.problem() !== undefined ||
-        !this.#health.admit(signature.index)
+        !this.#health.withinFindingRate(signature.index)
       ) {
         continue;
       }

@@ -12,7 +12,7 @@ import {
   formatPointer,
   KernelReadType,
   MemProtAlert,
-} from "../../event/argument_parsers.ts";
+} from "../../event/mod.ts";
 import {
   ForkTask,
   RingRecordFlag,

@@ -17,7 +17,7 @@ import {
   type EventDefinition,
   eventDefinition,
   type Param,
-} from "../../event/catalog.ts";
+} from "../../event/mod.ts";
 
 /** An event reported for a syscall, named after it. */
 export interface SyscallEvent extends EventDefinition {

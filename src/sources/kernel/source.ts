@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { EventRecord } from "../../event/record.ts";
+import type { EventEnvelope } from "../../event/mod.ts";
 import type { ArgumentGate, EventSource } from "../source.ts";
 import { CgroupResolver } from "./cgroup_resolver.ts";
 import { RingRecordDecoder } from "./decoder.ts";
@@ -173,7 +173,7 @@ export class KernelSource implements EventSource {
    * Yields decoded events until `signal` aborts or the source is closed.
    * Waiting happens off the JS thread; draining and decoding on it.
    */
-  async *batches(signal: AbortSignal): AsyncGenerator<EventRecord[]> {
+  async *batches(signal: AbortSignal): AsyncGenerator<EventEnvelope[]> {
     let lastLossCheck = performance.now();
     let reported = this.#lost;
     let reportedFailures = this.#decoder.failures;
@@ -203,7 +203,7 @@ export class KernelSource implements EventSource {
       }
       // Yield as batches fill, so that the event loop runs in between.
       const offsets = recordOffsets(batch);
-      let records: EventRecord[] = [];
+      let records: EventEnvelope[] = [];
       for (let i = 0; i < offsets.length; i += 2) {
         records.push(
           ...this.#decoder.decode(

@@ -7,9 +7,11 @@
  * @module
  */
 
-import type { EventJsonParts } from "../../event/json.ts";
-import { entityId } from "../../event/entity_id.ts";
-import type { CgroupContainer } from "../../event/container_id.ts";
+import {
+  type CgroupContainer,
+  entityId,
+  type EventJsonParts,
+} from "../../event/mod.ts";
 import {
   HeaderOffset,
   Limits,

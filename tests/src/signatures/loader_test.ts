@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { OPA, replay, ROOT, tracee } from "../../_helpers/replay.ts";
-import { loadSignatures } from "../../../src/signatures/loader.ts";
+import { startSignatures } from "../../../src/cli/start.ts";
 
 const BROKEN = `${ROOT}tests/fixtures/signatures/broken`;
 
-Deno.test("loadSignatures() reports each broken signature in one line and loads the good one", async () => {
+Deno.test("startSignatures() reports each broken signature in one line and loads the good one", async () => {
   const { findings, errors } = await replay({
     signatureDirs: [BROKEN],
     lines: [tracee("openat", [["pathname", "const char*", "/tmp/x"]])],
@@ -51,7 +51,7 @@ tracee_match if helpers.get_tracee_argument("pathname") == "/etc/bundle-test"
 `;
 }
 
-Deno.test("loadSignatures() bundles v0 signatures with v1 ones that import rego.v1", async () => {
+Deno.test("startSignatures() bundles v0 signatures with v1 ones that import rego.v1", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vigil-mixed-" });
   const cacheDir = await Deno.makeTempDir({ prefix: "vigil-mixed-cache-" });
   try {
@@ -69,7 +69,7 @@ Deno.test("loadSignatures() bundles v0 signatures with v1 ones that import rego.
         mixedSignature(`MIX_${i}`, syntax),
       );
     }
-    const set = await loadSignatures({ dirs: [dir], cacheDir, opa: OPA });
+    const set = await startSignatures({ dirs: [dir], cacheDir, opa: OPA });
     await set.sandbox.close();
     assert.deepEqual(set.errors, []);
     // Five signature modules and one bundle of the four that read the same

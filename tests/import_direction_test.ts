@@ -1,0 +1,177 @@
+/**
+ * The layering of `src/` and `ffi/`, checked: every import (static, `import
+ * type`, `export … from`, and `import("…")` of a literal) points down the
+ * layers below, never up; and a file imports another folder through its
+ * `mod.ts`. The layers, lowest first, are also in the README ("How it
+ * works") and DESIGN.md ("The shape of the code").
+ */
+
+import assert from "node:assert/strict";
+
+/** Path prefixes by layer, lowest first: a file may import its own layer or lower ones. */
+const LAYERS: readonly (readonly string[])[] = [
+  ["ffi/"],
+  ["src/errors.ts"],
+  ["src/event/"],
+  ["src/sources/"],
+  ["src/sdk/"],
+  ["src/model/"],
+  ["src/sandbox/"],
+  ["src/loader/"],
+  ["src/output/"],
+  ["src/engine/"],
+  ["src/log.ts", "src/cli/"],
+];
+
+/**
+ * Folders whose files may still reach into another folder's files: their
+ * owners restructure them (issue 16 §3, §6).
+ */
+const DEEP_IMPORTERS: readonly string[] = ["src/sandbox/", "src/sdk/"];
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** `text` with its comments and template literals blanked, strings kept. */
+function code(text: string): string {
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    const two = text.slice(i, i + 2);
+    let end = i + 1;
+    if (two === "//") end = text.indexOf("\n", i) >>> 0 || text.length;
+    else if (two === "/*") end = text.indexOf("*/", i + 2) + 2 || text.length;
+    else if (c === "`") end = closing(text, i, "`");
+    else if (c === '"' || c === "'") {
+      end = closing(text, i, c);
+      out += text.slice(i, end);
+      i = end;
+      continue;
+    } else {
+      out += c;
+      i++;
+      continue;
+    }
+    end = Math.min(end === 0 ? text.length : end, text.length);
+    out += text.slice(i, end).replace(/[^\n]/g, " ");
+    i = end;
+  }
+  return out;
+}
+
+/** The index after the quote that closes the string opened at `start`. */
+function closing(text: string, start: number, quote: string): number {
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === "\\") i++;
+    else if (text[i] === quote) return i + 1;
+  }
+  return text.length;
+}
+
+const SPECIFIER_REGEXPS = [
+  /\b(?:import|export)\s+(?:type\s+)?[\w*{}\s,$]*?\bfrom\s*["']([^"']+)["']/g,
+  /\bimport\s*["']([^"']+)["']/g,
+  /\bimport\s*\(\s*["']([^"']+)["']\s*[,)]/g,
+];
+
+/** The relative specifiers `text` imports, in no particular order. */
+export function importSpecifiers(text: string): string[] {
+  const source = code(text);
+  return SPECIFIER_REGEXPS.flatMap((regexp) =>
+    [...source.matchAll(regexp)].map((match) => match[1]!)
+  ).filter((specifier) => specifier.startsWith("."));
+}
+
+/** The paths of the `.ts` files under `dir`, at any depth. */
+async function* typeScriptFiles(dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory && !entry.name.startsWith(".")) {
+      yield* typeScriptFiles(path);
+    } else if (entry.isFile && entry.name.endsWith(".ts")) yield path;
+  }
+}
+
+function layerOf(path: string): number {
+  return LAYERS.findIndex((prefixes) =>
+    prefixes.some((prefix) => path.startsWith(prefix))
+  );
+}
+
+function resolve(from: string, specifier: string): string {
+  return new URL(specifier, `file:///${from}`).pathname.slice(1);
+}
+
+function directory(path: string): string {
+  return path.slice(0, path.lastIndexOf("/") + 1);
+}
+
+/**
+ * What is wrong with the imports of `files` (path relative to the project
+ * root → text), one line each.
+ */
+export function importProblems(files: ReadonlyMap<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [path, text] of files) {
+    const layer = layerOf(path);
+    if (layer < 0) {
+      problems.push(`${path} is in no layer: add it to LAYERS`);
+      continue;
+    }
+    for (const specifier of importSpecifiers(text)) {
+      const target = resolve(path, specifier);
+      const targetLayer = layerOf(target);
+      if (targetLayer > layer) {
+        problems.push(
+          `${path} imports ${target}, a layer above it (${LAYERS[layer]} < ${
+            LAYERS[targetLayer]
+          })`,
+        );
+      }
+      const folder = directory(target);
+      if (
+        !path.startsWith(folder) && files.has(`${folder}mod.ts`) &&
+        !target.endsWith("/mod.ts") &&
+        !DEEP_IMPORTERS.some((prefix) => path.startsWith(prefix))
+      ) {
+        problems.push(`${path} imports ${target}, not ${folder}mod.ts`);
+      }
+    }
+  }
+  return problems;
+}
+
+Deno.test("no file of src/ or ffi/ imports a layer above its own, and other folders through their mod.ts", async () => {
+  const files = new Map<string, string>();
+  for (const dir of ["src", "ffi"]) {
+    for await (const path of typeScriptFiles(`${ROOT}${dir}`)) {
+      files.set(path.slice(ROOT.length), await Deno.readTextFile(path));
+    }
+  }
+  assert.ok(files.size > 50, `only ${files.size} files found`);
+  assert.deepEqual(importProblems(files), []);
+});
+
+Deno.test("importProblems() finds an import up the layers, static, type-only or dynamic, and one past a mod.ts", () => {
+  const files = new Map([
+    ["src/event/mod.ts", 'export * from "./event.ts";'],
+    ["src/event/event.ts", 'import type { Engine } from "../engine/mod.ts";'],
+    ["src/engine/mod.ts", 'export * from "./engine.ts";'],
+    [
+      "src/engine/engine.ts",
+      'import { Origin } from "../event/event.ts";\n' +
+      'const { Engine } = await import("../cli/main.ts");',
+    ],
+    [
+      "src/output/table.ts",
+      '// import "../cli/main.ts";\nconst t = `import("../cli/x.ts")`;',
+    ],
+    ["src/new/thing.ts", "export const x = 1;"],
+  ]);
+  assert.deepEqual(importProblems(files).sort(), [
+    "src/engine/engine.ts imports src/cli/main.ts, a layer above it (src/engine/ < src/log.ts,src/cli/)",
+    "src/engine/engine.ts imports src/event/event.ts, not src/event/mod.ts",
+    "src/event/event.ts imports src/engine/mod.ts, a layer above it (src/event/ < src/engine/)",
+    "src/new/thing.ts is in no layer: add it to LAYERS",
+  ]);
+});
