@@ -59,7 +59,7 @@ export interface EngineCounts {
 }
 
 interface RoutedBatch {
-  /** The records sent, by batch index. */
+  /** The events sent, by batch index. */
   triggers: EventEnvelope[];
   result: Promise<BatchResult>;
 }
@@ -127,13 +127,13 @@ export class Engine {
   /** Processes every event of `source` until it ends or `signal` aborts. */
   async run(source: EventSource, signal: AbortSignal): Promise<void> {
     const window: Promise<void>[] = [];
-    for await (const records of source.batches(signal)) {
-      this.#counts.events += records.length;
-      const routed = this.#route(records);
+    for await (const batch of source.batches(signal)) {
+      this.#counts.events += batch.length;
+      const routed = this.#route(batch);
       // Only what is printed or routed is kept while the batch is evaluated:
       // the rest (most events, once selectors filter) dies young.
-      const printed = records.filter((record) =>
-        this.#print.has(record.eventName)
+      const printed = batch.filter((envelope) =>
+        this.#print.has(envelope.eventName)
       );
       const previous = window.at(-1);
       window.push(
@@ -149,19 +149,19 @@ export class Engine {
     await Promise.all(window);
   }
 
-  #route(records: readonly EventEnvelope[]): RoutedBatch {
+  #route(batch: readonly EventEnvelope[]): RoutedBatch {
     const events: string[] = [];
     const triggers: EventEnvelope[] = [];
     const routes = new Map<number, number[]>();
-    for (const record of records) {
-      const matched = this.#index.match(record);
+    for (const envelope of batch) {
+      const matched = this.#index.match(envelope);
       if (matched.length === 0) continue;
       // A line that proves not to be an event was reported by its source.
-      const json = record.json;
+      const json = envelope.json;
       if (json === undefined) continue;
       const position = events.length;
       events.push(json);
-      triggers.push(record);
+      triggers.push(envelope);
       for (const match of matched) {
         const index = this.#positions[match]!.index;
         this.#health.get(index)!.events++;
@@ -179,9 +179,12 @@ export class Engine {
     routed: RoutedBatch,
     result: BatchResult,
   ): Promise<void> {
-    for (const record of printed) {
-      if (record.problem() === undefined) {
-        this.#emit(record.event(), record.formatted ? record.json : undefined);
+    for (const envelope of printed) {
+      if (envelope.problem() === undefined) {
+        this.#emit(
+          envelope.event(),
+          envelope.formatted ? envelope.json : undefined,
+        );
       }
     }
     const findings = this.#findings(routed, result);

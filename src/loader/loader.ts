@@ -18,7 +18,11 @@ import {
   parseSelector,
   type Selector,
 } from "../model/mod.ts";
-import type { LoadOutcome, SandboxSignature } from "../sandbox/sandbox.ts";
+import type {
+  LoadOutcome,
+  SandboxProgram,
+  SandboxSignature,
+} from "../sandbox/sandbox.ts";
 import { mapLimit } from "./_map_limit.ts";
 import { Opa } from "./_opa.ts";
 import { discoverSignatures, type SignatureFile } from "./discover.ts";
@@ -46,12 +50,10 @@ export interface LoadOptions {
   opa?: string;
 }
 
-/** The compiled signatures of some directories, ready for a sandbox. */
-export interface CompiledSignatures {
+/** The compiled signatures of some directories: a sandbox's program. */
+export interface CompiledSignatures extends SandboxProgram {
   /** In sandbox order: signature `i` runs as the sandbox's signature `i`. */
   signatures: SandboxSignature[];
-  /** Rego bundles the signatures share, by `bundle` index. */
-  bundles: Uint8Array[];
   /** What failed to compile, one error per file or directory. */
   errors: SignatureError[];
   /** How many compiles were done now rather than taken from the cache. */

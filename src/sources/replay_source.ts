@@ -206,8 +206,8 @@ export class ReplaySource implements EventSource {
       rest = read === null ? "" : lines.pop() ?? "";
       for (const line of lines) {
         lineNumber++;
-        const record = this.#parse(line, lineNumber);
-        if (record) batch.push(record);
+        const envelope = this.#parse(line, lineNumber);
+        if (envelope) batch.push(envelope);
         if (batch.length >= this.#batchSize) {
           yield batch;
           batch = [];

@@ -23,7 +23,7 @@ import {
   parseSocketDomain,
   parseSocketType,
 } from "../../event/mod.ts";
-import { ArgKind, Slot } from "../../../ffi/ring_record_layout.ts";
+import { ArgKind, Slot } from "../../../ffi/mod.ts";
 import { argKind, type SyscallEvent } from "./plan.ts";
 import type { RegisterArgs, RingFields } from "./ring_fields.ts";
 

@@ -28,7 +28,7 @@ import {
   RingRecordFlag,
   RingRecordKind,
   Slot,
-} from "../../../ffi/ring_record_layout.ts";
+} from "../../../ffi/mod.ts";
 import {
   KERNEL_EVENTS,
   type SyscallEvent,
@@ -85,7 +85,7 @@ class Decoding implements RingRecordParts {
   readonly ret: bigint;
   /** The events' `syscall` field: the syscall the task was in. */
   readonly syscallField: string;
-  readonly records: EventEnvelope[] = [];
+  readonly envelopes: EventEnvelope[] = [];
   /** Read for the first event that matches its gate, with the timestamp. */
   task: TaskContext | undefined;
   timestamp = 0n;
@@ -218,7 +218,7 @@ export class RingRecordDecoder {
       }
       if (kind === RingRecordKind.Exit) this.#tasks.exited(view, offset);
     }
-    return decoding.records;
+    return decoding.envelopes;
   }
 
   /** The syscall's event and its derived one, as the header flags ask. */
@@ -301,7 +301,7 @@ export class RingRecordDecoder {
       parentEntityId: task.parentEntityId,
       args: eventArgs,
     };
-    decoding.records.push(envelopeFromEvent(event, task));
+    decoding.envelopes.push(envelopeFromEvent(event, task));
   }
 
   /**

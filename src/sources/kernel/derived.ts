@@ -13,11 +13,7 @@ import {
   KernelReadType,
   MemProtAlert,
 } from "../../event/mod.ts";
-import {
-  ForkTask,
-  RingRecordFlag,
-  Slot,
-} from "../../../ffi/ring_record_layout.ts";
+import { ForkTask, RingRecordFlag, Slot } from "../../../ffi/mod.ts";
 import { exact } from "./arguments.ts";
 import { KERNEL_EVENTS } from "./plan.ts";
 import type { FileInfo, RegisterArgs, RingFields } from "./ring_fields.ts";

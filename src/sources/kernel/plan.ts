@@ -8,11 +8,7 @@
  * @module
  */
 
-import {
-  ArgKind,
-  SchedFlag,
-  SysFlag,
-} from "../../../ffi/ring_record_layout.ts";
+import { ArgKind, SchedFlag, SysFlag } from "../../../ffi/mod.ts";
 import {
   type EventDefinition,
   eventDefinition,

@@ -12,11 +12,7 @@ import {
   entityId,
   type EventJsonParts,
 } from "../../event/mod.ts";
-import {
-  HeaderOffset,
-  Limits,
-  RingRecordFlag,
-} from "../../../ffi/ring_record_layout.ts";
+import { HeaderOffset, Limits, RingRecordFlag } from "../../../ffi/mod.ts";
 import { cText } from "./ring_text.ts";
 
 /** What task contexts need from their surroundings. */
