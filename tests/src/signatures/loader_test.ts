@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { OPA, replay, ROOT, tracee } from "../../_helpers/replay.ts";
 import { startSignatures } from "../../../src/cli/start.ts";
+import { validateSignatures } from "../../../src/loader/mod.ts";
 
 const BROKEN = `${ROOT}tests/fixtures/signatures/broken`;
 
@@ -91,4 +92,40 @@ Deno.test("startSignatures() bundles v0 signatures with v1 ones that import rego
     await Deno.remove(dir, { recursive: true });
     await Deno.remove(cacheDir, { recursive: true });
   }
+});
+
+Deno.test("validateSignatures() refuses what breaks the contract, by sandbox index, and numbers the others' events in order", () => {
+  const signature = (path: string) => ({
+    kind: "typescript" as const,
+    path,
+    code: "",
+  });
+  const metadata = (id: string) => ({
+    id,
+    version: "1",
+    name: id,
+    eventName: id,
+    description: `${id} watches openat`,
+    tags: null,
+    properties: {},
+  });
+  const selectors = [{ source: "tracee", name: "openat" }];
+  const valid = validateSignatures(
+    { signatures: ["a", "b", "c", "d", "e"].map(signature) },
+    [
+      { ok: true, metadata: metadata("first"), selectors },
+      { ok: false, error: "it threw while loading" },
+      { ok: true, metadata: metadata("FIRST"), selectors },
+      { ok: true, metadata: metadata("second"), selectors: [{ name: "x" }] },
+      { ok: true, metadata: metadata("third"), selectors },
+    ],
+  );
+  assert.deepEqual(
+    valid.signatures.map((s) => [s.index, s.path, s.metadata.id, s.eventId]),
+    [[0, "a", "first", 6000], [4, "e", "third", 6001]],
+  );
+  assert.deepEqual(valid.refused, [1, 2, 3]);
+  assert.deepEqual(valid.errors.map((error) => error.path), ["b", "c", "d"]);
+  assert.match(valid.errors[0]!.message, /it threw while loading/);
+  assert.match(valid.errors[2]!.message, /"source" must be given/);
 });
