@@ -31,32 +31,38 @@ const DEEP_IMPORTERS: readonly string[] = ["src/sandbox/", "src/sdk/"];
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
-/** `text` with its comments and template literals blanked, strings kept. */
+/**
+ * `text` with its comments and template literals blanked (so that an import
+ * in a doc example or in code shipped as text does not count), its quoted
+ * strings kept.
+ */
 function code(text: string): string {
   let out = "";
   let i = 0;
   while (i < text.length) {
-    const c = text[i]!;
-    const two = text.slice(i, i + 2);
-    let end = i + 1;
-    if (two === "//") end = text.indexOf("\n", i) >>> 0 || text.length;
-    else if (two === "/*") end = text.indexOf("*/", i + 2) + 2 || text.length;
-    else if (c === "`") end = closing(text, i, "`");
-    else if (c === '"' || c === "'") {
-      end = closing(text, i, c);
-      out += text.slice(i, end);
-      i = end;
-      continue;
+    const end = blankUntil(text, i);
+    if (end === undefined) {
+      const next = text[i] === '"' || text[i] === "'"
+        ? closing(text, i, text[i]!)
+        : i + 1;
+      out += text.slice(i, next);
+      i = next;
     } else {
-      out += c;
-      i++;
-      continue;
+      out += text.slice(i, end).replace(/[^\n]/g, " ");
+      i = end;
     }
-    end = Math.min(end === 0 ? text.length : end, text.length);
-    out += text.slice(i, end).replace(/[^\n]/g, " ");
-    i = end;
   }
   return out;
+}
+
+/** Where the comment or template literal starting at `i` ends, if one does. */
+function blankUntil(text: string, i: number): number | undefined {
+  const found = (index: number, length: number) =>
+    index < 0 ? text.length : index + length;
+  if (text.startsWith("//", i)) return found(text.indexOf("\n", i), 0);
+  if (text.startsWith("/*", i)) return found(text.indexOf("*/", i + 2), 2);
+  if (text[i] === "`") return closing(text, i, "`");
+  return undefined;
 }
 
 /** The index after the quote that closes the string opened at `start`. */
@@ -152,7 +158,7 @@ Deno.test("no file of src/ or ffi/ imports a layer above its own, and other fold
   assert.deepEqual(importProblems(files), []);
 });
 
-Deno.test("importProblems() finds an import up the layers, static, type-only or dynamic, and one past a mod.ts", () => {
+Deno.test("importProblems() finds imports up the layers (static, type-only, dynamic, re-exports) and past a mod.ts, not those in comments or code as text", () => {
   const files = new Map([
     ["src/event/mod.ts", 'export * from "./event.ts";'],
     ["src/event/event.ts", 'import type { Engine } from "../engine/mod.ts";'],
@@ -166,6 +172,10 @@ Deno.test("importProblems() finds an import up the layers, static, type-only or 
       "src/output/table.ts",
       '// import "../cli/main.ts";\nconst t = `import("../cli/x.ts")`;',
     ],
+    [
+      "src/output/output.ts",
+      'const url = "http://x/*";\nexport { main } from "../cli/mod.ts";',
+    ],
     ["src/new/thing.ts", "export const x = 1;"],
   ]);
   assert.deepEqual(importProblems(files).sort(), [
@@ -173,5 +183,6 @@ Deno.test("importProblems() finds an import up the layers, static, type-only or 
     "src/engine/engine.ts imports src/event/event.ts, not src/event/mod.ts",
     "src/event/event.ts imports src/engine/mod.ts, a layer above it (src/event/ < src/engine/)",
     "src/new/thing.ts is in no layer: add it to LAYERS",
+    "src/output/output.ts imports src/cli/mod.ts, a layer above it (src/output/ < src/log.ts,src/cli/)",
   ]);
 });
