@@ -29,6 +29,12 @@ const LAYERS: readonly (readonly string[])[] = [
  */
 const DEEP_IMPORTERS: readonly string[] = ["src/sandbox/", "src/sdk/"];
 
+/**
+ * Folders whose `mod.ts` is what signatures import (`@vigil/sensor/sdk`),
+ * not the host's surface: the host reaches their other files directly.
+ */
+const SIGNATURE_FACING: readonly string[] = ["src/sdk/"];
+
 const ROOT = new URL("../", import.meta.url).pathname;
 
 /**
@@ -138,7 +144,8 @@ export function importProblems(files: ReadonlyMap<string, string>): string[] {
       if (
         !path.startsWith(folder) && files.has(`${folder}mod.ts`) &&
         !target.endsWith("/mod.ts") &&
-        !DEEP_IMPORTERS.some((prefix) => path.startsWith(prefix))
+        !DEEP_IMPORTERS.some((prefix) => path.startsWith(prefix)) &&
+        !SIGNATURE_FACING.includes(folder)
       ) {
         problems.push(`${path} imports ${target}, not ${folder}mod.ts`);
       }

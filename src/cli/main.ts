@@ -19,6 +19,7 @@ import {
   type EventOutput,
   openOutput,
   parseOutputSpec,
+  printable,
 } from "../output/mod.ts";
 import { defaultOpaPath } from "../loader/mod.ts";
 import type { KernelSource } from "../sources/kernel/mod.ts";
@@ -516,11 +517,13 @@ export async function main(args: string[]): Promise<number> {
     }
     if (code?.startsWith("commander.")) return 2;
     if (error instanceof UsageError || error instanceof RangeError) {
-      console.error(`vigil error: ${error.message}`);
+      console.error(`vigil error: ${printable(error.message)}`);
       return 2;
     }
     console.error(
-      `vigil error: ${error instanceof Error ? error.message : String(error)}`,
+      `vigil error: ${
+        printable(error instanceof Error ? error.message : String(error))
+      }`,
     );
     return 1;
   }

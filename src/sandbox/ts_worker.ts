@@ -22,6 +22,7 @@
  */
 
 import { parseJsonExact } from "../event/json.ts";
+import { SDK_SPECIFIER, sdkSourceFor } from "../sdk/_runtime_source.ts";
 
 /**
  * Runs first in the worker; returns the hooks the wrapped signature uses.
@@ -85,11 +86,17 @@ function bootstrap(
     uncaught(`unhandled rejection: ${String(event.reason)}`);
   });
   const exports: Record<string, unknown> = {};
-  const require = (name: string) => {
-    throw new Error(
-      `Cannot import "${name}": signatures may only use import type`,
-    );
-  };
+  /**
+   * Makes the signature's `require`: `sdk`, the SDK's module (given when the
+   * signature imports it), for `specifier`, and a throw for any other name.
+   */
+  const requireFor =
+    (specifier: string, sdk: object | undefined) => (name: string) => {
+      if (name === specifier && sdk !== undefined) return sdk;
+      throw new Error(
+        `Cannot import "${name}": signatures may import only "${specifier}" and types`,
+      );
+    };
   const start = () => {
     const { metadata, selectedEvents, onEvent } = exports;
     if (typeof onEvent !== "function") {
@@ -135,7 +142,7 @@ function bootstrap(
       });
     });
   };
-  return { exports, require, start };
+  return { exports, requireFor, start };
 }
 
 /**
@@ -165,6 +172,8 @@ export function workerSource(code: string): string {
     JSON.stringify(REMOVED_GLOBALS)
   });\n` +
     `(function (exports, require, module) {"use strict";\n${code}\n})` +
-    `(__vigil.exports, __vigil.require, { exports: __vigil.exports });\n` +
+    `(__vigil.exports, __vigil.requireFor(${JSON.stringify(SDK_SPECIFIER)}, ${
+      sdkSourceFor(code)
+    }), { exports: __vigil.exports });\n` +
     `__vigil.start();\n`;
 }
