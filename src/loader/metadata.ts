@@ -21,7 +21,7 @@
 import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/mod.ts";
 import { SignatureError } from "../errors.ts";
 import type { ValidatedMetadata } from "../model/mod.ts";
-import { CONTROL_OR_FORMAT_REGEXP, printable } from "./_printable.ts";
+import { CONTROL_OR_FORMAT_REGEXP, printableAscii } from "./_printable.ts";
 
 /** The longest metadata string, in UTF-16 code units. */
 export const MAX_METADATA_STRING = 4096;
@@ -100,7 +100,7 @@ function checkCharacters(
       throw new SignatureError(
         path,
         `its metadata "${key}" "${
-          printable(metadata[key])
+          printableAscii(metadata[key])
         }" is not 1 to 64 ASCII letters, digits, "-", "_" or "." (starting with a letter or digit)`,
       );
     }
