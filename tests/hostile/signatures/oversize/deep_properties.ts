@@ -1,8 +1,10 @@
-// Attack: metadata properties nested 200 levels deep.
+// Attack: metadata properties nested 40 levels deep: past the metadata's
+// limit, within what the sandbox's boundary lets through (64; deeper ones are
+// cut there, see containment_test.ts).
 import type { OnEvent, SignatureMetadata } from "../../../../src/sdk/mod.ts";
 
 let deep: Record<string, unknown> = { leaf: 1 };
-for (let i = 0; i < 200; i++) deep = { deeper: deep };
+for (let i = 0; i < 40; i++) deep = { deeper: deep };
 
 export const metadata: SignatureMetadata = {
   id: "H-DEEP-PROPERTIES",

@@ -1,5 +1,6 @@
-// Attack: a 32 MiB description, built at load, to be copied into every
-// finding.
+// Attack: a 2 MiB description, built at load, to be copied into every
+// finding. (Far larger ones are also refused, but first by the sandbox's
+// memory check on loads, which is tested in containment_test.ts.)
 import type { OnEvent, SignatureMetadata } from "../../../../src/sdk/mod.ts";
 
 export const metadata: SignatureMetadata = {
@@ -7,7 +8,7 @@ export const metadata: SignatureMetadata = {
   version: "1",
   name: "Huge description",
   eventName: "huge_description",
-  description: "d".repeat(32 * 1024 * 1024),
+  description: "d".repeat(2 * 1024 * 1024),
 };
 
 export const selectedEvents = [{ source: "tracee", name: "openat" }];
