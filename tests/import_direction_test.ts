@@ -114,8 +114,23 @@ function resolve(from: string, specifier: string): string {
   return new URL(specifier, `file:///${from}`).pathname.slice(1);
 }
 
-function directory(path: string): string {
-  return path.slice(0, path.lastIndexOf("/") + 1);
+/**
+ * The outermost folder holding `target` but not `importer` that has a
+ * `mod.ts`: the folder `importer` must enter through a `mod.ts`.
+ */
+function enclosingModule(
+  files: ReadonlyMap<string, string>,
+  importer: string,
+  target: string,
+): string | undefined {
+  const parts = target.split("/").slice(0, -1);
+  for (let depth = 1; depth <= parts.length; depth++) {
+    const folder = `${parts.slice(0, depth).join("/")}/`;
+    if (!importer.startsWith(folder) && files.has(`${folder}mod.ts`)) {
+      return folder;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -140,14 +155,13 @@ export function importProblems(files: ReadonlyMap<string, string>): string[] {
           })`,
         );
       }
-      const folder = directory(target);
+      const folder = enclosingModule(files, path, target);
       if (
-        !path.startsWith(folder) && files.has(`${folder}mod.ts`) &&
-        !target.endsWith("/mod.ts") &&
+        folder !== undefined && !target.endsWith("/mod.ts") &&
         !DEEP_IMPORTERS.some((prefix) => path.startsWith(prefix)) &&
         !SIGNATURE_FACING.includes(folder)
       ) {
-        problems.push(`${path} imports ${target}, not ${folder}mod.ts`);
+        problems.push(`${path} imports ${target}, past ${folder}mod.ts`);
       }
     }
   }
@@ -183,11 +197,19 @@ Deno.test("importProblems() finds imports up the layers (static, type-only, dyna
       "src/output/output.ts",
       'const url = "http://x/*";\nexport { main } from "../cli/mod.ts";',
     ],
+    ["src/sources/mod.ts", 'export type * from "./kernel/mod.ts";'],
+    ["src/sources/kernel/mod.ts", 'export * from "./decoder.ts";'],
+    [
+      "src/cli/main.ts",
+      'import { a } from "../sources/kernel/mod.ts";\n' +
+      'import { b } from "../sources/kernel/decoder.ts";',
+    ],
     ["src/new/thing.ts", "export const x = 1;"],
   ]);
   assert.deepEqual(importProblems(files).sort(), [
+    "src/cli/main.ts imports src/sources/kernel/decoder.ts, past src/sources/mod.ts",
     "src/engine/engine.ts imports src/cli/main.ts, a layer above it (src/engine/ < src/log.ts,src/cli/)",
-    "src/engine/engine.ts imports src/event/event.ts, not src/event/mod.ts",
+    "src/engine/engine.ts imports src/event/event.ts, past src/event/mod.ts",
     "src/event/event.ts imports src/engine/mod.ts, a layer above it (src/event/ < src/engine/)",
     "src/new/thing.ts is in no layer: add it to LAYERS",
     "src/output/output.ts imports src/cli/mod.ts, a layer above it (src/output/ < src/log.ts,src/cli/)",
