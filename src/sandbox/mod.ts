@@ -10,8 +10,9 @@
  *   worker and the stdin reader.
  * - `protocol.ts`: the frames both sides exchange.
  *
- * @example Run a TypeScript signature on one event
- * ```ts ignore
+ * @example Run a TypeScript signature (checked CommonJS) on one event
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { Sandbox } from "./mod.ts";
  *
  * const code = `exports.metadata = { id: "X" };
@@ -20,16 +21,20 @@
  * const sandbox = new Sandbox({
  *   signatures: [{ kind: "typescript", path: "x.ts", code }],
  *   bundles: [],
- * }, { deadlineMs: 1000 });
- * const [outcome] = await sandbox.start();
- * if (outcome?.ok) {
+ * });
+ * try {
+ *   const [outcome] = await sandbox.start();
+ *   assert.ok(outcome?.ok);
  *   const result = await sandbox.evaluate(
  *     ['{"eventName":"execve"}'],
  *     new Map([[0, [0]]]),
  *   );
- *   console.log(result.findings); // [{ signature: 0, event: 0, data: … }]
+ *   assert.deepEqual(result.findings, [
+ *     { signature: 0, event: 0, data: { name: "execve" } },
+ *   ]);
+ * } finally {
+ *   await sandbox.close();
  * }
- * await sandbox.close();
  * ```
  *
  * @module

@@ -6,7 +6,7 @@
  */
 
 import type { TraceeEvent } from "../../src/event/event.ts";
-import type { EventRecord } from "../../src/event/record.ts";
+import type { EventEnvelope } from "../../src/event/envelope.ts";
 import {
   type KernelSource,
   type KernelSourceOptions,
@@ -170,7 +170,7 @@ export async function captureEvents(
 /** The records a kernel source delivers while it is being collected. */
 export interface RecordCollector {
   /** The records delivered so far, in order. */
-  readonly records: EventRecord[];
+  readonly records: EventEnvelope[];
   /** Stops reading and waits for the last batch; idempotent. */
   stop(): Promise<void>;
 }
@@ -178,7 +178,7 @@ export interface RecordCollector {
 /** Reads `source`'s batches into a list until `stop()`. */
 export function collectRecords(source: KernelSource): RecordCollector {
   const controller = new AbortController();
-  const records: EventRecord[] = [];
+  const records: EventEnvelope[] = [];
   const reading = (async () => {
     for await (const batch of source.batches(controller.signal)) {
       records.push(...batch);

@@ -8,7 +8,7 @@
 import {
   type CgroupContainer,
   containerFromCgroupPath,
-} from "../../event/container_id.ts";
+} from "../../event/mod.ts";
 
 /** Where the cgroup v2 hierarchy is mounted (hybrid hosts: `.../unified`). */
 function cgroup2Root(): string {

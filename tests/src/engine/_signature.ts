@@ -1,6 +1,6 @@
 /** A loaded signature for engine unit tests, without loading one. */
 
-import type { LoadedSignature } from "../../../src/signatures/loader.ts";
+import type { LoadedSignature } from "../../../src/model/mod.ts";
 
 /** A TypeScript signature at sandbox index `index`, with plain metadata. */
 export function loadedSignature(

@@ -5,7 +5,7 @@ import {
   unprintableData,
 } from "../../../src/engine/finding_event.ts";
 import type { TraceeEvent } from "../../../src/event/event.ts";
-import { parseEventLine } from "../../../src/event/record.ts";
+import { parseEventLine } from "../../../src/event/envelope.ts";
 import { loadedSignature } from "./_signature.ts";
 
 const FIXTURE = new URL(

@@ -13,7 +13,7 @@ Deno.test("HealthTable keeps counters per signature, in load order", () => {
 
 Deno.test("HealthTable admits a burst of its rate, then counts the rest as dropped", () => {
   const table = new HealthTable([loadedSignature(0)], 2);
-  const admitted = Array.from({ length: 10 }, () => table.admit(0));
+  const admitted = Array.from({ length: 10 }, () => table.withinFindingRate(0));
   assert.deepEqual(admitted.slice(0, 2), [true, true]);
   // A token refills every 500 ms: only a stall of seconds admits them all.
   const accepted = admitted.filter(Boolean).length;
@@ -25,7 +25,7 @@ Deno.test("HealthTable admits a burst of its rate, then counts the rest as dropp
 
 Deno.test("HealthTable admits nothing for a signature it does not know", () => {
   const table = new HealthTable([loadedSignature(0)], 5);
-  assert.equal(table.admit(7), false);
+  assert.equal(table.withinFindingRate(7), false);
   assert.equal(table.get(0)!.dropped, 0);
 });
 
