@@ -108,12 +108,25 @@ export function spawnSandboxProcess(
 /** The longest wait before a restart, in milliseconds. */
 const MAX_BACKOFF_MS = 2000;
 
-/**
- * How long to wait before restarting a process restarted `restarts` times
- * already: 50 ms, doubling each time, at most `MAX_BACKOFF_MS`.
- */
-export function backoffMs(restarts: number): number {
-  return Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(restarts, 6));
+/** Restarts of a process, each waited for longer than the last. */
+export class Restarts {
+  #count = 0;
+
+  /** How many restarts so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /**
+   * Counts a restart, calls `report` with the count, then waits 50 ms,
+   * doubling with each restart up to `MAX_BACKOFF_MS`.
+   */
+  async next(report: (count: number) => void): Promise<void> {
+    const delay = Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(this.#count, 6));
+    this.#count++;
+    report(this.#count);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
 }
 
 /** Sends SIGKILL to a child process, unless it is already gone. */

@@ -18,35 +18,27 @@ import { BatchesInFlight, type PendingBatch } from "./batches.ts";
 import { Blame } from "./blame.ts";
 import { DeadlineClock } from "./deadline.ts";
 import { Loads, measureLoad } from "./loads.ts";
-import { backoffMs, dataLimitMiB } from "./process.ts";
+import { Restarts } from "./process.ts";
 import { SandboxProcess } from "./sandbox_process.ts";
-import { workerModules } from "./worker_modules.ts";
-import type {
-  BatchResult,
-  Fault,
-  SandboxOptions,
-  SandboxProgram,
-  SandboxRestart,
-  SandboxSignature,
-} from "./types.ts";
+import { loadFrame, sharedFrames } from "./load_frames.ts";
 import {
-  encodeBatch,
-  encodeLoadRego,
-  encodeLoadRegoBundle,
-  encodeLoadTypeScript,
-  encodeWorkerModules,
-  FrameType,
-  type SandboxMessage,
-} from "../protocol.ts";
+  type BatchResult,
+  callSafely,
+  type Fault,
+  type SandboxLimits,
+  sandboxLimits,
+  type SandboxOptions,
+  type SandboxProgram,
+  type SandboxRestart,
+  type SandboxSignature,
+} from "./types.ts";
+import { encodeBatch, FrameType, type SandboxMessage } from "../protocol.ts";
 
 /** A killable child process that runs signatures with no permissions. */
 export class Sandbox {
+  #program: SandboxProgram;
   #signatures: readonly SandboxSignature[];
-  #bundles: readonly Uint8Array[];
-  #deadlineMs: number;
-  #loadDeadlineMs: number;
-  #memoryMiB: number;
-  #dataLimitMiB: number;
+  #limits: SandboxLimits;
   #options: SandboxOptions;
   #blame: Blame;
   #batches = new BatchesInFlight();
@@ -57,27 +49,18 @@ export class Sandbox {
   /** How often the deadline is checked. */
   #tickMs: number;
   #watchdog: ReturnType<typeof setInterval> | undefined;
-  #restarts = 0;
+  #restarts = new Restarts();
   #closed = false;
   #restarting = false;
   #spawnListeners: ((pid: number) => void)[] = [];
 
   constructor(program: SandboxProgram, options: SandboxOptions = {}) {
-    const { signatures, bundles } = program;
+    const { signatures } = program;
+    this.#program = program;
     this.#signatures = signatures;
-    this.#bundles = bundles;
-    this.#deadlineMs = options.deadlineMs ?? 1000;
-    this.#loadDeadlineMs = Math.max(
-      this.#deadlineMs,
-      options.loadDeadlineMs ?? 5000,
-    );
-    this.#memoryMiB = options.memoryMiB ?? 128;
-    this.#dataLimitMiB = dataLimitMiB(
-      signatures.filter((s) => s.kind === "typescript").length,
-      this.#memoryMiB,
-    );
-    this.#blame = new Blame(signatures, options.quarantineAfter ?? 3);
-    this.#tickMs = Math.max(10, this.#deadlineMs / 4);
+    this.#limits = sandboxLimits(signatures, options);
+    this.#blame = new Blame(signatures, this.#limits.quarantineAfter);
+    this.#tickMs = Math.max(10, this.#limits.deadlineMs / 4);
     this.#clock = new DeadlineClock(this.#tickMs);
     this.#options = options;
   }
@@ -89,7 +72,7 @@ export class Sandbox {
 
   /** The sandbox process's data memory cap, in MiB (see `dataLimitMiB`). */
   get dataLimitMiB(): number {
-    return this.#dataLimitMiB;
+    return this.#limits.dataLimitMiB;
   }
 
   /**
@@ -108,7 +91,7 @@ export class Sandbox {
 
   /** How many times the sandbox process was restarted. */
   get restarts(): number {
-    return this.#restarts;
+    return this.#restarts.count;
   }
 
   /**
@@ -130,7 +113,10 @@ export class Sandbox {
     let loaded = false;
     while (!loaded) {
       this.#spawn();
-      this.#sendRuntimes();
+      const { memoryMiB } = this.#limits;
+      for (const frame of sharedFrames(this.#program, memoryMiB)) {
+        this.#write(frame);
+      }
       loaded = true;
       for (let index = 0; index < this.#signatures.length; index++) {
         if (this.#blame.quarantined.has(index)) continue;
@@ -157,25 +143,11 @@ export class Sandbox {
     return outcomes;
   }
 
-  /** Sends what signatures share: the worker's modules, the Rego bundles. */
-  #sendRuntimes(): void {
-    if (this.#signatures.some((s) => s.kind === "typescript")) {
-      this.#write(encodeWorkerModules(workerModules()));
-    }
-    this.#bundles.forEach((wasm, id) => {
-      this.#write(encodeLoadRegoBundle(id, wasm, this.#memoryMiB));
-    });
-  }
-
   /** Counts and reports a restart, then waits before it (longer each time). */
-  async #backoff(
-    restart: Omit<SandboxRestart, "count">,
-  ): Promise<void> {
-    const delay = backoffMs(this.#restarts);
-    this.#restarts++;
-    const report = { ...restart, count: this.#restarts };
-    this.#notify(() => this.#options.onRestart?.(report));
-    await new Promise((resolve) => setTimeout(resolve, delay));
+  async #backoff(restart: Omit<SandboxRestart, "count">): Promise<void> {
+    await this.#restarts.next((count) =>
+      this.#notify(() => this.#options.onRestart?.({ ...restart, count }))
+    );
   }
 
   /**
@@ -219,8 +191,8 @@ export class Sandbox {
 
   #spawn(): void {
     const process = new SandboxProcess({
-      memoryMiB: this.#memoryMiB,
-      dataLimitMiB: this.#dataLimitMiB,
+      memoryMiB: this.#limits.memoryMiB,
+      dataLimitMiB: this.#limits.dataLimitMiB,
     }, {
       onMessage: (message) => this.#onMessage(message),
       onStderr: (line) => this.#notify(() => this.#options.onDebug?.(line)),
@@ -267,15 +239,7 @@ export class Sandbox {
 
   /** Calls back the embedder; its failure must not cost the sandbox. */
   #notify(call: () => void): void {
-    try {
-      call();
-    } catch (error) {
-      try {
-        this.#options.onDebug?.(`a sandbox callback failed: ${error}`);
-      } catch {
-        // Nothing more to tell.
-      }
-    }
+    callSafely(call, this.#options.onDebug);
   }
 
   /** Resolves the batches every signature has answered. */
@@ -297,11 +261,11 @@ export class Sandbox {
     });
     const outcome = await this.#sendLoad(index);
     const mib = held?.();
-    if (!outcome.ok || mib === undefined || mib <= this.#memoryMiB) {
+    if (!outcome.ok || mib === undefined || mib <= this.#limits.memoryMiB) {
       return outcome;
     }
     const error =
-      `it held ${mib} MiB after loading, more than its ${this.#memoryMiB} MiB`;
+      `it held ${mib} MiB after loading, more than its ${this.#limits.memoryMiB} MiB`;
     this.#loads.fail(error, {
       cause: `Vigil killed the sandbox process: a signature ${error.slice(3)}`,
       signature: index,
@@ -314,11 +278,7 @@ export class Sandbox {
     const signature = this.#signatures[index]!;
     const loaded = this.#loads.begin(index);
     this.#clock.progress();
-    this.#write(
-      signature.kind === "rego"
-        ? encodeLoadRego(index, { ...signature, memoryMiB: this.#memoryMiB })
-        : encodeLoadTypeScript(index, signature.code),
-    );
+    this.#write(loadFrame(signature, index, this.#limits.memoryMiB));
     return loaded;
   }
 
@@ -339,8 +299,8 @@ export class Sandbox {
   #checkDeadline(): void {
     const loading = this.#loads.current !== undefined;
     const [limit, what] = loading
-      ? [this.#loadDeadlineMs, "load deadline"]
-      : [this.#deadlineMs, "deadline"];
+      ? [this.#limits.loadDeadlineMs, "load deadline"]
+      : [this.#limits.deadlineMs, "deadline"];
     const elapsed = this.#clock.tick(this.#process?.pid, limit);
     if (this.#closed || (this.#restarting && !loading)) return;
     if (!loading && this.#batches.size === 0) return;
@@ -395,7 +355,7 @@ export class Sandbox {
         reason: fault.reason,
         quarantined,
       });
-      this.#batches.skip(culprit, fault.reason, this.#deadlineMs * 1000);
+      this.#batches.skip(culprit, fault.reason, this.#limits.deadlineMs * 1000);
     }
     this.#restart(fault.cause, culprit);
   }

@@ -6,6 +6,7 @@
  */
 
 import type { RawFinding, SignatureFailure } from "./answer.ts";
+import { dataLimitMiB } from "./process.ts";
 
 /**
  * A signature as the sandbox loads it. A Rego signature has a module of its
@@ -93,4 +94,50 @@ export interface Fault {
    * the kernel's OOM killer): then no one is charged the first time.
    */
   external: boolean;
+}
+
+/** A sandbox's limits: its options with their defaults. */
+export interface SandboxLimits {
+  deadlineMs: number;
+  loadDeadlineMs: number;
+  memoryMiB: number;
+  /** The process's data memory cap, in MiB (see `dataLimitMiB`). */
+  dataLimitMiB: number;
+  quarantineAfter: number;
+}
+
+/** The limits of a sandbox with `options`, running `signatures`. */
+export function sandboxLimits(
+  signatures: readonly SandboxSignature[],
+  options: SandboxOptions,
+): SandboxLimits {
+  const deadlineMs = options.deadlineMs ?? 1000;
+  const memoryMiB = options.memoryMiB ?? 128;
+  const typeScript = signatures.filter((s) => s.kind === "typescript").length;
+  return {
+    deadlineMs,
+    loadDeadlineMs: Math.max(deadlineMs, options.loadDeadlineMs ?? 5000),
+    memoryMiB,
+    dataLimitMiB: dataLimitMiB(typeScript, memoryMiB),
+    quarantineAfter: options.quarantineAfter ?? 3,
+  };
+}
+
+/**
+ * Calls back an embedder: its failure must not cost the sandbox, and is
+ * told to `onDebug` (whose own failure is dropped).
+ */
+export function callSafely(
+  call: () => void,
+  onDebug: ((message: string) => void) | undefined,
+): void {
+  try {
+    call();
+  } catch (error) {
+    try {
+      onDebug?.(`a sandbox callback failed: ${error}`);
+    } catch {
+      // Nothing more to tell.
+    }
+  }
 }
