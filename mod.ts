@@ -6,6 +6,7 @@
  * ```sh
  * deno task start --events mine --output json
  * deno run -A mod.ts --input events.jsonl --output json
+ * deno run --allow-ffi mod.ts --events mine   # runs itself again with -A
  * ```
  *
  * @module

@@ -251,15 +251,6 @@ Deno.test("vigil says in one line when opa is missing", async () => {
   assert.equal(run.stderr.trim().split("\n").length, 1);
 });
 
-Deno.test("vigil run with only --allow-ffi says which command to use", async () => {
-  const run = await runVigil(["--events", "mine"], {
-    denoFlags: ["--allow-ffi", "--no-prompt"],
-  });
-  assert.equal(run.code, 2);
-  assert.equal(run.stderr.trim().split("\n").length, 1);
-  assert.match(run.stderr, /deno task start --events mine/);
-});
-
 Deno.test("vigil list shows each signature's id, name, event, version and selected events", async () => {
   await using seed = await seedDir();
   const dir = seed.path;

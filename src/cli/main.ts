@@ -25,6 +25,12 @@ import type { KernelSource } from "../sources/kernel_source.ts";
 import { openReplaySource } from "../sources/replay_source.ts";
 import type { EventSource } from "../sources/source.ts";
 import { formatSignatureList } from "./list.ts";
+import {
+  REEXEC_MARKER,
+  reexecWithVigilFlags,
+  VIGIL_DENO_FLAGS,
+  wasReexecuted,
+} from "./reexec.ts";
 
 const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
 const BUILTIN_SIGNATURES = `${PROJECT_ROOT}signatures`;
@@ -193,6 +199,59 @@ function missingPermissions(): string[] {
   return names.filter((name) =>
     Deno.permissions.querySync({ name }).state !== "granted"
   );
+}
+
+/**
+ * Gets Vigil the permissions it lacks: when FFI is granted (which grants
+ * everything in effect), by running itself again with them, saying so in
+ * one line; otherwise, or when that was already done, by saying which
+ * command to use. Returns the exit code when it cannot.
+ */
+async function gainPermissions(
+  args: string[],
+  missing: string[],
+): Promise<number> {
+  const command = `deno run ${VIGIL_DENO_FLAGS.join(" ")} mod.ts`;
+  const advice = `run "deno task start ${
+    args.join(" ")
+  }" (that is, ${command} ...), as root for live kernel events`;
+  const ffi = Deno.permissions.querySync({ name: "ffi" }).state === "granted";
+  if (!ffi) {
+    console.error(
+      `vigil error: Vigil needs ${
+        missing.join(", ")
+      } permission as well: ${advice}`,
+    );
+    return 2;
+  }
+  if (await wasReexecuted()) {
+    console.error(
+      `vigil error: Vigil still lacks ${
+        missing.join(", ")
+      } permission after running itself again with ${
+        VIGIL_DENO_FLAGS.join(" ")
+      } (does a --deny option refuse it?): ${advice}`,
+    );
+    return 2;
+  }
+  await configureLogging({ debug: false });
+  log("cli").info(
+    `Running again with ${
+      VIGIL_DENO_FLAGS.join(" ")
+    }: --allow-ffi grants everything already, and Vigil also needs ${
+      missing.join(", ")
+    } permission`,
+  );
+  try {
+    return await reexecWithVigilFlags(args);
+  } catch (error) {
+    log("cli").error(
+      `Cannot run again with ${VIGIL_DENO_FLAGS.join(" ")}: ${
+        describe(error)
+      }; ${advice}`,
+    );
+    return 2;
+  }
 }
 
 async function load(
@@ -420,20 +479,15 @@ function printStats(engine: Engine): void {
 
 /**
  * Runs the command line and returns the exit code: 0 on success, 1 when
- * something failed (e.g. a signature did not load), 2 for bad usage.
+ * something failed (e.g. a signature did not load), 2 for bad usage. Given
+ * FFI but not the other permissions it needs, it runs itself again with them
+ * (and does not return).
  */
 export async function main(args: string[]): Promise<number> {
   const missing = missingPermissions();
-  if (missing.length > 0) {
-    console.error(
-      `vigil error: Vigil needs ${
-        missing.join(", ")
-      } permission as well: run "deno task start ${
-        args.join(" ")
-      }" (that is, deno run -A mod.ts ...), as root for live kernel events`,
-    );
-    return 2;
-  }
+  if (missing.length > 0) return await gainPermissions(args, missing);
+  // Run again by gainPermissions(): what Vigil starts does not inherit it.
+  Deno.env.delete(REEXEC_MARKER);
   exitCode = 0;
   const program = buildProgram({ run, list });
   try {

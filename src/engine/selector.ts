@@ -8,13 +8,18 @@
  * selected only if each named argument is a string matching one of its
  * patterns. It lets the engine drop, before the sandbox, events a signature
  * would never match (most file opens, for one that watches `/etc/shadow`);
- * the signature's rule must still check them.
+ * the signature's rule must still check them. Patterns are matched in linear
+ * time (see `glob.ts`), and a selector may declare at most
+ * {@linkcode MAX_SELECTOR_GLOBS} of them, each at most
+ * {@linkcode MAX_GLOB_LENGTH} characters long: they run on the host, for
+ * every event of the name, outside any signature's deadline.
  *
  * @module
  */
 
 import { Origin } from "../event/event.ts";
 import type { EventSelector } from "../sdk/mod.ts";
+import { GlobSet } from "./glob.ts";
 
 /** The wildcard, the only one selectors know. */
 export const ANY = "*";
@@ -22,14 +27,23 @@ export const ANY = "*";
 /** The source name of system events and findings. */
 export const TRACEE_SOURCE = "tracee";
 
+/** The most argument patterns one selector may declare, over all arguments. */
+export const MAX_SELECTOR_GLOBS = 64;
+
+/** The longest argument pattern a selector may declare, in characters. */
+export const MAX_GLOB_LENGTH = 1024;
+
+/** How much of a rejected selector an error message quotes. */
+const QUOTED_CHARACTERS = 200;
+
 /** A condition on an argument: its string value matches `pattern`. */
 export interface ArgumentFilter {
   /** The argument's name, e.g. `pathname`. */
   name: string;
   /** The patterns as declared. */
   globs: readonly string[];
-  /** The patterns as one anchored expression. */
-  pattern: RegExp;
+  /** The patterns, compiled. */
+  matcher: GlobSet;
 }
 
 /** A validated selector with wildcards made explicit. */
@@ -43,17 +57,33 @@ export interface Selector {
 
 const ORIGINS: ReadonlySet<string> = new Set(Object.values(Origin));
 
+/** A selector as an error message quotes it: JSON, cut short. */
+function quote(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = "(unprintable)";
+  }
+  return text.length > QUOTED_CHARACTERS
+    ? `${text.slice(0, QUOTED_CHARACTERS)}…`
+    : text;
+}
+
 /**
  * Validates a selector as a signature declared it.
  *
  * @throws {TypeError} When the selector is not an object with a string
  * `source`, or `name`/`origin` are not strings, or `origin` is unknown, or
  * `args` is not an object of non-empty lists of strings.
+ * @throws {RangeError} When `args` holds more than
+ * {@linkcode MAX_SELECTOR_GLOBS} patterns or one longer than
+ * {@linkcode MAX_GLOB_LENGTH}.
  */
 export function parseSelector(value: unknown): Selector {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new TypeError(
-      `Cannot use selector ${JSON.stringify(value)}: it is not an object`,
+      `Cannot use selector ${quote(value)}: it is not an object`,
     );
   }
   const { source, name, origin, args } = value as Partial<
@@ -61,15 +91,13 @@ export function parseSelector(value: unknown): Selector {
   >;
   if (typeof source !== "string" || source === "") {
     throw new TypeError(
-      `Cannot use selector ${JSON.stringify(value)}: "source" must be given`,
+      `Cannot use selector ${quote(value)}: "source" must be given`,
     );
   }
   for (const [key, field] of [["name", name], ["origin", origin]] as const) {
     if (field !== undefined && field !== null && typeof field !== "string") {
       throw new TypeError(
-        `Cannot use selector ${
-          JSON.stringify(value)
-        }: "${key}" must be a string`,
+        `Cannot use selector ${quote(value)}: "${key}" must be a string`,
       );
     }
   }
@@ -77,7 +105,7 @@ export function parseSelector(value: unknown): Selector {
   if (originText !== ANY && !ORIGINS.has(originText)) {
     throw new TypeError(
       `Cannot use selector ${
-        JSON.stringify(value)
+        quote(value)
       }: "origin" must be one of host, container, container-init or *`,
     );
   }
@@ -106,8 +134,24 @@ function parseArgumentFilters(
   ) {
     throw new TypeError(
       `Cannot use selector ${
-        JSON.stringify(selector)
+        quote(selector)
       }: "args" must map argument names to non-empty lists of patterns`,
+    );
+  }
+  const globs = (lists as [string, string[]][]).flatMap(([, globs]) => globs);
+  if (globs.length > MAX_SELECTOR_GLOBS) {
+    throw new RangeError(
+      `Cannot use selector ${
+        quote(selector)
+      }: "args" holds ${globs.length} patterns, more than ${MAX_SELECTOR_GLOBS}`,
+    );
+  }
+  const long = globs.find((glob) => glob.length > MAX_GLOB_LENGTH);
+  if (long !== undefined) {
+    throw new RangeError(
+      `Cannot use selector ${
+        quote(selector)
+      }: a pattern in "args" is ${long.length} characters long, more than ${MAX_GLOB_LENGTH}`,
     );
   }
   return (lists as [string, string[]][]).map(([name, globs]) =>
@@ -120,18 +164,7 @@ export function parseArgumentFilter(
   name: string,
   globs: readonly string[],
 ): ArgumentFilter {
-  return {
-    name,
-    globs,
-    pattern: new RegExp(`^(?:${globs.map(globSource).join("|")})$`, "s"),
-  };
-}
-
-/** A glob as a regular expression's source: `*` is any run of characters. */
-function globSource(glob: string): string {
-  return glob.split("*").map((part) =>
-    part.replace(/[\\^$.|?+()[\]{}]/g, "\\$&")
-  ).join(".*");
+  return { name, globs, matcher: new GlobSet(globs) };
 }
 
 /** What argument filters read of an event. */
@@ -142,7 +175,7 @@ export interface FilteredEvent {
 
 /** Whether an argument's value passes `filter` (only strings can). */
 export function admits(filter: ArgumentFilter, value: unknown): boolean {
-  return typeof value === "string" && filter.pattern.test(value);
+  return typeof value === "string" && filter.matcher.matches(value);
 }
 
 /** Whether `event` meets `filter`. */

@@ -3,6 +3,12 @@
  * with parsed arguments. Pure: no kernel access, so it is unit-tested with
  * hand-built records.
  *
+ * Records are read as untrusted bytes: every field is bounded by the record,
+ * the record by the bytes drained, a field too short for its kind is skipped,
+ * and counts in a record (argc) do not size anything beyond a fixed bound. A
+ * record that still makes decoding throw costs that record only: it is
+ * counted in `failures`, and the next record is decoded.
+ *
  * @module
  */
 
@@ -111,6 +117,13 @@ const OPEN_TRANSIENT_FLAGS = 0o100 | 0o200 | 0o400 | 0o1000;
 /** Longest text made without TextDecoder, and kept by {@linkcode TextCache}. */
 const SHORT_TEXT = 256;
 
+/**
+ * Most argv entries an exec event carries when argv is padded to argc with
+ * `"?"`: the argument area the kernel copies (8 KiB at most) holds no more
+ * strings, and a record's argc sizes nothing beyond it.
+ */
+export const ARGV_ENTRIES_MAX = 4096;
+
 /** ASCII bytes as a string, without TextDecoder. */
 function asciiText(bytes: Uint8Array, offset: number, length: number): string {
   return String.fromCharCode.apply(
@@ -217,7 +230,8 @@ class TextCache {
     bare: boolean,
   ): string {
     const names = this.text(bytes, offset, length);
-    if (bare) return joinPath(names, true);
+    // Long paths are not kept: the cache stays a few MiB at most.
+    if (bare || length > SHORT_TEXT) return joinPath(names, bare);
     let path = this.#paths.get(names);
     if (path === undefined) {
       path = joinPath(names, false);
@@ -228,9 +242,18 @@ class TextCache {
   }
 }
 
+/** Bytes a field of each fixed-size kind must have to be read. */
+const FIXED_FIELD_SIZE: Readonly<Record<number, number>> = {
+  [FieldKind.File]: Limits.FILE_SIZE,
+  [FieldKind.Task]: Limits.TASK_SIZE,
+  [FieldKind.U64]: 8,
+};
+
 /**
- * A record's fields. A new object each time: emptying ten reused arrays
- * cost more than allocating them (0.37 against 0.1 µs a record).
+ * A record's fields, from `start` to `end`: a field running past `end` ends
+ * them, a fixed-size field too short for its kind is skipped. A new object
+ * each time: emptying ten reused arrays cost more than allocating them (0.37
+ * against 0.1 µs a record).
  */
 function readFields(
   texts: TextCache,
@@ -259,6 +282,7 @@ function readFields(
     const data = offset + 4;
     offset = data + length;
     if (offset > end) break;
+    if (length < (FIXED_FIELD_SIZE[kind] ?? 0)) continue;
     switch (kind) {
       case FieldKind.Str:
         fields.strs[index] = texts.text(bytes, data, length);
@@ -566,6 +590,8 @@ export class RecordDecoder {
   /** Each event's gate, or `null` when it has none the decoder can apply. */
   readonly #gates = new Map<string, ParamGate | null>();
   #unwanted = 0;
+  #failures = 0;
+  #lastFailure: string | undefined;
 
   /** A decoder with its time base and container lookup. */
   constructor(context: DecodeContext) {
@@ -573,8 +599,10 @@ export class RecordDecoder {
   }
 
   /**
-   * Decodes the record at `offset` (of `length` bytes) into zero or more
-   * events (a syscall record may also carry its derived event).
+   * Decodes the record at `offset` (of `length` bytes, as far as `view`
+   * holds them) into zero or more events (a syscall record may also carry
+   * its derived event). Never throws: a record that cannot be decoded gives
+   * no event and is counted in {@linkcode RecordDecoder.failures}.
    */
   decode(
     bytes: Uint8Array,
@@ -582,7 +610,35 @@ export class RecordDecoder {
     offset: number,
     length: number,
   ): EventRecord[] {
-    if (length < Limits.HEADER_SIZE) return [];
+    try {
+      const held = Math.min(length, view.byteLength - offset);
+      if (offset < 0 || held < Limits.HEADER_SIZE) return [];
+      return this.#decode(bytes, view, offset, held);
+    } catch (error) {
+      this.#failures++;
+      this.#lastFailure = error instanceof Error
+        ? error.message
+        : String(error);
+      return [];
+    }
+  }
+
+  /** Records that decoding threw on, so far; each gave no event. */
+  get failures(): number {
+    return this.#failures;
+  }
+
+  /** Why the last of {@linkcode RecordDecoder.failures} failed. */
+  get lastFailure(): string | undefined {
+    return this.#lastFailure;
+  }
+
+  #decode(
+    bytes: Uint8Array,
+    view: DataView,
+    offset: number,
+    length: number,
+  ): EventRecord[] {
     const kind = view.getUint8(offset + HeaderOffset.kind);
     const flags = view.getUint8(offset + HeaderOffset.flags);
     const fields = readFields(
@@ -980,9 +1036,12 @@ export class RecordDecoder {
   ): void {
     const file = fields.files[Slot.File];
     const pathname = fields.paths[Slot.File] ?? "";
-    const argc = Number(fields.u64s[Slot.Argc] ?? 0n);
+    const argc = fields.u64s[Slot.Argc] ?? 0n;
     const argv = splitArea(fields.areas[Slot.Argv]);
-    while (argv.length < argc) argv.push("?");
+    const padded = argc < BigInt(ARGV_ENTRIES_MAX)
+      ? Number(argc)
+      : ARGV_ENTRIES_MAX;
+    while (argv.length < padded) argv.push("?");
     const env = splitArea(fields.areas[Slot.Envp]);
     if (flags & RecordFlag.EmitSyscall) {
       const stdin = fields.files[Slot.Stdin];

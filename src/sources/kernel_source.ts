@@ -150,12 +150,19 @@ export class KernelSource implements EventSource {
     return { delivered: this.#delivered, lost: this.#lost };
   }
 
-  /** A line about lost records, when there were any. */
+  /** Lines about lost and undecodable records, when there were any. */
   summary(): string[] {
     this.#readLost();
-    return this.#lost > 0
-      ? [`kernel: ${this.#lost} records lost (ring buffer full)`]
-      : [];
+    const lines = [];
+    if (this.#lost > 0) {
+      lines.push(`kernel: ${this.#lost} records lost (ring buffer full)`);
+    }
+    if (this.#decoder.failures > 0) lines.push(this.#failuresLine());
+    return lines;
+  }
+
+  #failuresLine(): string {
+    return `kernel: ${this.#decoder.failures} records skipped, not decodable (last: ${this.#decoder.lastFailure})`;
   }
 
   /**
@@ -165,6 +172,7 @@ export class KernelSource implements EventSource {
   async *batches(signal: AbortSignal): AsyncGenerator<EventRecord[]> {
     let lastLossCheck = performance.now();
     let reported = this.#lost;
+    let reportedFailures = this.#decoder.failures;
     while (!signal.aborted && !this.#closed) {
       const batch = this.#reader.drain();
       if (performance.now() - lastLossCheck > LOSS_CHECK_MS) {
@@ -178,6 +186,11 @@ export class KernelSource implements EventSource {
             } records lost (${this.#lost} in all)`,
           );
           reported = this.#lost;
+        }
+        // The decoder skips a record it cannot decode; said once a second.
+        if (this.#decoder.failures > reportedFailures) {
+          reportedFailures = this.#decoder.failures;
+          this.#log("warning", this.#failuresLine());
         }
       }
       if (batch.bytes.byteLength === 0) {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import {
+  MAX_GLOB_LENGTH,
+  MAX_SELECTOR_GLOBS,
   parseSelector,
   passes,
   selects,
@@ -93,7 +95,7 @@ Deno.test("parseSelector() compiles args patterns: * matches any run of characte
   // Only `*` is special: the other characters are literal.
   assert.ok(
     !parseSelector({ source: "t", args: { p: ["a.c"] } }).args[0]!
-      .pattern.test("abc"),
+      .matcher.matches("abc"),
   );
   // A missing or non-string argument does not pass.
   assert.ok(!open(undefined));
@@ -109,6 +111,33 @@ Deno.test("parseSelector() rejects args that are not lists of patterns by name",
       /"args" must map argument names to non-empty lists of patterns/,
     );
   }
+});
+
+Deno.test("parseSelector() accepts up to the limits on argument patterns and refuses past them, quoting the selector briefly", () => {
+  const selector = (pathname: string[], flags = ["*"]) => ({
+    source: "tracee",
+    args: { pathname, flags },
+  });
+  const many = (count: number) =>
+    Array.from({ length: count }, (_, i) => `/etc/${i}`);
+  const long = (length: number) => "*".padEnd(length, "a");
+  assert.equal(
+    parseSelector(selector(many(MAX_SELECTOR_GLOBS - 1))).args.length,
+    2,
+  );
+  assert.throws(
+    () => parseSelector(selector(many(MAX_SELECTOR_GLOBS))),
+    RangeError,
+    "the limit counts the patterns of every argument",
+  );
+  assert.ok(parseSelector(selector([long(MAX_GLOB_LENGTH)])));
+  assert.throws(
+    () => parseSelector(selector([long(MAX_GLOB_LENGTH + 1)])),
+    (error: Error) =>
+      error instanceof RangeError &&
+      error.message.includes(`more than ${MAX_GLOB_LENGTH}`) &&
+      error.message.length < 400,
+  );
 });
 
 Deno.test("SelectorIndex.match() applies argument filters; a selector without any wins", () => {
