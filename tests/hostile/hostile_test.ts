@@ -191,6 +191,26 @@ Deno.test("a TypeScript signature is charged its own time, not the time its answ
   );
 });
 
+Deno.test("time the engine's own thread is blocked is not charged to the signature whose answer it waits for", async () => {
+  // The host is blocked for 3 s once the signature says it started, past
+  // the 2 s deadline; the signature answers 0.6 s after it is free again.
+  const result = await replay({
+    signatureDirs: [`${HOSTILE}/host_busy`, LIB],
+    lines: stream.slice(0, 1),
+    sandbox: {
+      deadlineMs: 2000,
+      loadDeadlineMs: LOAD_DEADLINE_MS,
+      onLog: () => {
+        const until = performance.now() + 3000;
+        while (performance.now() < until) { /* busy */ }
+      },
+    },
+  });
+  assert.deepEqual(result.signatureErrors, []);
+  assert.equal(result.health["H-HOST-BUSY"]!.kills, 0);
+  assert.equal(findings(result, "host_busy").length, 1);
+});
+
 Deno.test("a signature that hangs while loading is refused at the load deadline; the others load", async () => {
   const result = await attack(["load_hang"], { loadDeadlineMs: 5000 });
   assertBenignComplete(result);
