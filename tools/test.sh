@@ -60,7 +60,7 @@ if ! command -v stress-ng >/dev/null; then
   exit 1
 fi
 # The timeout only bounds a hog this script could not stop (SIGKILL).
-stress-ng --cpu "$STRESS_WORKERS" --timeout 3h --quiet &
+stress-ng --cpu "$STRESS_WORKERS" --timeout 1h --quiet &
 hog=$!
 total_passed=0
 total_failed=0
