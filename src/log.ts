@@ -5,6 +5,7 @@
  */
 
 import { configure, getLogger, getTextFormatter } from "@logtape/logtape";
+import { printable } from "./output/printable.ts";
 
 const encoder = new TextEncoder();
 
@@ -37,7 +38,10 @@ export async function configureLogging(
   });
 }
 
-/** Where a part of Vigil logs; each message is printed as given. */
+/**
+ * Where a part of Vigil logs; each message is printed as given, on one line
+ * (see `printable`).
+ */
 export interface PartLog {
   debug(message: string): void;
   info(message: string): void;
@@ -46,13 +50,15 @@ export interface PartLog {
 }
 
 /**
- * A message as LogTape prints it literally: LogTape reads `{name}` as a
- * placeholder (printing `undefined` for a name it has no value for), and a
- * doubled brace as a brace. Messages carry JSON (selectors, findings,
- * signatures' console output), so every brace is doubled.
+ * A message as LogTape prints it literally, on one line: LogTape reads
+ * `{name}` as a placeholder (printing `undefined` for a name it has no value
+ * for), and a doubled brace as a brace. Messages carry JSON and text of
+ * signatures' and inputs' choosing (selectors, findings, names, console
+ * output), so every brace is doubled and every character that could end the
+ * line or forge another (a newline, an escape sequence) is escaped.
  */
 function literal(message: string): string {
-  return message.replaceAll("{", "{{").replaceAll("}", "}}");
+  return printable(message).replaceAll("{", "{{").replaceAll("}", "}}");
 }
 
 /** The log of a part of Vigil, e.g. `log("engine")`. */

@@ -5,7 +5,13 @@
 import assert from "node:assert/strict";
 import { parseJsonExact } from "../src/event/json.ts";
 import type { TraceeEvent } from "../src/event/event.ts";
-import { seedArgs, seedDir, spawnVigil } from "./_helpers/replay.ts";
+import {
+  SEED_COMMAND,
+  seedArgs,
+  seedDir,
+  seedTree,
+  spawnVigil,
+} from "./_helpers/replay.ts";
 import {
   ARRIVAL_MS,
   IGNORE_KERNEL_TESTS,
@@ -124,6 +130,45 @@ Deno.test({
     // them shortly after the process closes their descriptors).
     assert.ok(ours.size >= 3, `programs held: ${[...ours]}`);
     assert.deepEqual(await stillLoaded(ours), []);
+  },
+});
+
+Deno.test({
+  name:
+    "the seed's command line works live as written: its example inside signatures/rego, --events mine, on cat /etc/passwd",
+  ignore: IGNORE_KERNEL_TESTS,
+  async fn() {
+    await using tree = await seedTree();
+    const vigil = spawnVigil([...SEED_COMMAND], { cwd: tree.path });
+    const stdout = vigil.stdout.pipeThrough(new TextDecoderStream())
+      .getReader();
+    const stderr = vigil.stderr.pipeThrough(new TextDecoderStream())
+      .getReader();
+    const logged: string[] = [];
+    try {
+      await readLine(
+        stderr,
+        { text: "" },
+        (line) => logged.push(line) > 0 && line.includes("Watching the kernel"),
+        30_000,
+      );
+      assert.deepEqual(logged.filter((l) => l.includes("Cannot load")), []);
+      const pid = await cat("/etc/passwd");
+      const row = await readLine(
+        stdout,
+        { text: "" },
+        (line) => line.split(/\s+/)[3] === String(pid),
+        ARRIVAL_MS,
+      );
+      const [, uid, comm, , , , event] = row.split(/\s+/);
+      assert.deepEqual([uid, comm, event], ["0", "cat", "mine"]);
+    } finally {
+      vigil.kill("SIGINT");
+      const drained = Promise.all([drain(stdout), drain(stderr)]);
+      const status = await vigil.status;
+      await drained;
+      assert.equal(status.code, 0);
+    }
   },
 });
 

@@ -1,14 +1,24 @@
 import assert from "node:assert/strict";
 import { EVENT_FIELD_ORDER } from "../src/event/event.ts";
-import { stringifyJson } from "../src/event/json.ts";
+import { parseJsonExact, stringifyJson } from "../src/event/json.ts";
 import {
   ROOT,
   runVigil,
+  SEED_COMMAND,
   seedArgs,
   seedDir,
+  seedTree,
   tracee,
   type VigilRun,
 } from "./_helpers/replay.ts";
+
+const SEED_SAMPLE_EVENT =
+  `${ROOT}tests/fixtures/signatures/seed_literal/sample_event.jsonl`;
+
+/** The table rows (header excluded) of a run's stdout. */
+function tableRows(stdout: string): string[][] {
+  return stdout.trim().split("\n").slice(1).map((line) => line.split(/\s+/));
+}
 
 /** Replays `stdin` against the seed's example, printing its findings as JSON. */
 async function replaySeed(stdin: string): Promise<VigilRun> {
@@ -93,6 +103,36 @@ Deno.test("vigil prints one mine finding for the seed's example on an openat of 
   assert.equal(run.events[0]!.processName, "terminator");
 });
 
+// The seed's sample event (the context of its sample finding: no
+// containerId, executable or entity ids) and the seed's sample output line.
+const SEED_EVENT =
+  '{"timestamp":1680190419485136510,"threadStartTime":1680190419369780383,"processorId":4,"processId":320908,"cgroupId":16273,"threadId":320908,"parentProcessId":1635,"hostProcessId":320908,"hostThreadId":320908,"hostParentProcessId":1635,"userId":1000,"mountNamespace":4026531841,"pidNamespace":4026531836,"processName":"terminator","hostName":"hb","container":{},"kubernetes":{},"eventId":"257","eventName":"openat","argsNum":1,"returnValue":10,"syscall":"openat","stackAddresses":null,"contextFlags":{"containerStarted":false,"isCompat":false},"args":[{"name":"pathname","type":"const char*","value":"/etc/passwd"}]}';
+const SEED_OUTPUT =
+  '{"timestamp":1680190419485136510,"threadStartTime":1680190419369780383,"processorId":4,"processId":320908,"cgroupId":16273,"threadId":320908,"parentProcessId":1635,"hostProcessId":320908,"hostThreadId":320908,"hostParentProcessId":1635,"userId":1000,"mountNamespace":4026531841,"pidNamespace":4026531836,"processName":"terminator","hostName":"hb","container":{},"kubernetes":{},"eventId":"6000","eventName":"mine","matchedPolicies":[""],"argsNum":0,"returnValue":10,"syscall":"","stackAddresses":null,"contextFlags":{"containerStarted":false,"isCompat":false},"args":[],"metadata":{"Version":"0.1.0","Description":"My Own Signature Detects Stuff","Tags":null,"Properties":{"signatureID":"Mine-0.1.0","signatureName":"My Own Signature"}}}';
+
+Deno.test("vigil reproduces the seed's sample output line from the seed's sample event", async () => {
+  const run = await replaySeed(`${SEED_EVENT}\n`);
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stdout.trim().split("\n");
+  assert.equal(lines.length, 1, run.stdout);
+  const finding = parseJsonExact(lines[0]!) as Record<string, unknown>;
+  // Fields later Tracee versions added stand between the sample's, with
+  // Tracee's zero values; without them the line is the sample, byte for byte.
+  const added = {
+    executable: { path: "" },
+    containerId: "",
+    threadEntityId: 0,
+    processEntityId: 0,
+    parentEntityId: 0,
+  };
+  for (const [field, zero] of Object.entries(added)) {
+    assert.deepEqual(finding[field], zero, field);
+    delete finding[field];
+  }
+  assert.equal(stringifyJson(finding), SEED_OUTPUT);
+  assert.deepEqual(Object.keys(JSON.parse(lines[0]!)), [...EVENT_FIELD_ORDER]);
+});
+
 Deno.test("vigil prints nothing for an openat of /etc/hosts", async () => {
   const run = await replaySeed(`${openat("/etc/hosts")}\n`);
   assert.equal(run.code, 0, run.stderr);
@@ -107,7 +147,7 @@ Deno.test("vigil reports malformed lines with their numbers and goes on", async 
     openat("/etc/passwd"),
     "[1,2]",
     "",
-    '{"eventName":"openat"}',
+    '{"eventName":"openat","args":"/etc/passwd"}',
     openat("/etc/passwd"),
   ]
     .join("\n");
@@ -119,7 +159,10 @@ Deno.test("vigil reports malformed lines with their numbers and goes on", async 
   assert.equal(run.events.length, 2);
   assert.match(run.stderr, /line 1 of stdin: not JSON/);
   assert.match(run.stderr, /line 3 of stdin: not a JSON object/);
-  assert.match(run.stderr, /line 5 of stdin: it has no args list/);
+  assert.match(
+    run.stderr,
+    /line 5 of stdin: "args" is a string where Tracee has a list/,
+  );
   assert.match(run.stderr, /3 malformed line\(s\) of stdin skipped/);
 });
 
@@ -234,6 +277,66 @@ Deno.test("vigil names an unreadable signatures directory and still loads the ot
     /Cannot load signature "\/nonexistent\/sigs": cannot read directory: no such file or directory/,
   );
   assert.equal(run.events.length, 1);
+});
+
+Deno.test("the seed's command line works as written: its example inside signatures/rego, --events mine, over the seed's sample event", async () => {
+  await using tree = await seedTree();
+  const run = await runVigil([...SEED_COMMAND, "--input", SEED_SAMPLE_EVENT], {
+    cwd: tree.path,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.doesNotMatch(run.stderr, /Cannot load/);
+  const rows = tableRows(run.stdout);
+  assert.equal(rows.length, 1, run.stdout);
+  const [, uid, comm, pid, , ret, event] = rows[0]!;
+  assert.deepEqual([uid, comm, pid, ret, event], [
+    "1000",
+    "terminator",
+    "320908",
+    "10",
+    "mine",
+  ]);
+});
+
+Deno.test("a directory holding only the seed's example gets data.tracee.helpers", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vigil-alone-" });
+  try {
+    await Deno.copyFile(
+      `${ROOT}tests/fixtures/signatures/seed_literal/signature_example.rego`,
+      `${dir}/signature_example.rego`,
+    );
+    const run = await runVigil([
+      "--signatures-dir",
+      dir,
+      "--events",
+      "mine",
+      "--input",
+      SEED_SAMPLE_EVENT,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(tableRows(run.stdout).map((row) => row[6]), ["mine"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("vigil exits 1 when a signature fails to load, and the others still run", async () => {
+  await using seed = await seedDir();
+  const run = await runVigil([
+    ...seedArgs(seed.path),
+    "--signatures-dir",
+    `${ROOT}tests/hostile/signatures/lookalike`,
+    "--input",
+    "-",
+  ], { stdin: `${openat("/etc/passwd")}\n` });
+  assert.equal(run.code, 1);
+  // All but case.rego, whose id clashes only with the benign signature's.
+  assert.equal(
+    run.stderr.match(/Cannot load signature/g)?.length,
+    4,
+    run.stderr,
+  );
+  assert.deepEqual(run.events.map((e) => e.eventName), ["mine"]);
 });
 
 Deno.test("vigil says in one line when opa is missing", async () => {

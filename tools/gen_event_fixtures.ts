@@ -189,6 +189,12 @@ interface ExecOptions {
   static?: boolean;
   /** The script interpreter, when `pathname` is a `#!` script. */
   script?: string;
+  /** Paths execvp tried first, each a failed call (ENOENT). */
+  tries?: string[];
+  /** An execveat call, instead of execve of `cmdpath`. */
+  call?: { dirfd: number; pathname: string; flags: string };
+  /** The call's event is delivered after sched_process_exec (unsorted). */
+  unsorted?: boolean;
 }
 
 /** Writes one stream of events with a shared clock. */
@@ -198,6 +204,11 @@ class Stream {
   #nextHostPid: number;
   #nextInode = 2100000;
   readonly lines: string[] = [];
+  /**
+   * Whether exec environments are captured (Tracee's exec-env option);
+   * without, envp is a null pointer and sched_process_exec's env empty.
+   */
+  execEnv = true;
 
   constructor(start: bigint, firstHostPid: number) {
     this.#now = start;
@@ -328,8 +339,10 @@ class Stream {
   }
 
   /**
-   * execve of `pathname` by `process`: the syscall, the LSM checks, the
-   * sched_process_exec event, and the loader's first opens.
+   * execve of `pathname` by `process`: the syscall, the LSM checks (for a
+   * script with an absolute `cmdpath`, the script's, then the
+   * interpreter's), the sched_process_exec event, and the loader's first
+   * opens.
    */
   exec(
     process: Process,
@@ -344,20 +357,43 @@ class Stream {
     const inode = options.inode ?? this.inode();
     const ctime = IMAGE_CTIME + BigInt(inode);
     const binary = options.script ?? pathname;
-    this.emit(process, "execve", [
-      ["pathname", "const char*", cmdpath],
-      ["argv", "const char*const*", argv],
-      ["envp", "const char*const*", env],
-    ]);
-    this.emit(process, "security_bprm_check", [
-      ["pathname", "const char*", binary],
-      ["dev", "dev_t", dev],
-      ["inode", "unsigned long", inode],
-      ["argv", "const char*const*", argv],
-      ["envp", "const char*const*", env],
-    ], { syscall: "execve" });
+    const envp = this.execEnv ? env : "0x0";
+    const execve = (path: string, ret?: number) =>
+      this.emit(process, "execve", [
+        ["pathname", "const char*", path],
+        ["argv", "const char*const*", argv],
+        ["envp", "const char*const*", envp],
+      ], ret === undefined ? {} : { ret });
+    for (const tried of options.tries ?? []) {
+      execve(tried);
+      execve(tried, -2);
+    }
+    const callLine = this.lines.length;
+    const call = options.call;
+    if (call) {
+      this.emit(process, "execveat", [
+        ["dirfd", "int", call.dirfd],
+        ["pathname", "const char*", call.pathname],
+        ["argv", "const char*const*", argv],
+        ["envp", "const char*const*", envp],
+        ["flags", "string", call.flags],
+      ]);
+    } else {
+      execve(cmdpath);
+    }
+    const syscall = call ? "execveat" : "execve";
+    const bprm = (path: string, inode: number) =>
+      this.emit(process, "security_bprm_check", [
+        ["pathname", "const char*", path],
+        ["dev", "dev_t", dev],
+        ["inode", "unsigned long", inode],
+        ["argv", "const char*const*", argv],
+        ["envp", "const char*const*", envp],
+      ], { syscall });
+    if (options.script && cmdpath.startsWith("/")) bprm(cmdpath, this.inode());
+    bprm(binary, inode);
     this.open(process, binary, "O_RDONLY|O_LARGEFILE", {
-      syscall: "execve",
+      syscall,
       raw: cmdpath,
       dev,
       inode,
@@ -387,8 +423,9 @@ class Stream {
       ["stdin_path", "char*", options.stdinPath ?? "/dev/pts/0"],
       ["invoked_from_kernel", "int", 0],
       ["prev_comm", "const char*", prevComm],
-      ["env", "const char**", env],
-    ], { syscall: "execve" });
+      ["env", "const char**", this.execEnv ? env : []],
+    ], { syscall });
+    if (options.unsorted) this.lines.push(...this.lines.splice(callLine, 1));
     if (interpreter) {
       this.open(process, "/etc/ld.so.cache", "O_RDONLY|O_LARGEFILE|O_CLOEXEC");
       this.open(
@@ -723,6 +760,13 @@ const SCENES: Record<string, (s: Stream) => void> = {
       ["envp", "const char*const*", []],
       ["flags", "string", "AT_EMPTY_PATH"],
     ]);
+    s.emit(python, "security_bprm_check", [
+      ["pathname", "const char*", "memfd:kworker"],
+      ["dev", "dev_t", 1],
+      ["inode", "unsigned long", 1029],
+      ["argv", "const char*const*", ["[kworker/0:1]"]],
+      ["envp", "const char*const*", []],
+    ], { syscall: "execveat" });
     const prev = python.comm;
     python.comm = "4";
     python.exe = "memfd:kworker";
@@ -1190,7 +1234,66 @@ const SCENES: Record<string, (s: Stream) => void> = {
   "benign_workload.jsonl"(s) {
     benignWorkload(s);
   },
+
+  "program_starts.jsonl"(s) {
+    programStarts(s);
+  },
+
+  "program_starts_no_exec_env.jsonl"(s) {
+    s.execEnv = false;
+    programStarts(s);
+  },
 };
+
+/**
+ * Program starts that the start-watching built-ins report, each once,
+ * however the stream shows them: a web shell, binaries and a script run from
+ * memory-backed paths (by execve, by execveat of a path, by execveat of a
+ * memfd's descriptor, delivered out of order), a program started with
+ * LD_PRELOAD by execvp after two failed calls along PATH; and an ordinary
+ * command.
+ */
+function programStarts(s: Stream): void {
+  const worker = s.existing(HOST, {
+    pid: 815,
+    hostPid: 815,
+    ppid: 812,
+    hostPpid: 812,
+    uid: 33,
+    comm: "nginx",
+    exe: "/usr/sbin/nginx",
+  });
+  s.run(worker, "/usr/bin/dash", ["sh", "-c", "id"], () => {}, {
+    cmdpath: "/bin/sh",
+    stdinPath: "/dev/null",
+  });
+  const shell = hostShell(s);
+  const shm = { dev: TMPFS_DEV, static: true };
+  s.run(shell, "/dev/shm/.x", ["/dev/shm/.x"], () => {}, shm);
+  s.run(shell, "/usr/bin/dash", ["/dev/shm/upd.sh"], () => {}, {
+    cmdpath: "/dev/shm/upd.sh",
+    script: "/usr/bin/dash",
+  });
+  s.run(shell, "/dev/shm/.y", ["/dev/shm/.y"], () => {}, {
+    ...shm,
+    call: { dirfd: -100, pathname: "/dev/shm/.y", flags: "" },
+  });
+  s.run(shell, "memfd:kworker", ["[kworker/0:1]"], () => {}, {
+    cmdpath: "/dev/fd/4",
+    dev: 1,
+    static: true,
+    call: { dirfd: 4, pathname: "", flags: "AT_EMPTY_PATH" },
+  });
+  s.run(shell, "/run/shm/z", ["/run/shm/z"], () => {}, {
+    ...shm,
+    unsorted: true,
+  });
+  s.run(shell, "/usr/sbin/sshd", ["sshd", "-p", "2222"], () => {}, {
+    env: ["LD_PRELOAD=/tmp/.l/libsys.so", "HOME=/root"],
+    tries: ["/usr/local/sbin/sshd", "/usr/local/bin/sshd"],
+  });
+  s.run(shell, "/usr/bin/ls", ["ls", "/dev/shm"]);
+}
 
 /**
  * A working session on a build host: log in over SSH, update and install

@@ -32,7 +32,7 @@ tracee_selected_events contains {"source": "tracee", "name": "process_vm_writev"
 
 poke_requests := {"PTRACE_POKETEXT", "PTRACE_POKEDATA"}
 
-tracee_match := {"method": "ptrace", "request": request, "target_pid": helpers.get_tracee_argument("pid")} if {
+tracee_match := object.union({"method": "ptrace", "request": request}, optional("target_pid", "pid")) if {
 	input.eventName == "ptrace"
 	request := helpers.get_tracee_argument("request")
 	request in poke_requests
@@ -44,14 +44,14 @@ tracee_match := {"method": "proc_mem", "pathname": pathname, "flags": flags} if 
 	helpers.is_file_write(flags)
 	pathname := helpers.get_tracee_argument("pathname")
 	target := proc_mem_target(pathname)
-	target != input.processId
-	not self_reference(helpers.get_tracee_argument("syscall_pathname"))
+	not own_pid(target)
+	not opened_as_self
 }
 
 tracee_match := {"method": "process_vm_writev", "target_pid": target} if {
 	input.eventName == "process_vm_writev"
 	target := helpers.get_tracee_argument("pid")
-	target != input.processId
+	not own_pid(target)
 }
 
 # The pid whose memory file `pathname` is; undefined for any other path.
@@ -62,7 +62,19 @@ proc_mem_target(pathname) := to_number(parts[1]) if {
 	parts := regex.find_all_string_submatch_n(`^/proc/([0-9]+)/(?:task/[0-9]+/)?mem$`, pathname, 1)[0]
 }
 
+# A rule, not `target != input.processId`, which an event without processId
+# would make undefined.
+own_pid(pid) if pid == input.processId
+
 # /proc/self and /proc/thread-self resolve to the opener's own pid directory,
 # whose number is in the pid namespace of the proc mount, not necessarily the
 # opener's: trust the unresolved syscall argument when it names itself.
-self_reference(raw) if regex.match(`^/proc/(?:self|thread-self)/`, raw)
+# A rule, not `not f(argument)`: OPA would hoist the argument out of `not`,
+# and the whole match would be undefined for an event without it.
+opened_as_self if regex.match(`^/proc/(?:self|thread-self)/`, helpers.get_tracee_argument("syscall_pathname"))
+
+# `{key: value}` for argument `name`, or `{}` when the event lacks it: a
+# missing optional argument costs the finding a field, not the finding.
+optional(key, name) := {key: value} if {
+	value := helpers.get_tracee_argument(name)
+} else := {}

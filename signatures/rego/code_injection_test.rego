@@ -97,3 +97,18 @@ test_vm_writev_to_other_matches if {
 test_vm_writev_to_self_does_not_match if {
 	not VGL_2.tracee_match with input as vm_writev_event(5120)
 }
+
+# The event without its argument `name`.
+without(event, name) := object.union(event, {"args": [arg | some arg in event.args; arg.name != name]})
+
+test_mem_write_without_syscall_pathname_matches if {
+	VGL_2.tracee_match.method == "proc_mem" with input as without(open_event("/proc/1880/mem", "O_RDWR|O_LARGEFILE", "/proc/1880/mem"), "syscall_pathname")
+}
+
+test_poketext_without_pid_matches_without_target if {
+	VGL_2.tracee_match == {"method": "ptrace", "request": "PTRACE_POKETEXT"} with input as without(ptrace_event("PTRACE_POKETEXT", 1880), "pid")
+}
+
+test_vm_writev_without_process_id_matches if {
+	VGL_2.tracee_match.target_pid == 1880 with input as object.remove(vm_writev_event(1880), ["processId"])
+}

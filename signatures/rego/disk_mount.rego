@@ -23,9 +23,18 @@ tracee_selected_events contains {"source": "tracee", "name": "security_sb_mount"
 
 ms_bind := 4096
 
-tracee_match := {"device": device, "mountpoint": helpers.get_tracee_argument("path"), "type": helpers.get_tracee_argument("type")} if {
+tracee_match := object.union_n([{"device": device}, optional("mountpoint", "path"), optional("type", "type")]) if {
 	device := helpers.get_tracee_argument("dev_name")
 	startswith(device, "/dev/")
-	bits.and(helpers.get_tracee_argument("flags"), ms_bind) == 0
+	not bind_mount
 	not startswith(input.processName, "runc:")
 }
+
+# Without flags a bind mount cannot be told apart: the mount is reported.
+bind_mount if bits.and(helpers.get_tracee_argument("flags"), ms_bind) != 0
+
+# `{key: value}` for argument `name`, or `{}` when the event lacks it: a
+# missing optional argument costs the finding a field, not the finding.
+optional(key, name) := {key: value} if {
+	value := helpers.get_tracee_argument(name)
+} else := {}

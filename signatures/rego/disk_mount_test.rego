@@ -44,3 +44,11 @@ test_runc_setup_mount_does_not_match if {
 test_pseudo_filesystem_does_not_match if {
 	not VGL_9.tracee_match with input as mount_event("mount", "tmpfs", "/mnt/t", "tmpfs", 0)
 }
+
+# The event without its argument `name`.
+without(event, name) := object.union(event, {"args": [arg | some arg in event.args; arg.name != name]})
+
+test_mount_without_flags_path_and_type_matches if {
+	event := without(without(without(mount_event("mount", "/dev/sda1", "/mnt/host", "ext4", 0), "flags"), "path"), "type")
+	VGL_9.tracee_match == {"device": "/dev/sda1"} with input as event
+}

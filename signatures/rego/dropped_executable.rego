@@ -21,6 +21,12 @@ __rego_metadoc__ := {
 
 tracee_selected_events contains {"source": "tracee", "name": "magic_write", "origin": "container"}
 
-tracee_match := {"pathname": helpers.get_tracee_argument("pathname")} if {
+tracee_match := optional("pathname", "pathname") if {
 	helpers.is_elf_file(helpers.get_tracee_argument("bytes"))
 }
+
+# `{key: value}` for argument `name`, or `{}` when the event lacks it: a
+# missing optional argument costs the finding a field, not the finding.
+optional(key, name) := {key: value} if {
+	value := helpers.get_tracee_argument(name)
+} else := {}

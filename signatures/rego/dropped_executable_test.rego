@@ -36,3 +36,10 @@ test_elf_write_matches if {
 test_script_write_does_not_match if {
 	not VGL_10.tracee_match with input as write_event("/tmp/run.sh", script_bytes)
 }
+
+# The event without its argument `name`.
+without(event, name) := object.union(event, {"args": [arg | some arg in event.args; arg.name != name]})
+
+test_elf_write_without_pathname_matches if {
+	VGL_10.tracee_match == {} with input as without(write_event("/tmp/xmrig", elf_bytes), "pathname")
+}

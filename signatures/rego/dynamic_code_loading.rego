@@ -23,12 +23,18 @@ tracee_selected_events contains {"source": "tracee", "name": "mem_prot_alert", "
 
 reported_alerts := {"Protection changed from W to E!", "Protection changed from E to W+E!"}
 
-tracee_match := {
-	"alert": alert,
-	"prot": helpers.get_tracee_argument("prot"),
-	"prev_prot": helpers.get_tracee_argument("prev_prot"),
-	"pathname": helpers.get_tracee_argument("pathname"),
-} if {
+tracee_match := object.union_n([
+	{"alert": alert},
+	optional("prot", "prot"),
+	optional("prev_prot", "prev_prot"),
+	optional("pathname", "pathname"),
+]) if {
 	alert := helpers.get_tracee_argument("alert")
 	alert in reported_alerts
 }
+
+# `{key: value}` for argument `name`, or `{}` when the event lacks it: a
+# missing optional argument costs the finding a field, not the finding.
+optional(key, name) := {key: value} if {
+	value := helpers.get_tracee_argument(name)
+} else := {}

@@ -43,3 +43,11 @@ test_mmap_write_exec_does_not_match if {
 test_made_executable_does_not_match if {
 	not VGL_3.tracee_match with input as alert_event("Protection changed to Executable!", "PROT_READ|PROT_EXEC", "PROT_READ")
 }
+
+# The event without its argument `name`.
+without(event, name) := object.union(event, {"args": [arg | some arg in event.args; arg.name != name]})
+
+test_alert_without_other_arguments_matches if {
+	event := without(without(without(alert_event("Protection changed from W to E!", "PROT_READ|PROT_EXEC", "PROT_READ|PROT_WRITE"), "prot"), "prev_prot"), "pathname")
+	VGL_3.tracee_match == {"alert": "Protection changed from W to E!"} with input as event
+}

@@ -27,12 +27,18 @@ tracee_selected_events contains {"source": "tracee", "name": "security_kernel_re
 
 load_syscalls := {"init_module", "finit_module"}
 
-tracee_match := {"syscall": input.eventName, "param_values": helpers.get_tracee_argument("param_values")} if {
+tracee_match := object.union({"syscall": input.eventName}, optional("param_values", "param_values")) if {
 	input.eventName in load_syscalls
 }
 
-tracee_match := {"syscall": input.syscall, "pathname": helpers.get_tracee_argument("pathname")} if {
+tracee_match := object.union({"syscall": input.syscall}, optional("pathname", "pathname")) if {
 	input.eventName == "security_kernel_read_file"
 	helpers.get_tracee_argument("type") == "kernel-module"
 	not input.syscall in load_syscalls
 }
+
+# `{key: value}` for argument `name`, or `{}` when the event lacks it: a
+# missing optional argument costs the finding a field, not the finding.
+optional(key, name) := {key: value} if {
+	value := helpers.get_tracee_argument(name)
+} else := {}

@@ -52,8 +52,13 @@ tracee_match := {"pathname": pathname, "flags": flags} if {
 
 account_program if {
 	input.processName in account_programs
-	trusted_executable(input.executable.path)
+	trusted_executable(executable_path)
 }
+
+# An event without `executable` is treated as one whose path is unknown.
+default executable_path := ""
+
+executable_path := input.executable.path
 
 # An empty path means the sensor does not track executables.
 trusted_executable("")

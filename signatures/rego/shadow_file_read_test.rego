@@ -48,3 +48,8 @@ test_passwd_file_does_not_match if {
 test_shadow_write_only_does_not_match if {
 	not VGL_12.tracee_match with input as open_event("tee", "/usr/bin/tee", "/etc/shadow", "O_WRONLY|O_APPEND|O_LARGEFILE")
 }
+
+test_event_without_executable_uses_process_name if {
+	not VGL_12.tracee_match with input as object.remove(open_event("sudo", "", "/etc/shadow", "O_RDONLY|O_LARGEFILE"), ["executable"])
+	VGL_12.tracee_match with input as object.remove(open_event("cat", "", "/etc/shadow", "O_RDONLY|O_LARGEFILE"), ["executable"])
+}

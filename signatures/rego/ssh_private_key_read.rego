@@ -54,8 +54,13 @@ private_key(pathname) if {
 
 ssh_program if {
 	input.processName in ssh_programs
-	trusted_executable(input.executable.path)
+	trusted_executable(executable_path)
 }
+
+# An event without `executable` is treated as one whose path is unknown.
+default executable_path := ""
+
+executable_path := input.executable.path
 
 # An empty path means the sensor does not track executables.
 trusted_executable("")

@@ -52,3 +52,7 @@ test_public_key_does_not_match if {
 test_host_public_key_does_not_match if {
 	not VGL_13.tracee_match with input as open_event("cat", "/usr/bin/cat", "/etc/ssh/ssh_host_ed25519_key.pub")
 }
+
+test_event_without_executable_uses_process_name if {
+	not VGL_13.tracee_match with input as object.remove(open_event("ssh", "", "/root/.ssh/id_rsa"), ["executable"])
+}

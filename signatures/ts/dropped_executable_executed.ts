@@ -4,7 +4,7 @@
  *
  * Stateful: remembers each ELF file a running container writes (magic_write)
  * by container, device and inode, and by container and path, and reports the
- * first exec of it in the same container.
+ * first start of it in the same container.
  *
  * @module
  */
@@ -23,7 +23,7 @@ export const metadata: SignatureMetadata = {
   name: "Dropped executable run in a container",
   eventName: "dropped_executable_executed",
   description:
-    "A running container executed a binary that a process in the same container had written after the container started (magic_write of a file starting with the ELF magic, then sched_process_exec of the same device and inode, or of the same path): a downloaded or unpacked tool being run. Renames keep the inode, so a file moved after writing is still recognised. Misses scripts, binaries written from the host or by another container into a shared volume, files whose first write does not start at offset 0, binaries run from memory (see VGL-4), and files forgotten when more than 4096 were remembered. Known false positives: builds, tests and package installs inside running containers (CI and development containers), and applications that unpack and run helper binaries at start.",
+    "A running container executed a binary that a process in the same container had written after the container started (magic_write of a file starting with the ELF magic, then a start of a program of the same device and inode, or of the same path, seen as execve, execveat, security_bprm_check or sched_process_exec, whichever comes first): a downloaded or unpacked tool being run. Renames keep the inode, so a file moved after writing is still recognised. Misses scripts, binaries written from the host or by another container into a shared volume, files whose first write does not start at offset 0, binaries run from memory (see VGL-4), and files forgotten when more than 4096 were remembered. Known false positives: builds, tests and package installs inside running containers (CI and development containers), and applications that unpack and run helper binaries at start.",
   tags: ["linux", "container", "drift"],
   properties: {
     Severity: 3,
@@ -33,11 +33,18 @@ export const metadata: SignatureMetadata = {
   },
 };
 
-/** Writes and execs in running containers only. */
+/**
+ * Writes and program starts in running containers only. A drop is forgotten
+ * once reported, so a start seen as several events gives one finding.
+ */
 export const selectedEvents: EventSelector[] = [
-  { source: "tracee", name: "magic_write", origin: "container" },
-  { source: "tracee", name: "sched_process_exec", origin: "container" },
-];
+  "magic_write",
+  // Every event a program start can appear as.
+  "execve",
+  "execveat",
+  "security_bprm_check",
+  "sched_process_exec",
+].map((name) => ({ source: "tracee", name, origin: "container" }));
 
 /** The most written files remembered; the oldest are forgotten first. */
 const MAX_FILES = 4096;
@@ -46,8 +53,8 @@ const ELF_MAGIC = "\x7fELF";
 interface Drop {
   pathname: string;
   writer: string;
-  /** Both keys the drop is remembered under. */
-  keys: [string, string];
+  /** The keys the drop is remembered under. */
+  keys: string[];
 }
 
 /** Drops by `inodeKey` and by `pathKey`. */
@@ -57,14 +64,25 @@ function argument(event: TraceeEvent, name: string): unknown {
   return event.args.find((arg) => arg.name === name)?.value;
 }
 
-function inodeKey(event: TraceeEvent): string {
-  return `${event.containerId}\0inode\0${argument(event, "dev")}:${
-    argument(event, "inode")
-  }`;
+function isInteger(value: unknown): boolean {
+  return typeof value === "bigint" || Number.isInteger(value);
 }
 
-function pathKey(event: TraceeEvent, pathname: string): string {
-  return `${event.containerId}\0path\0${pathname}`;
+/**
+ * The keys of the file `event` names: by device and inode, and by path, each
+ * when the event has the arguments (execve and execveat have only a path).
+ */
+function keysOf(event: TraceeEvent, pathname: unknown): string[] {
+  const keys: string[] = [];
+  const dev = argument(event, "dev");
+  const inode = argument(event, "inode");
+  if (isInteger(dev) && isInteger(inode)) {
+    keys.push(`${event.containerId}\0inode\0${dev}:${inode}`);
+  }
+  if (typeof pathname === "string" && pathname !== "") {
+    keys.push(`${event.containerId}\0path\0${pathname}`);
+  }
+  return keys;
 }
 
 function isElf(base64: unknown): boolean {
@@ -97,21 +115,27 @@ function remember(drop: Drop): void {
 
 /** Remembers ELF writes; reports the first exec of a remembered file. */
 export const onEvent: OnEvent = (event, report) => {
-  if (event.containerId === "") return;
+  if (!event.containerId) return;
   const pathname = argument(event, "pathname");
-  if (typeof pathname !== "string") return;
+  const keys = keysOf(event, pathname);
   if (event.eventName === "magic_write") {
-    if (!isElf(argument(event, "bytes"))) return;
+    if (keys.length === 0 || !isElf(argument(event, "bytes"))) return;
     remember({
-      pathname,
+      pathname: typeof pathname === "string" ? pathname : "",
       writer: event.processName,
-      keys: [inodeKey(event), pathKey(event, pathname)],
+      keys,
     });
     return;
   }
-  const drop = drops.get(inodeKey(event)) ??
-    drops.get(pathKey(event, pathname));
+  // A failed exec call runs nothing.
+  if (Number(event.returnValue) < 0) return;
+  const key = keys.find((key) => drops.has(key));
+  const drop = key === undefined ? undefined : drops.get(key);
   if (drop === undefined) return;
   forget(drop);
-  report({ pathname, written_as: drop.pathname, writer: drop.writer });
+  report({
+    pathname: typeof pathname === "string" ? pathname : drop.pathname,
+    written_as: drop.pathname,
+    writer: drop.writer,
+  });
 };

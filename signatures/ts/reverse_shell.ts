@@ -4,7 +4,9 @@
  *
  * Stateful: per process (host pid), the file descriptors that refer to a
  * socket connected to a non-loopback address, followed through dup, dup2 and
- * dup3, inherited by forked children and kept across exec.
+ * dup3, inherited by forked children and kept across exec. A process is
+ * reported once, so a program start seen as several events (execve,
+ * security_bprm_check, sched_process_exec) gives one finding.
  *
  * @module
  */
@@ -42,8 +44,12 @@ export const selectedEvents: EventSelector[] = [
   "dup2",
   "dup3",
   "sched_process_fork",
-  "sched_process_exec",
   "sched_process_exit",
+  // Every event a program start can appear as.
+  "execve",
+  "execveat",
+  "security_bprm_check",
+  "sched_process_exec",
 ].map((name) => ({ source: "tracee", name, origin: "*" }));
 
 /** The most processes tracked; the oldest are forgotten first. */
@@ -76,6 +82,12 @@ const processes = new Map<number, Connections>();
 
 function argument(event: TraceeEvent, name: string): unknown {
   return event.args.find((arg) => arg.name === name)?.value;
+}
+
+/** A pid argument's value, `undefined` when absent or not a pid. */
+function pidArgument(event: TraceeEvent, name: string): number | undefined {
+  const pid = argument(event, name);
+  return typeof pid === "number" && Number.isSafeInteger(pid) ? pid : undefined;
 }
 
 function basename(path: string): string {
@@ -116,10 +128,17 @@ function remoteAddress(sockaddr: unknown): string | undefined {
   return undefined;
 }
 
+/** A descriptor argument's value, `undefined` when absent or not one. */
+function descriptor(event: TraceeEvent, name: string): number | undefined {
+  const fd = Number(argument(event, name));
+  return Number.isInteger(fd) && fd >= 0 ? fd : undefined;
+}
+
 function onConnect(event: TraceeEvent): void {
   const result = Number(event.returnValue);
   if (result !== 0 && result !== EINPROGRESS) return;
-  const fd = Number(argument(event, "sockfd"));
+  const fd = descriptor(event, "sockfd");
+  if (fd === undefined) return;
   const sockaddr = argument(
     event,
     event.eventName === "connect" ? "addr" : "remote_addr",
@@ -184,18 +203,19 @@ function onDup(event: TraceeEvent, report: Report): void {
   if (connections === undefined) return;
   const result = Number(event.returnValue);
   if (result < 0) return;
-  const oldfd = Number(argument(event, "oldfd"));
-  const newfd = event.eventName === "dup"
-    ? result
-    : Number(argument(event, "newfd"));
-  const remote = connections.remote.get(oldfd);
+  const oldfd = descriptor(event, "oldfd");
+  const newfd = event.eventName === "dup" ? result : descriptor(event, "newfd");
+  if (newfd === undefined) return;
+  const remote = oldfd === undefined
+    ? undefined
+    : connections.remote.get(oldfd);
   if (remote === undefined) {
     connections.remote.delete(newfd);
     return;
   }
   setRemote(connections, newfd, remote);
   if (SHELLS.has(event.processName)) {
-    check(connections, event.executable.path || event.processName, report);
+    check(connections, event.executable?.path || event.processName, report);
   }
 }
 
@@ -212,10 +232,14 @@ export const onEvent: OnEvent = (event, report) => {
       onDup(event, report);
       return;
     case "sched_process_fork": {
-      const parent = Number(argument(event, "parent_pid"));
-      const child = Number(argument(event, "child_pid"));
-      const connections = processes.get(parent);
-      if (child !== parent && connections !== undefined) {
+      const parent = pidArgument(event, "parent_pid");
+      const child = pidArgument(event, "child_pid");
+      const connections = parent === undefined
+        ? undefined
+        : processes.get(parent);
+      if (
+        child !== undefined && child !== parent && connections !== undefined
+      ) {
         // A child of a reported shell (a pipeline, a subshell) is the same
         // reverse shell: it is not reported again.
         track(child, {
@@ -225,7 +249,12 @@ export const onEvent: OnEvent = (event, report) => {
       }
       return;
     }
+    case "execve":
+    case "execveat":
+    case "security_bprm_check":
     case "sched_process_exec": {
+      // A failed exec call starts nothing.
+      if (Number(event.returnValue) < 0) return;
       const connections = processes.get(event.hostProcessId);
       const shell = execShell(event);
       if (connections !== undefined && shell !== undefined) {

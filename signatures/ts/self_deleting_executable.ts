@@ -1,8 +1,10 @@
 /**
  * VGL-16: a process deletes the file it was started from.
  *
- * Stateful: remembers, per process (host pid), the binary it executed
- * (sched_process_exec `pathname` and `cmdpath`), hands it on to forked
+ * Stateful: remembers, per process (host pid), the binary it executed (the
+ * `pathname` of security_bprm_check and sched_process_exec, and the path exec
+ * was given: sched_process_exec's `cmdpath`, execve's `pathname`), from
+ * whichever of a start's events the stream carries, hands it on to forked
  * children, and compares the path of each successful unlink or unlinkat of
  * that process with it.
  *
@@ -34,45 +36,126 @@ export const metadata: SignatureMetadata = {
   },
 };
 
-/** Process life cycle and file deletions, anywhere. */
-export const selectedEvents: EventSelector[] = [
-  { source: "tracee", name: "sched_process_exec", origin: "*" },
-  { source: "tracee", name: "sched_process_fork", origin: "*" },
-  { source: "tracee", name: "sched_process_exit", origin: "*" },
-  { source: "tracee", name: "unlink", origin: "*" },
-  { source: "tracee", name: "unlinkat", origin: "*" },
+/**
+ * The events one program start can appear as in a Tracee stream: the exec
+ * call (at entry, and again at exit when it failed), security_bprm_check
+ * (once per binary handler: a script, then its interpreter) and
+ * sched_process_exec. A stream may carry any of them.
+ */
+const START_EVENTS = [
+  "execve",
+  "execveat",
+  "security_bprm_check",
+  "sched_process_exec",
 ];
+
+/** The program a process last started, from the events seen of the start. */
+interface Start {
+  /** The latest timestamp among them. */
+  last: bigint;
+  /** sched_process_exec was seen: the next start event begins a new start. */
+  running: boolean;
+  /** The last exec call failed: the next (execvp's next PATH entry) is a retry. */
+  failed: boolean;
+  /** Absolute path of the binary (security_bprm_check, sched_process_exec). */
+  pathname: string;
+  /** The path exec was given, possibly relative. */
+  cmdpath: string;
+}
 
 /** The most processes remembered; the oldest are forgotten first. */
 const MAX_PROCESSES = 8192;
 /** unlinkat's flag for removing a directory. */
 const AT_REMOVEDIR = 0x200;
 
-interface Executable {
-  /** Absolute path of the binary. */
-  pathname: string;
-  /** The path exec was given, possibly relative. */
-  cmdpath: string;
-}
-
-const executables = new Map<number, Executable>();
+const starts = new Map<number, Start>();
 
 function argument(event: TraceeEvent, name: string): unknown {
   return event.args.find((arg) => arg.name === name)?.value;
+}
+
+/** A pid argument's value, `undefined` when absent or not a pid. */
+function pidArgument(event: TraceeEvent, name: string): number | undefined {
+  const pid = argument(event, name);
+  return typeof pid === "number" && Number.isSafeInteger(pid) ? pid : undefined;
 }
 
 function text(value: unknown): string {
   return typeof value === "string" ? value : "";
 }
 
-function remember(pid: number, executable: Executable): void {
-  executables.delete(pid);
-  executables.set(pid, executable);
-  if (executables.size > MAX_PROCESSES) {
-    const oldest = executables.keys().next().value;
-    if (oldest !== undefined) executables.delete(oldest);
+function remember(pid: number, start: Start): void {
+  starts.delete(pid);
+  starts.set(pid, start);
+  if (starts.size > MAX_PROCESSES) {
+    const oldest = starts.keys().next().value;
+    if (oldest !== undefined) starts.delete(oldest);
   }
 }
+
+function timeOf(event: TraceeEvent): bigint {
+  const time = event.timestamp;
+  if (typeof time === "bigint") return time;
+  return Number.isSafeInteger(time) ? BigInt(time) : 0n;
+}
+
+/**
+ * Whether an event at `time` belongs to `previous` rather than beginning a
+ * start; `call` tells an exec call's event that is not a failure.
+ */
+function continues(previous: Start, time: bigint, call: boolean): boolean {
+  // Delivered late, or stamped like the start's latest event.
+  if (time !== 0n && time <= previous.last) return true;
+  // A start ends at sched_process_exec; an exec call begins the next one,
+  // unless it retries one that failed (execvp walking PATH).
+  return !previous.running && (!call || previous.failed);
+}
+
+/**
+ * The program start `event` (one of {@linkcode START_EVENTS}) belongs to, or
+ * `undefined` for a failed exec call. An event no newer than the latest one
+ * seen for the process belongs to its current start: streams need not be
+ * sorted, and a sensor may stamp two events of one start alike (Vigil's
+ * kernel source derives security_bprm_check from sched_process_exec's
+ * record). A zero timestamp tells nothing.
+ */
+function programStart(event: TraceeEvent): Start | undefined {
+  const time = timeOf(event);
+  const call = event.eventName === "execve" || event.eventName === "execveat";
+  const failed = call && Number(event.returnValue) < 0;
+  const previous = starts.get(event.hostProcessId);
+  const start = previous !== undefined &&
+      continues(previous, time, call && !failed)
+    ? previous
+    : { last: time, running: false, failed: false, pathname: "", cmdpath: "" };
+  if (time > start.last) start.last = time;
+  if (event.eventName === "sched_process_exec") start.running = true;
+  if (call) start.failed = failed;
+  remember(event.hostProcessId, start);
+  return failed ? undefined : start;
+}
+
+/** Adds what `event` says of the program to its start. */
+function onStart(event: TraceeEvent): void {
+  const start = programStart(event);
+  if (start === undefined) return;
+  const pathname = text(argument(event, "pathname"));
+  if (event.eventName === "execve" || event.eventName === "execveat") {
+    start.cmdpath ||= pathname;
+    return;
+  }
+  start.pathname ||= pathname;
+  start.cmdpath ||= text(argument(event, "cmdpath"));
+}
+
+/** Program starts, the process life cycle and file deletions, anywhere. */
+export const selectedEvents: EventSelector[] = [
+  ...START_EVENTS,
+  "sched_process_fork",
+  "sched_process_exit",
+  "unlink",
+  "unlinkat",
+].map((name) => ({ source: "tracee", name, origin: "*" }));
 
 function withoutDotSlash(path: string): string {
   return path.replace(/^(?:\.\/)+/, "");
@@ -92,40 +175,44 @@ function onUnlink(event: TraceeEvent, report: Report): void {
     event.eventName === "unlinkat" &&
     (Number(argument(event, "flags")) & AT_REMOVEDIR) !== 0
   ) return;
-  const executable = executables.get(event.hostProcessId);
-  if (executable === undefined) return;
+  const start = starts.get(event.hostProcessId);
+  if (start === undefined) return;
   const target = text(argument(event, "pathname"));
   if (
-    samePath(target, executable.pathname) ||
-    samePath(target, executable.cmdpath) ||
-    samePath(target, event.executable.path)
+    samePath(target, start.pathname) ||
+    samePath(target, start.cmdpath) ||
+    samePath(target, text(event.executable?.path))
   ) {
-    executables.delete(event.hostProcessId);
-    report({ pathname: target, executable: executable.pathname });
+    starts.delete(event.hostProcessId);
+    report({
+      pathname: target,
+      executable: start.pathname || start.cmdpath,
+    });
   }
 }
 
 /** Tracks each process's binary; reports an unlink of it by the process. */
 export const onEvent: OnEvent = (event, report) => {
   switch (event.eventName) {
+    case "execve":
+    case "execveat":
+    case "security_bprm_check":
     case "sched_process_exec":
-      remember(event.hostProcessId, {
-        pathname: text(argument(event, "pathname")),
-        cmdpath: text(argument(event, "cmdpath")),
-      });
+      onStart(event);
       return;
     case "sched_process_fork": {
-      const parent = Number(argument(event, "parent_pid"));
-      const child = Number(argument(event, "child_pid"));
-      const executable = executables.get(parent);
-      if (child !== parent && executable !== undefined) {
-        remember(child, executable);
+      const parent = pidArgument(event, "parent_pid");
+      const child = pidArgument(event, "child_pid");
+      const start = parent === undefined ? undefined : starts.get(parent);
+      if (child !== undefined && child !== parent && start !== undefined) {
+        // The child runs the same program: its next start is its own.
+        remember(child, { ...start, running: true, failed: false });
       }
       return;
     }
     case "sched_process_exit":
       if (argument(event, "process_group_exit") === true) {
-        executables.delete(event.hostProcessId);
+        starts.delete(event.hostProcessId);
       }
       return;
     case "unlink":

@@ -14,9 +14,8 @@ import type { EventOutput } from "../output/output.ts";
 import type { BatchResult, Offence, Sandbox } from "../sandbox/sandbox.ts";
 import type { LoadedSignature } from "../signatures/loader.ts";
 import type { ArgumentGate, EventSource } from "../sources/source.ts";
-import { stringifyJson } from "../event/json.ts";
 import { signatureErrorEvent } from "./error_event.ts";
-import { findingEvent } from "./finding_event.ts";
+import { findingEvent, unprintableData } from "./finding_event.ts";
 import { HealthTable } from "./health.ts";
 import { admits } from "./selector.ts";
 import { SelectorIndex } from "./selector_index.ts";
@@ -38,7 +37,8 @@ export interface EngineOptions {
    */
   findingsPerSecond?: number;
   /**
-   * Largest finding data, as JSON; larger data is replaced by a note.
+   * Largest finding data, as JSON; larger (or too deeply nested) data is
+   * replaced by a note (see `unprintableData`).
    * @default {65536}
    */
   maxFindingBytes?: number;
@@ -153,8 +153,11 @@ export class Engine {
     for (const record of records) {
       const matched = this.#index.match(record);
       if (matched.length === 0) continue;
+      // A line that proves not to be an event was reported by its source.
+      const json = record.json;
+      if (json === undefined) continue;
       const position = events.length;
-      events.push(record.json);
+      events.push(json);
       triggers.push(record);
       for (const match of matched) {
         const index = this.#positions[match]!.index;
@@ -230,15 +233,12 @@ export class Engine {
         continue;
       }
       let data = finding.data;
-      if (data !== true) {
-        const size = stringifyJson(data).length;
-        if (size > this.#maxFindingBytes) {
-          this.#health.get(signature.index)!.truncated++;
-          data = {
-            truncated:
-              `finding data of ${size} bytes exceeded the ${this.#maxFindingBytes}-byte limit`,
-          };
-        }
+      const unprintable = data === true
+        ? undefined
+        : unprintableData(data, this.#maxFindingBytes);
+      if (unprintable !== undefined) {
+        this.#health.get(signature.index)!.truncated++;
+        data = { truncated: unprintable };
       }
       const event = findingEvent(trigger.event(), signature, data);
       this.#counts.findings++;

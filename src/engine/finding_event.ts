@@ -7,7 +7,37 @@
  */
 
 import type { EventArgument, TraceeEvent } from "../event/event.ts";
+import { stringifyJson } from "../event/json.ts";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../event/normalise.ts";
 import type { LoadedSignature } from "../signatures/loader.ts";
+
+/**
+ * The name of Tracee's default policy, the one a run without policy files
+ * has: a finding whose trigger matched no named policy matched that one.
+ */
+export const DEFAULT_POLICY = "";
+
+/**
+ * Why a finding's `data` cannot be printed as given, or `undefined` when it
+ * can: larger than `maxBytes` as JSON, or nested deeper than a reader of
+ * Tracee JSON takes (its values stand three levels down in the finding
+ * event, and Go's decoder stops at {@linkcode MAX_JSON_DEPTH}). Such data is
+ * replaced by a note, never written in part. Iterative: any depth is
+ * measured without recursion.
+ */
+export function unprintableData(
+  data: Record<string, unknown>,
+  maxBytes: number,
+): string | undefined {
+  const maxDepth = MAX_JSON_DEPTH - 2;
+  if (nestedDeeperThan(data, maxDepth)) {
+    return `finding data nested more than ${maxDepth} levels deep exceeded the depth limit`;
+  }
+  const size = stringifyJson(data).length;
+  return size > maxBytes
+    ? `finding data of ${size} bytes exceeded the ${maxBytes}-byte limit`
+    : undefined;
+}
 
 function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -29,7 +59,12 @@ function jsonKind(value: unknown): string {
   return typeof value;
 }
 
-/** Builds the finding event that `signature` reported for `trigger`. */
+/**
+ * Builds the finding event that `signature` reported for `trigger` (an event
+ * in Tracee's full shape). Its `matchedPolicies` are the trigger's, or
+ * Tracee's default policy's name (`[""]`, as in Tracee's own sample output)
+ * when the trigger names none.
+ */
 export function findingEvent(
   trigger: TraceeEvent,
   signature: LoadedSignature,
@@ -81,8 +116,9 @@ export function findingEvent(
       }),
     },
   };
-  if (trigger.matchedPolicies !== undefined) {
-    event.matchedPolicies = trigger.matchedPolicies;
-  }
+  const policies = trigger.matchedPolicies;
+  event.matchedPolicies = policies !== undefined && policies.length > 0
+    ? policies
+    : [DEFAULT_POLICY];
   return event;
 }

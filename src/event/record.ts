@@ -1,11 +1,13 @@
 /**
- * The unit the engine routes: an event's exact JSON text (what signatures
- * receive) plus the few fields routing needs. The full event with exact 64-bit
- * values is decoded only when it is printed or becomes a finding's context.
+ * The unit the engine routes: an event's JSON text as signatures receive it
+ * (Tracee's full shape, see `normalise.ts`) plus the few fields routing
+ * needs. The full event with exact 64-bit values is decoded only when it is
+ * printed or becomes a finding's context.
  *
  * A replayed line may be routed on fields found by search, unparsed: it is
- * parsed, and so checked, only when the engine uses it (to print it, to build
- * a finding from it, or to blame a signature that failed on it).
+ * parsed, and so checked, only when the engine uses it (to send it to a
+ * signature when it lacks Tracee's full shape, to print it, to build a
+ * finding from it, or to blame a signature that failed on it).
  *
  * @module
  */
@@ -22,15 +24,23 @@ import {
   formatEventJson,
   parseJsonExact,
 } from "./json.ts";
+import { normaliseEvent } from "./normalise.ts";
+import { hasTraceeShape } from "./tracee_shape.ts";
 
 /** An event as the engine routes it. */
 export interface EventRecord {
-  /** The event as Tracee JSON: the `input` Rego signatures evaluate. */
-  readonly json: string;
+  /**
+   * The event as signatures receive it (the `input` Rego signatures
+   * evaluate): Tracee JSON with every field. A replayed line already in
+   * Tracee's full shape is passed as read, any other is normalised and
+   * written in Tracee's format. `undefined` when the line proves not to be
+   * an event (its source is told).
+   */
+  readonly json: string | undefined;
   /**
    * Whether `json` is exactly `formatEventJson(event())`, so that printing
    * the event can reuse it (true for events built in memory; a replayed line
-   * is printed in Tracee's format, not as read).
+   * passed as read is printed in Tracee's format, not as read).
    */
   readonly formatted: boolean;
   /** `eventName`, used to select signatures. */
@@ -100,26 +110,29 @@ class MemoryRecord implements EventRecord {
 }
 
 class JsonRecord implements EventRecord {
-  readonly formatted = false;
-  readonly json: string;
   readonly eventName: string;
   readonly origin: Origin;
+  /** The line as read. */
+  readonly #text: string;
   readonly #line: number;
   readonly #onMalformed: OnMalformedLine | undefined;
   #exact: TraceeEvent | undefined;
   /** `null` until the line is checked. */
   #problem: string | undefined | null;
+  /** `null` until asked for. */
+  #json: string | undefined | null = null;
+  #formatted = false;
   #lastArgument: string | undefined;
   #lastValue: unknown;
 
   constructor(
-    json: string,
+    text: string,
     routing: EventRouting,
     line: number,
     onMalformed: OnMalformedLine | undefined,
     exact?: TraceeEvent,
   ) {
-    this.json = json;
+    this.#text = text;
     this.eventName = routing.eventName;
     this.origin = routing.origin;
     this.#line = line;
@@ -128,9 +141,29 @@ class JsonRecord implements EventRecord {
     this.#problem = exact ? undefined : null;
   }
 
+  get json(): string | undefined {
+    if (this.#json === null) {
+      if (this.#problem !== null && this.#problem !== undefined) {
+        this.#json = undefined;
+      } else if (hasTraceeShape(this.#text)) {
+        this.#json = this.#text;
+      } else if (this.problem() === undefined) {
+        this.#json = formatEventJson(this.#exact!);
+        this.#formatted = true;
+      } else {
+        this.#json = undefined;
+      }
+    }
+    return this.#json;
+  }
+
+  get formatted(): boolean {
+    return this.#formatted;
+  }
+
   problem(): string | undefined {
     if (this.#problem === null) {
-      const parsed = parseEventLine(this.json);
+      const parsed = parseEventLine(this.#text);
       if (typeof parsed === "string") {
         this.#problem = parsed;
         this.#onMalformed?.(this.#line, parsed);
@@ -154,7 +187,7 @@ class JsonRecord implements EventRecord {
     // Several signatures' filters often ask for the same argument in a row.
     if (name === this.#lastArgument) return this.#lastValue;
     let value: unknown = this.#exact === undefined
-      ? stringArgument(this.json, name)
+      ? stringArgument(this.#text, name)
       : undefined;
     if (value === undefined && this.problem() === undefined) {
       value = argumentValue(this.#exact!, name);
@@ -212,16 +245,18 @@ export type OnMalformedLine = (line: number, reason: string) => void;
 export function eventRouting(event: TraceeEvent): EventRouting {
   return {
     eventName: event.eventName,
+    // Tracee's own Origin() reads container.id; the two agree in Tracee's
+    // output, and containerId is what a search of the line finds.
     origin: eventOrigin(
-      event.containerId ?? event.container?.id,
-      event.contextFlags?.containerStarted,
+      event.containerId || event.container.id,
+      event.contextFlags.containerStarted,
     ),
   };
 }
 
 /**
- * Parses a line of Tracee JSON with exact 64-bit values: the event, or why
- * the line is not one.
+ * Parses a line of Tracee JSON with exact 64-bit values into Tracee's shape
+ * (see `normaliseEvent`): the event, or why the line is not one.
  */
 export function parseEventLine(json: string): TraceeEvent | string {
   let value: unknown;
@@ -230,15 +265,7 @@ export function parseEventLine(json: string): TraceeEvent | string {
   } catch (error) {
     return `not JSON (${(error as Error).message})`;
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return "not a JSON object";
-  }
-  const event = value as Partial<TraceeEvent>;
-  if (typeof event.eventName !== "string" || event.eventName === "") {
-    return "it has no eventName";
-  }
-  if (!Array.isArray(event.args)) return "it has no args list";
-  return event as TraceeEvent;
+  return normaliseEvent(value, json);
 }
 
 /**

@@ -6,6 +6,7 @@
 
 import type { TraceeEvent } from "../event/event.ts";
 import { stringifyJson } from "../event/json.ts";
+import { printable } from "./printable.ts";
 
 const COLUMNS = [
   ["TIME", 18],
@@ -35,7 +36,10 @@ export function formatTableHeader(): string {
   return COLUMNS.map(([name, width]) => cell(name, width)).join("") + "ARGS";
 }
 
-/** One event as a table line; a finding's arguments are its data. */
+/**
+ * One event as a table line; a finding's arguments are its data. Every text
+ * is `printable`: nothing in an event can end the line or forge another.
+ */
 export function formatTableRow(event: TraceeEvent): string {
   const values = [
     formatTime(event.timestamp),
@@ -51,5 +55,6 @@ export function formatTableRow(event: TraceeEvent): string {
       typeof arg.value === "string" ? arg.value : stringifyJson(arg.value)
     }`
   ).join(", ");
-  return values.map((value, i) => cell(value, COLUMNS[i]![1])).join("") + args;
+  return values.map((value, i) => cell(printable(value), COLUMNS[i]![1]))
+    .join("") + printable(args);
 }

@@ -14,6 +14,7 @@ import { parse } from "acorn";
 import { simple } from "acorn-walk";
 import { transform } from "sucrase";
 import { SignatureError } from "../errors.ts";
+import { MAX_ERROR_LENGTH, printable } from "./_printable.ts";
 
 /**
  * Transpiles and checks the TypeScript signature `source`, read from `path`;
@@ -80,5 +81,6 @@ export function transpileSignature(source: string, path: string): string {
 }
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  return printable(text.split("\n")[0]!, MAX_ERROR_LENGTH);
 }

@@ -1,58 +1,73 @@
 /**
- * Finds signature files in the signature directories and sorts Rego modules
- * into signatures (they define the Tracee contract rules) and libraries
- * (every other module, compiled along with the signatures that use them).
+ * Finds the signature files in the signature directories, reads and parses
+ * the Rego modules, and sorts them into signatures and libraries (see
+ * `namespaces.ts`).
  *
  * @module
  */
 
 import { describe, SignatureError } from "../errors.ts";
+import type { Opa } from "./_opa.ts";
+import { mapLimit } from "./_map_limit.ts";
+import { CONTROL_OR_FORMAT_REGEXP, printable } from "./_printable.ts";
+import { readSource } from "./_source.ts";
+import { assignNamespaces, type RegoSignature } from "./namespaces.ts";
+import { parseRegoModule, type RegoModule } from "./rego_parser.ts";
 
-/** A Rego module read from a signature directory. */
-export interface RegoModule {
-  path: string;
-  text: string;
-  /** The package path, e.g. `tracee.helpers`. */
-  packagePath: string;
-}
+/** The helper library every Rego signature can import, `data.tracee.helpers`. */
+export const BUILTIN_HELPERS =
+  new URL("../../signatures/lib/helpers.rego", import.meta.url).pathname;
 
 /** A signature file, Rego or TypeScript. */
 export type SignatureFile =
-  | { kind: "rego"; path: string; module: RegoModule }
+  | ({ kind: "rego"; path: string } & RegoSignature)
   | { kind: "typescript"; path: string };
 
 /** What the signature directories hold. */
 export interface SignatureFiles {
   /** Signatures in load order: directories as given, then by file name. */
   signatures: SignatureFile[];
-  /** Rego modules without the contract: libraries such as `tracee.helpers`. */
-  regoLibraries: RegoModule[];
   /** One error per file or directory that could not be read or classified. */
   errors: SignatureError[];
 }
 
-const CONTRACT_RULES = [
-  "__rego_metadoc__",
-  "tracee_selected_events",
-  "tracee_match",
-] as const;
-
-const PACKAGE_REGEXP = /^[ \t]*package[ \t]+([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)/m;
-const COMMENT_REGEXP = /#.*$/gm;
-
-function ruleDefined(text: string, rule: string): boolean {
-  return new RegExp(`^[ \\t]*${rule}\\b(?![ \\t]*\\()`, "m").test(text);
+/** Options of {@linkcode discoverSignatures}. */
+export interface DiscoverOptions {
+  opa: Opa;
+  /** Where parses are cached. */
+  cacheDir: string;
 }
 
-async function walk(dir: string, found: string[]): Promise<void> {
+/**
+ * The most signature source files (`.rego` and `.ts`) one run reads: with
+ * `MAX_SOURCE_BYTES` each, what the host may hold of them is bounded.
+ */
+export const MAX_SOURCE_FILES = 512;
+
+/**
+ * Adds the source files under `dir` to `found`, in name order, until it
+ * holds `MAX_SOURCE_FILES`; returns whether it stopped there with files left.
+ */
+async function walk(dir: string, found: string[]): Promise<boolean> {
   const entries: Deno.DirEntry[] = [];
-  for await (const entry of Deno.readDir(dir)) entries.push(entry);
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isDirectory || isSource(entry.name)) entries.push(entry);
+  }
   entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   for (const entry of entries) {
     const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory) await walk(path, found);
-    else if (entry.isFile) found.push(path);
+    if (entry.isDirectory) {
+      if (await walk(path, found)) return true;
+    } else if (entry.isFile) {
+      if (found.length === MAX_SOURCE_FILES) return true;
+      found.push(path);
+    }
   }
+  return false;
+}
+
+function isSource(path: string): boolean {
+  return isRegoSource(path) || isTypeScriptSignature(path);
 }
 
 function isRegoSource(path: string): boolean {
@@ -64,6 +79,57 @@ function isTypeScriptSignature(path: string): boolean {
     !path.endsWith(".d.ts");
 }
 
+/** A source file and the signature directory it was found under. */
+interface SourceFile {
+  path: string;
+  root: string;
+}
+
+/** The source files of `dirs`, at most `MAX_SOURCE_FILES` in all. */
+async function listSources(
+  dirs: readonly string[],
+): Promise<{ files: SourceFile[]; errors: SignatureError[] }> {
+  const errors: SignatureError[] = [];
+  const files: SourceFile[] = [];
+  const found: string[] = [];
+  for (const dir of dirs) {
+    const root = dir.replace(/\/+$/, "") || "/";
+    const before = found.length;
+    let full: boolean;
+    try {
+      full = await walk(root, found);
+    } catch (error) {
+      found.length = before;
+      errors.push(
+        new SignatureError(dir, `cannot read directory: ${describe(error)}`, {
+          cause: error,
+        }),
+      );
+      continue;
+    }
+    for (const path of found.slice(before)) {
+      if (CONTROL_OR_FORMAT_REGEXP.test(path)) {
+        errors.push(
+          new SignatureError(
+            printable(path, 4096),
+            "its path holds control or format characters",
+          ),
+        );
+      } else files.push({ path, root });
+    }
+    if (full) {
+      errors.push(
+        new SignatureError(
+          dir,
+          `the signature directories hold more than ${MAX_SOURCE_FILES} source files; the rest are left out`,
+        ),
+      );
+      break;
+    }
+  }
+  return { files, errors };
+}
+
 /**
  * Reads the signature directories, recursively, in the order given; files in
  * each directory in name order. `*_test.rego` and `*_test.ts` are skipped.
@@ -72,88 +138,41 @@ function isTypeScriptSignature(path: string): boolean {
  */
 export async function discoverSignatures(
   dirs: readonly string[],
+  options: DiscoverOptions,
 ): Promise<SignatureFiles> {
-  const result: SignatureFiles = {
-    signatures: [],
-    regoLibraries: [],
-    errors: [],
-  };
-  for (const dir of dirs) {
-    const files: string[] = [];
+  const { files, errors } = await listSources(dirs);
+  const read = async (file: SourceFile) => {
     try {
-      await walk(dir.replace(/\/+$/, ""), files);
+      const text = await readSource(file.path);
+      return await parseRegoModule({ ...file, text }, options);
     } catch (error) {
-      result.errors.push(
-        new SignatureError(dir, `cannot read directory: ${describe(error)}`, {
-          cause: error,
-        }),
-      );
-      continue;
+      if (!(error instanceof SignatureError)) throw error;
+      return error;
     }
-    for (const path of files) {
-      if (isTypeScriptSignature(path)) {
-        result.signatures.push({ kind: "typescript", path });
-      }
-      if (!isRegoSource(path)) continue;
-      try {
-        const module = await readRegoModule(path);
-        const text = module.text.replace(COMMENT_REGEXP, "");
-        const defined = CONTRACT_RULES.filter((rule) =>
-          ruleDefined(text, rule)
-        );
-        if (defined.length === 0) result.regoLibraries.push(module);
-        else if (defined.length === CONTRACT_RULES.length) {
-          result.signatures.push({ kind: "rego", path, module });
-        } else {
-          const missing = CONTRACT_RULES.filter((r) => !defined.includes(r));
-          throw new SignatureError(
-            path,
-            `it defines ${defined.join(" and ")} but not ${
-              missing.join(" or ")
-            }`,
-          );
-        }
-      } catch (error) {
-        result.errors.push(
-          error instanceof SignatureError
-            ? error
-            : new SignatureError(path, describe(error), { cause: error }),
-        );
-      }
+  };
+  const rego = files.filter((file) => isRegoSource(file.path));
+  const parsed = await mapLimit(rego, 2, read);
+  const helpers = await read({ path: BUILTIN_HELPERS, root: BUILTIN_HELPERS });
+  const modules: RegoModule[] = [];
+  for (const result of [...parsed, helpers]) {
+    if (result instanceof SignatureError) errors.push(result);
+    else if (result !== helpers) modules.push(result);
+  }
+  const namespaces = assignNamespaces(
+    modules,
+    helpers instanceof SignatureError ? [] : [helpers],
+  );
+  errors.push(...namespaces.errors);
+  const byPath = new Map(
+    namespaces.signatures.map((s) => [s.module.path, s]),
+  );
+  const signatures: SignatureFile[] = [];
+  for (const { path } of files) {
+    const signature = byPath.get(path);
+    if (signature) signatures.push({ kind: "rego", path, ...signature });
+    else if (isTypeScriptSignature(path)) {
+      signatures.push({ kind: "typescript", path });
     }
   }
-  return result;
-}
-
-async function readRegoModule(path: string): Promise<RegoModule> {
-  const text = await Deno.readTextFile(path);
-  const match = PACKAGE_REGEXP.exec(text.replace(COMMENT_REGEXP, ""));
-  if (!match?.[1]) {
-    throw new SignatureError(path, "it has no package declaration");
-  }
-  return { path, text, packagePath: match[1] };
-}
-
-/**
- * The libraries a module uses, directly or through other libraries: those
- * whose package it names as `data.<package>`.
- */
-export function librariesUsedBy(
-  module: RegoModule,
-  libraries: readonly RegoModule[],
-): RegoModule[] {
-  const used = new Set<RegoModule>();
-  const pending = [module];
-  while (pending.length > 0) {
-    const text = pending.pop()!.text.replace(COMMENT_REGEXP, "");
-    for (const library of libraries) {
-      if (used.has(library)) continue;
-      const name = library.packagePath.replaceAll(".", "\\.");
-      if (new RegExp(`\\bdata\\.${name}\\b`).test(text)) {
-        used.add(library);
-        pending.push(library);
-      }
-    }
-  }
-  return libraries.filter((library) => used.has(library));
+  return { signatures, errors };
 }

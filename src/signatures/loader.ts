@@ -7,22 +7,28 @@
  * @module
  */
 
-import { BASE_EVENT_IDS, FIRST_SIGNATURE_EVENT_ID } from "../event/catalog.ts";
+import { FIRST_SIGNATURE_EVENT_ID } from "../event/catalog.ts";
 import { parseSelector, type Selector } from "../engine/selector.ts";
 import { describe, SignatureError } from "../errors.ts";
-import type { SignatureMetadata } from "../sdk/mod.ts";
 import {
   Sandbox,
   type SandboxOptions,
   type SandboxSignature,
 } from "../sandbox/sandbox.ts";
+import { mapLimit } from "./_map_limit.ts";
+import { Opa } from "./_opa.ts";
+import { discoverSignatures, type SignatureFile } from "./discover.ts";
 import {
-  discoverSignatures,
-  librariesUsedBy,
-  type RegoModule,
-  type SignatureFile,
-} from "./discover.ts";
-import { RegoCompiler, type RegoSyntax } from "./rego_compiler.ts";
+  MAX_METADATA_DEPTH,
+  MAX_METADATA_SIZE,
+  MAX_SELECTORS,
+  measure,
+  parseMetadata,
+  type SignatureMetadataRecord,
+  SignatureNames,
+} from "./metadata.ts";
+import type { RegoModule, RegoSyntax } from "./rego_parser.ts";
+import { RegoCompiler } from "./rego_compiler.ts";
 import { compileTypeScript } from "./ts_compiler.ts";
 
 /** A signature that loaded and passed validation. */
@@ -31,9 +37,7 @@ export interface LoadedSignature {
   index: number;
   path: string;
   kind: "rego" | "typescript";
-  metadata: Required<Omit<SignatureMetadata, "tags">> & {
-    tags: string[] | null;
-  };
+  metadata: SignatureMetadataRecord;
   selectors: Selector[];
   /** The id of this signature's finding events. */
   eventId: number;
@@ -63,82 +67,31 @@ export interface SignatureSet {
 export async function loadSignatures(
   options: LoadOptions,
 ): Promise<SignatureSet> {
-  const files = await discoverSignatures(options.dirs);
-  const errors = [...files.errors];
-  const compiler = new RegoCompiler({
-    cacheDir: options.cacheDir,
-    ...(options.opa ? { opa: options.opa } : {}),
-  });
-  let compiled = 0;
-  const prepare = async (file: SignatureFile): Promise<Prepared> => {
-    if (file.kind === "typescript") {
-      const { path, code, cached } = await compileTypeScript(file.path, {
-        cacheDir: options.cacheDir,
-      });
-      if (!cached) compiled++;
-      return { kind: "typescript", path, code };
-    }
-    const libraries = librariesUsedBy(file.module, files.regoLibraries);
-    const result = await compiler.compile(file.module, libraries);
-    if (!result.cached) compiled++;
-    return {
-      kind: "rego",
-      path: file.path,
-      wasm: result.wasm,
-      entrypoints: result.entrypoints,
-      module: file.module,
-      libraries,
-      syntax: result.syntax,
-    };
-  };
-  const prepared = await mapLimit(files.signatures, 2, async (file) => {
-    try {
-      return await prepare(file);
-    } catch (error) {
-      if (!(error instanceof SignatureError)) throw error;
-      errors.push(error);
-      return undefined;
-    }
-  });
-  const specs = prepared.filter((spec): spec is Prepared => spec !== undefined);
-  const bundles = await bundleRego(compiler, specs);
-  compiled += bundles.compiled;
+  const opa = new Opa(options.opa ?? "opa");
+  const { cacheDir } = options;
+  const files = await discoverSignatures(options.dirs, { opa, cacheDir });
+  const compiler = new RegoCompiler({ cacheDir, opa });
+  const prepared = await prepareAll(files.signatures, compiler, cacheDir);
+  const bundles = await bundleRego(compiler, prepared.specs);
   const sandbox = new Sandbox(
-    { signatures: specs.map(sandboxSignature), bundles: bundles.wasm },
+    { signatures: prepared.specs.map(sandboxSignature), bundles: bundles.wasm },
     options.sandbox,
   );
   const outcomes = await sandbox.start();
-
+  const errors = [...files.errors, ...prepared.errors];
   const signatures: LoadedSignature[] = [];
-  const ids = new Map<string, string>();
-  const eventNames = new Map<string, string>();
+  const names = new SignatureNames();
   outcomes.forEach((outcome, index) => {
-    const path = specs[index]!.path;
+    const path = prepared.specs[index]!.path;
     try {
       if (!outcome.ok) throw new SignatureError(path, outcome.error);
       const metadata = parseMetadata(path, outcome.metadata);
       const selectors = parseSelectors(path, outcome.selectors);
-      const idOwner = ids.get(metadata.id);
-      if (idOwner) {
-        throw new SignatureError(
-          path,
-          `its id "${metadata.id}" is already used by ${idOwner}`,
-        );
-      }
-      const nameOwner = eventNames.get(metadata.eventName) ??
-        (BASE_EVENT_IDS.has(metadata.eventName) ? "a base event" : undefined);
-      if (nameOwner) {
-        throw new SignatureError(
-          path,
-          `its eventName "${metadata.eventName}" is already used by ${nameOwner}`,
-        );
-      }
-      ids.set(metadata.id, path);
-      eventNames.set(metadata.eventName, path);
+      names.claim(path, metadata);
       signatures.push({
         index,
         path,
-        kind: specs[index]!.kind,
+        kind: prepared.specs[index]!.kind,
         metadata,
         selectors,
         eventId: FIRST_SIGNATURE_EVENT_ID + signatures.length,
@@ -152,7 +105,92 @@ export async function loadSignatures(
       );
     }
   });
+  const compiled = prepared.compiled + bundles.compiled;
   return { signatures, sandbox, errors, compiled };
+}
+
+/**
+ * Compiles every signature (through the caches), refusing the Rego ones
+ * whose libraries do not compile.
+ */
+async function prepareAll(
+  files: readonly SignatureFile[],
+  compiler: RegoCompiler,
+  cacheDir: string,
+): Promise<{ specs: Prepared[]; errors: SignatureError[]; compiled: number }> {
+  const brokenLibraries = await checkLibraries(compiler, files);
+  const errors: SignatureError[] = [];
+  let compiled = 0;
+  const prepare = async (file: SignatureFile): Promise<Prepared> => {
+    if (file.kind === "typescript") {
+      const { path, code, cached } = await compileTypeScript(file.path, {
+        cacheDir,
+      });
+      if (!cached) compiled++;
+      return { kind: "typescript", path, code };
+    }
+    const broken = file.libraries.find((l) => brokenLibraries.has(l));
+    if (broken) {
+      throw new SignatureError(
+        file.path,
+        `it uses the library ${broken.path}, which does not compile`,
+      );
+    }
+    const result = await compiler.compile(file.module, file.libraries);
+    if (!result.cached) compiled++;
+    const { module, libraries, scope } = file;
+    const { wasm, entrypoints, syntax } = result;
+    return {
+      kind: "rego",
+      path: file.path,
+      wasm,
+      entrypoints,
+      syntax,
+      module,
+      libraries,
+      scope,
+    };
+  };
+  const prepared = await mapLimit(files, 2, async (file) => {
+    try {
+      return await prepare(file);
+    } catch (error) {
+      if (!(error instanceof SignatureError)) throw error;
+      errors.push(error);
+      return undefined;
+    }
+  });
+  for (const [library, error] of brokenLibraries) {
+    errors.push(new SignatureError(library.path, error));
+  }
+  const specs = prepared.filter((spec): spec is Prepared => spec !== undefined);
+  return { specs, errors, compiled };
+}
+
+/**
+ * Checks each set of libraries some signature is compiled with; returns the
+ * libraries that do not compile, each with OPA's error. A library is blamed
+ * when OPA's error names its file, else the set's first library.
+ */
+async function checkLibraries(
+  compiler: RegoCompiler,
+  files: readonly SignatureFile[],
+): Promise<Map<RegoModule, string>> {
+  const sets = new Map<string, RegoModule[]>();
+  for (const file of files) {
+    if (file.kind === "rego" && file.libraries.length > 0) {
+      sets.set(file.libraries.map((l) => l.path).join("\0"), file.libraries);
+    }
+  }
+  const broken = new Map<RegoModule, string>();
+  for (const libraries of sets.values()) {
+    const error = await compiler.check(libraries);
+    if (error === undefined) continue;
+    const blamed = libraries.find((l) => error.startsWith(`${l.path}:`)) ??
+      libraries[0]!;
+    broken.set(blamed, `it does not compile: ${error}`);
+  }
+  return broken;
 }
 
 /** A signature compiled for the sandbox, with what bundling needs. */
@@ -165,6 +203,8 @@ type Prepared =
     entrypoints: string[];
     module: RegoModule;
     libraries: RegoModule[];
+    /** Signatures of the same scope may share a bundle. */
+    scope: string;
     syntax: RegoSyntax;
     bundle?: number;
   };
@@ -177,17 +217,16 @@ function sandboxSignature(spec: Prepared): SandboxSignature {
     : { kind: "rego", path, entrypoints, bundle: spec.bundle };
 }
 
-/** `import rego.v1`: OPA's v0-compatible mode then reads the module as v1. */
-const IMPORTS_REGO_V1 = /^[ \t]*import[ \t]+rego\.v1[ \t]*(#.*)?$/m;
-
 type RegoPrepared = Prepared & { kind: "rego" };
 
 /**
  * Compiles the Rego signatures together, so the sandbox parses each event
- * once for all of them, and marks each with its bundle. Signatures of the two
- * syntaxes need two bundles, except that v1 signatures importing `rego.v1`
- * read the same in v0-compatible mode and join the v0 bundle. Signatures
- * whose bundle does not compile keep their own module.
+ * once for all of them, and marks each with its bundle. Only signatures
+ * whose directories offer the same libraries share a bundle (a directory's
+ * libraries never meet another's signatures). Signatures of the two syntaxes
+ * need two bundles, except that v1 signatures importing `rego.v1` read the
+ * same in v0-compatible mode and join the v0 bundle. Signatures whose bundle
+ * does not compile keep their own module.
  */
 async function bundleRego(
   compiler: RegoCompiler,
@@ -197,10 +236,13 @@ async function bundleRego(
   let compiled = 0;
   const bundle = async (members: RegoPrepared[], syntax: RegoSyntax) => {
     if (members.length < 2) return false;
-    const libraries = [...new Set(members.flatMap((m) => m.libraries))];
+    const libraries = new Map<string, RegoModule>();
+    for (const library of members.flatMap((m) => m.libraries)) {
+      if (!libraries.has(library.hash)) libraries.set(library.hash, library);
+    }
     const result = await compiler.compileBundle(
       members.map((m) => m.module),
-      libraries,
+      [...libraries.values()],
       syntax,
     );
     if (result === undefined) return false;
@@ -209,76 +251,31 @@ async function bundleRego(
     wasm.push(result.wasm);
     return true;
   };
-  const rego = specs.filter((spec): spec is RegoPrepared =>
-    spec.kind === "rego"
-  );
-  const v1 = rego.filter((spec) => spec.syntax === "v1");
-  const v0 = rego.filter((spec) => spec.syntax === "v0");
-  const portable = v0.length === 0
-    ? []
-    : v1.filter((spec) => IMPORTS_REGO_V1.test(spec.module.text));
-  if (portable.length > 0 && await bundle([...v0, ...portable], "v0")) {
-    await bundle(v1.filter((spec) => !portable.includes(spec)), "v1");
-  } else {
-    await bundle(v1, "v1");
-    await bundle(v0, "v0");
+  const groups = new Map<string, RegoPrepared[]>();
+  for (const spec of specs) {
+    if (spec.kind !== "rego") continue;
+    groups.set(spec.scope, [...groups.get(spec.scope) ?? [], spec]);
+  }
+  for (const rego of groups.values()) {
+    const v1 = rego.filter((spec) => spec.syntax === "v1");
+    const v0 = rego.filter((spec) => spec.syntax === "v0");
+    const portable = v0.length === 0
+      ? []
+      : v1.filter((spec) => spec.module.importsRegoV1);
+    if (portable.length > 0 && await bundle([...v0, ...portable], "v0")) {
+      await bundle(v1.filter((spec) => !portable.includes(spec)), "v1");
+    } else {
+      await bundle(v1, "v1");
+      await bundle(v0, "v0");
+    }
   }
   return { wasm, compiled };
 }
 
-function parseMetadata(
-  path: string,
-  value: unknown,
-): LoadedSignature["metadata"] {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new SignatureError(
-      path,
-      "its metadata (__rego_metadoc__) is not an object",
-    );
-  }
-  const record = value as Record<string, unknown>;
-  const text = (key: string, required: boolean): string => {
-    const field = record[key];
-    if (typeof field === "string" && field !== "") return field;
-    if (field === undefined && !required) return "";
-    throw new SignatureError(
-      path,
-      `its metadata has ${
-        field === undefined ? "no" : "a non-string or empty"
-      } "${key}"`,
-    );
-  };
-  const tags = record.tags;
-  if (
-    tags !== undefined && tags !== null &&
-    !(Array.isArray(tags) && tags.every((tag) => typeof tag === "string"))
-  ) {
-    throw new SignatureError(
-      path,
-      `its metadata "tags" is not a list of strings`,
-    );
-  }
-  const properties = record.properties ?? {};
-  if (
-    typeof properties !== "object" || properties === null ||
-    Array.isArray(properties)
-  ) {
-    throw new SignatureError(
-      path,
-      `its metadata "properties" is not an object`,
-    );
-  }
-  return {
-    id: text("id", true),
-    version: text("version", false),
-    name: text("name", false),
-    eventName: text("eventName", true),
-    description: text("description", false),
-    tags: (tags as string[] | undefined) ?? null,
-    properties: properties as Record<string, unknown>,
-  };
-}
-
+/**
+ * The selectors a signature returned: at most `MAX_SELECTORS`, within the
+ * size limits of metadata.
+ */
 function parseSelectors(path: string, value: unknown): Selector[] {
   if (!Array.isArray(value)) {
     throw new SignatureError(
@@ -286,29 +283,19 @@ function parseSelectors(path: string, value: unknown): Selector[] {
       "its selected events are not a set or list of selectors",
     );
   }
+  const size = measure(value);
+  if (
+    value.length > MAX_SELECTORS || size.total > MAX_METADATA_SIZE ||
+    size.depth > MAX_METADATA_DEPTH
+  ) {
+    throw new SignatureError(
+      path,
+      `its selected events are more than ${MAX_SELECTORS} selectors, larger than ${MAX_METADATA_SIZE} characters or deeper than ${MAX_METADATA_DEPTH} levels`,
+    );
+  }
   try {
     return value.map(parseSelector);
   } catch (error) {
     throw new SignatureError(path, describe(error), { cause: error });
   }
-}
-
-/** Maps `items` through `fn`, at most `limit` at a time, keeping order. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const work = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, work),
-  );
-  return results;
 }

@@ -6,19 +6,13 @@
  * @module
  */
 
-import { describe, NotSupportedError, SignatureError } from "../errors.ts";
-import type { RegoModule } from "./discover.ts";
+import { SignatureError } from "../errors.ts";
+import { firstOpaError, type Opa } from "./_opa.ts";
 import { sha256Hex, writeCacheEntry } from "./_cache.ts";
+import { CONTRACT_RULES } from "./namespaces.ts";
+import type { RegoModule, RegoSyntax } from "./rego_parser.ts";
 
-/** The rules of the Tracee contract, compiled as wasm entrypoints. */
-export const REGO_ENTRYPOINTS = [
-  "__rego_metadoc__",
-  "tracee_selected_events",
-  "tracee_match",
-] as const;
-
-/** OPA's two Rego syntaxes: v1 (OPA 1.x default) and v0 (`--v0-compatible`). */
-export type RegoSyntax = "v0" | "v1";
+export type { RegoSyntax } from "./rego_parser.ts";
 
 /** Compiled WebAssembly, and how it was obtained. */
 export interface CompiledWasm {
@@ -32,7 +26,7 @@ export interface CompiledWasm {
 /** A signature compiled to WebAssembly. */
 export interface CompiledRego extends CompiledWasm {
   path: string;
-  /** Entrypoint names, in `REGO_ENTRYPOINTS` order. */
+  /** Entrypoint names, in `CONTRACT_RULES` order. */
   entrypoints: string[];
 }
 
@@ -52,47 +46,24 @@ export function defaultOpaPath(): string {
 export interface RegoCompilerOptions {
   /** Directory for compiled modules. */
   cacheDir: string;
-  /**
-   * The `opa` executable.
-   * @default {"opa"}
-   */
-  opa?: string;
+  /** The `opa` executable. */
+  opa: Opa;
 }
-
-const V1_SYNTAX_REGEXP =
-  /^[ \t]*import[ \t]+rego\.v1\b|\bif[ \t]*\{|\bcontains\b/m;
-const ERROR_LINE_REGEXP = /(\S+\.rego:\d+: .*)$/m;
 
 /** Compiles Rego signatures with OPA, through a content-addressed cache. */
 export class RegoCompiler {
   #cacheDir: string;
-  #opa: string;
-  #opaVersion: Promise<string> | undefined;
+  #opa: Opa;
 
   constructor(options: RegoCompilerOptions) {
     this.#cacheDir = options.cacheDir;
-    this.#opa = options.opa ?? "opa";
+    this.#opa = options.opa;
   }
 
   /**
-   * The version line of `opa version`.
-   *
-   * @throws {NotSupportedError} When `opa` cannot be run.
-   */
-  opaVersion(): Promise<string> {
-    return this.#opaVersion ??= this.#run(["version"]).then((result) => {
-      if (!result.ok) {
-        throw new NotSupportedError(
-          `Cannot run "${this.#opa} version": ${result.stderr.trim()}`,
-        );
-      }
-      return result.stdout.split("\n")[0] ?? "";
-    });
-  }
-
-  /**
-   * Compiles `signature` with the libraries it uses. Tries OPA's v1 syntax,
-   * then v0 (`--v0-compatible`), so both kinds of signature load.
+   * Compiles `signature` with the libraries it uses, in the syntax it parsed
+   * in, then in the other one (a v1 module importing `rego.v1` compiles
+   * beside v0 libraries only in v0-compatible mode).
    *
    * @throws {SignatureError} When the module does not compile; the message
    * carries OPA's first error with its file and line.
@@ -103,13 +74,11 @@ export class RegoCompiler {
     libraries: readonly RegoModule[],
   ): Promise<CompiledRego> {
     const entrypoints = signatureEntrypoints(signature);
-    const syntaxes: RegoSyntax[] = V1_SYNTAX_REGEXP.test(signature.text)
-      ? ["v1", "v0"]
-      : ["v0", "v1"];
+    const other: RegoSyntax = signature.syntax === "v1" ? "v0" : "v1";
     const result = await this.#compileCached(
       [signature, ...libraries],
       entrypoints,
-      syntaxes,
+      [signature.syntax, other],
     );
     if (typeof result === "string") {
       throw new SignatureError(signature.path, result);
@@ -120,8 +89,8 @@ export class RegoCompiler {
   /**
    * Compiles signatures of one syntax together into one module, with every
    * signature's entrypoints, so that the sandbox parses each event once for
-   * all of them. Returns `undefined` when they do not compile together (e.g.
-   * two share a package); each still runs alone then.
+   * all of them. Returns `undefined` when they do not compile together; each
+   * still runs alone then.
    */
   async compileBundle(
     signatures: readonly RegoModule[],
@@ -136,16 +105,53 @@ export class RegoCompiler {
     return typeof result === "string" ? undefined : result;
   }
 
+  /**
+   * Checks that `libraries` compile together, alone (`opa check`), in
+   * v0-compatible mode when one of them needs it; returns OPA's first error,
+   * or `undefined`. Cached like compiles.
+   */
+  async check(libraries: readonly RegoModule[]): Promise<string | undefined> {
+    const v0 = libraries.some((l) => l.syntax === "v0");
+    const key = await this.#key("check", v0 ? "v0" : "v1", libraries);
+    const cachePath = `${this.#cacheDir}/${key}.check`;
+    try {
+      return JSON.parse(await Deno.readTextFile(cachePath)).error;
+    } catch (error) {
+      // A missing or damaged entry is checked again.
+      if (
+        !(error instanceof Deno.errors.NotFound ||
+          error instanceof SyntaxError)
+      ) throw error;
+    }
+    const output = await this.#opa.runOn(libraries, (files) => [
+      "check",
+      ...(v0 ? ["--v0-compatible"] : []),
+      ...files,
+    ]);
+    const error = output.ok ? undefined : firstOpaError(output);
+    await writeCacheEntry(cachePath, JSON.stringify({ error }));
+    return error;
+  }
+
+  async #key(...parts: (string | readonly RegoModule[])[]): Promise<string> {
+    const version = await this.#opa.version();
+    return await sha256Hex(
+      [
+        version,
+        ...parts.flatMap((p) =>
+          typeof p === "string" ? [p] : p.map((m) => m.text)
+        ),
+      ].join("\0"),
+    );
+  }
+
   /** Compiles through the cache; returns OPA's first error when it fails. */
   async #compileCached(
     modules: readonly RegoModule[],
     entrypoints: readonly string[],
     syntaxes: readonly RegoSyntax[],
   ): Promise<CompiledWasm | string> {
-    const version = await this.opaVersion();
-    const key = await sha256Hex(
-      [version, ...entrypoints, ...modules.map((m) => m.text)].join("\0"),
-    );
+    const key = await this.#key(...entrypoints, modules);
     const cachePath = (syntax: RegoSyntax) =>
       `${this.#cacheDir}/${key}.${syntax}.wasm`;
     for (const syntax of syntaxes) {
@@ -161,11 +167,7 @@ export class RegoCompiler {
     }
     let firstError = "";
     for (const syntax of syntaxes) {
-      const wasm = await this.#build(
-        modules,
-        entrypoints,
-        syntax === "v0" ? ["--v0-compatible"] : [],
-      );
+      const wasm = await this.#build(modules, entrypoints, syntax);
       if (wasm instanceof Uint8Array) {
         await writeCacheEntry(cachePath(syntax), wasm);
         return { wasm, syntax, cached: false };
@@ -178,67 +180,32 @@ export class RegoCompiler {
   async #build(
     modules: readonly RegoModule[],
     entrypoints: readonly string[],
-    modeFlags: readonly string[],
+    syntax: RegoSyntax,
   ): Promise<Uint8Array | string> {
-    const dir = await Deno.makeTempDir({ prefix: "vigil-opa-" });
-    try {
-      const bundle = `${dir}/bundle.tar.gz`;
-      const result = await this.#run([
-        "build",
-        "-t",
-        "wasm",
-        ...modeFlags,
-        ...entrypoints.flatMap((e) => ["-e", e]),
-        "-o",
-        bundle,
-        ...modules.map((m) => m.path),
-      ]);
-      if (!result.ok) {
-        return firstOpaError(`${result.stderr}\n${result.stdout}`);
-      }
-      return await extractPolicyWasm(await Deno.readFile(bundle));
-    } finally {
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
-  }
-
-  async #run(
-    args: string[],
-  ): Promise<{ ok: boolean; stdout: string; stderr: string }> {
-    let output: Deno.CommandOutput;
-    try {
-      output = await new Deno.Command(this.#opa, {
-        args,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-    } catch (error) {
-      throw new NotSupportedError(
-        `Cannot run OPA ("${this.#opa}"): ${
-          describe(error)
-        }; run tools/setup.sh or put opa 1.x on PATH`,
-        { cause: error },
+    let bundle: Uint8Array | undefined;
+    const output = await this.#opa.runOn(modules, (files, dir) => [
+      "build",
+      "-t",
+      "wasm",
+      ...(syntax === "v0" ? ["--v0-compatible"] : []),
+      ...entrypoints.flatMap((e) => ["-e", e]),
+      "-o",
+      `${dir}/bundle.tar.gz`,
+      ...files,
+    ], async (dir) => {
+      bundle = await Deno.readFile(`${dir}/bundle.tar.gz`).catch(() =>
+        undefined
       );
-    }
-    const decoder = new TextDecoder();
-    return {
-      ok: output.success,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-    };
+    });
+    if (!output.ok || bundle === undefined) return firstOpaError(output);
+    return await extractPolicyWasm(bundle);
   }
 }
 
 /** The names of a signature's contract rules, as wasm entrypoints. */
 function signatureEntrypoints(signature: RegoModule): string[] {
-  const pkg = signature.packagePath.replaceAll(".", "/");
-  return REGO_ENTRYPOINTS.map((rule) => `${pkg}/${rule}`);
-}
-
-function firstOpaError(stderr: string): string {
-  const line = ERROR_LINE_REGEXP.exec(stderr)?.[1];
-  return line ?? (stderr.trim().split("\n").pop() || "opa build failed");
+  const pkg = signature.packagePath.join("/");
+  return CONTRACT_RULES.map((rule) => `${pkg}/${rule}`);
 }
 
 async function extractPolicyWasm(bundle: Uint8Array): Promise<Uint8Array> {

@@ -13,8 +13,8 @@
  * @module
  */
 
-import { SignatureError } from "../errors.ts";
 import { sha256Hex, writeCacheEntry } from "./_cache.ts";
+import { readSource } from "./_source.ts";
 
 /** A TypeScript signature ready to run in a sandbox. */
 export interface CompiledTypeScript {
@@ -57,19 +57,14 @@ function hashCompiler(): Promise<string> {
  * Transpiles and checks a TypeScript signature file, or takes it from the
  * cache.
  *
- * @throws {SignatureError} When the file cannot be read or parsed, or it
- * imports anything other than types.
+ * @throws {SignatureError} When the file cannot be read, is over
+ * `MAX_SOURCE_BYTES`, cannot be parsed, or imports anything other than types.
  */
 export async function compileTypeScript(
   path: string,
   options: TypeScriptCompileOptions = {},
 ): Promise<CompiledTypeScript> {
-  let source: string;
-  try {
-    source = await Deno.readTextFile(path);
-  } catch (error) {
-    throw new SignatureError(path, readError(error), { cause: error });
-  }
+  const source = await readSource(path);
   const { cacheDir } = options;
   const cachePath = cacheDir === undefined
     ? undefined
@@ -107,9 +102,4 @@ async function writeEntry(path: string, code: string): Promise<void> {
     path,
     `${CHECKSUM_PREFIX}${await sha256Hex(code)}\n${code}`,
   );
-}
-
-function readError(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) return "no such file or directory";
-  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
 }

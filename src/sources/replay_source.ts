@@ -1,7 +1,9 @@
 /**
  * Replays newline-delimited Tracee JSON events from a file or stdin. A line
- * that is not a JSON object with an `eventName` and an `args` list is reported
- * with its number and skipped; the stream goes on.
+ * that Tracee's decoder would not take (not a JSON object, a field of the
+ * wrong type, no `eventName`: see `normalise.ts`) is reported with its number
+ * and the reason, and skipped; the stream goes on. Absent fields take
+ * Tracee's zero values.
  *
  * Parsing is most of a replay's cost, so a line in Tracee's shape is not
  * parsed here: its routing fields are found by search, an event no one wants
@@ -44,8 +46,11 @@ const EVENT_NAME_KEY = '"eventName":"';
 /** The key's tail: a rarer first character makes `indexOf` twice as fast. */
 const EVENT_NAME_TAIL = EVENT_NAME_KEY.slice(4);
 const CONTAINER_ID_KEY = '"containerId":"';
+const CONTAINER_KEY = '"container":';
+const NEXT_CONTAINER_KEY = ',"container":';
+const CONTAINER_ID_MEMBER = '{"id":"';
 const CONTAINER_STARTED_KEY = '"containerStarted":';
-const ARGS_KEY = '"args":[';
+const ARGS_KEY = '"args":';
 
 /** Where the first `"eventName":"` of `json` is, or -1. */
 function eventNameAt(json: string): number {
@@ -61,11 +66,70 @@ function eventNameAt(json: string): number {
 }
 
 /**
+ * The container id routing reads, found by search: a non-empty `containerId`
+ * before the event's name; else (it is `""` or absent) `container.id`, as
+ * Tracee's own origin reads it: `""` when the one `container` is `{}` or
+ * absent. `undefined` when that is not clear.
+ */
+function scanContainerId(json: string, nameAt: number): string | undefined {
+  const idAt = json.lastIndexOf(CONTAINER_ID_KEY, nameAt);
+  let at: number;
+  if (idAt >= 0) {
+    const id = plainStringAt(json, idAt + CONTAINER_ID_KEY.length);
+    if (id !== "") return id;
+    // In Tracee's order `container` follows: no search of the line.
+    const next = idAt + CONTAINER_ID_KEY.length + 1;
+    at = json.startsWith(NEXT_CONTAINER_KEY, next)
+      ? next + 1
+      : uniqueContainerAt(json);
+  } else if (json.includes('"containerId"')) return undefined;
+  else at = uniqueContainerAt(json);
+  if (at === -1) return "";
+  if (at < 0) return undefined;
+  const value = at + CONTAINER_KEY.length;
+  if (json.startsWith("{}", value)) return "";
+  return json.startsWith(CONTAINER_ID_MEMBER, value)
+    ? plainStringAt(json, value + CONTAINER_ID_MEMBER.length)
+    : undefined;
+}
+
+/**
+ * Where the line's one `"container":` is; -1 when it has no `container`
+ * member at all, -2 when that is not clear (another, or the name elsewhere).
+ */
+function uniqueContainerAt(json: string): number {
+  const at = json.indexOf(CONTAINER_KEY);
+  if (at < 0) return json.includes('"container"') ? -2 : -1;
+  return json.includes(CONTAINER_KEY, at + 1) ? -2 : at;
+}
+
+/**
+ * `containerStarted` found by search after the event's name; `false` (the
+ * zero value) when the line has none. `undefined` when that is not clear.
+ */
+function scanContainerStarted(
+  json: string,
+  nameAt: number,
+): { started: boolean; at: number } | undefined {
+  const at = json.indexOf(CONTAINER_STARTED_KEY, nameAt);
+  if (at < 0) {
+    return json.includes('"containerStarted"')
+      ? undefined
+      : { started: false, at: nameAt };
+  }
+  const flag = at + CONTAINER_STARTED_KEY.length;
+  if (json.startsWith("true", flag)) return { started: true, at: flag };
+  if (json.startsWith("false", flag)) return { started: false, at: flag };
+  return undefined;
+}
+
+/**
  * The routing fields of a line in Tracee's shape, found by search instead of
  * parsing (a search costs a fifth of `JSON.parse`): an object whose first
- * `eventName` is preceded by a `containerId` and followed by
- * `containerStarted`, then `args`, in Tracee's field order. `undefined` for
- * any other line, which is then parsed in full.
+ * `eventName` is preceded by its container's id and followed by
+ * `containerStarted`, then `args`, in Tracee's field order; each may be
+ * absent (then it has Tracee's zero value). `undefined` for any other line,
+ * which is then parsed in full.
  */
 function scanRouting(json: string): EventRouting | undefined {
   if (!json.startsWith("{") || !json.endsWith("}")) return undefined;
@@ -73,22 +137,19 @@ function scanRouting(json: string): EventRouting | undefined {
   if (nameAt < 0) return undefined;
   const eventName = plainStringAt(json, nameAt + EVENT_NAME_KEY.length);
   if (!eventName) return undefined;
-  const idAt = json.lastIndexOf(CONTAINER_ID_KEY, nameAt);
-  if (idAt < 0) return undefined;
-  const containerId = plainStringAt(json, idAt + CONTAINER_ID_KEY.length);
+  const containerId = scanContainerId(json, nameAt);
   if (containerId === undefined) return undefined;
-  const startedAt = json.indexOf(CONTAINER_STARTED_KEY, nameAt);
-  if (startedAt < 0) return undefined;
-  const flag = startedAt + CONTAINER_STARTED_KEY.length;
-  const started = json.startsWith("true", flag)
-    ? true
-    : json.startsWith("false", flag)
-    ? false
-    : undefined;
-  if (started === undefined || !json.includes(ARGS_KEY, flag)) {
+  const flag = scanContainerStarted(json, nameAt);
+  if (flag === undefined) return undefined;
+  const argsAt = json.indexOf(ARGS_KEY, flag.at);
+  if (
+    argsAt < 0
+      ? json.includes('"args"')
+      : json[argsAt + ARGS_KEY.length] !== "["
+  ) {
     return undefined;
   }
-  return { eventName, origin: eventOrigin(containerId, started) };
+  return { eventName, origin: eventOrigin(containerId, flag.started) };
 }
 
 const READ_BYTES = 1024 * 1024;

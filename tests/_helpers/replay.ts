@@ -149,7 +149,8 @@ export interface VigilRun {
  */
 export function spawnVigil(
   args: string[],
-  options: { stdin?: "piped" | "null"; denoFlags?: string[] } = {},
+  options: { stdin?: "piped" | "null"; denoFlags?: string[]; cwd?: string } =
+    {},
 ): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [
@@ -164,6 +165,7 @@ export function spawnVigil(
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   }).spawn();
 }
 
@@ -187,6 +189,35 @@ export async function seedDir(): Promise<AsyncDisposable & { path: string }> {
   };
 }
 
+/**
+ * The seed's workflow, literally: a directory holding a copy of the project's
+ * `signatures/` tree with the seed's `signature_example.rego` placed inside
+ * `signatures/rego`, removed when disposed. Run Vigil in it with
+ * {@linkcode SEED_COMMAND}.
+ */
+export async function seedTree(): Promise<AsyncDisposable & { path: string }> {
+  const path = await Deno.makeTempDir({ prefix: "vigil-seed-tree-" });
+  await new Deno.Command("cp", {
+    args: ["-r", `${ROOT}signatures`, `${path}/signatures`],
+  }).output();
+  await Deno.copyFile(
+    `${ROOT}tests/fixtures/signatures/seed_literal/signature_example.rego`,
+    `${path}/signatures/rego/signature_example.rego`,
+  );
+  return {
+    path,
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
+  };
+}
+
+/** The seed's command line: its signature directory and event. */
+export const SEED_COMMAND = [
+  "--signatures-dir",
+  "signatures/rego",
+  "--events",
+  "mine",
+] as const;
+
 /** Arguments running the seed's example in `dir`, printing its findings as JSON. */
 export function seedArgs(dir: string): string[] {
   return ["--signatures-dir", dir, "--events", "mine", "--output", "json"];
@@ -195,11 +226,12 @@ export function seedArgs(dir: string): string[] {
 /** Runs `deno run -A mod.ts ...args` with the test cache, feeding `stdin`. */
 export async function runVigil(
   args: string[],
-  options: { stdin?: string; denoFlags?: string[] } = {},
+  options: { stdin?: string; denoFlags?: string[]; cwd?: string } = {},
 ): Promise<VigilRun> {
   const child = spawnVigil(args, {
     stdin: options.stdin === undefined ? "null" : "piped",
     ...(options.denoFlags ? { denoFlags: options.denoFlags } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();

@@ -350,6 +350,29 @@ Deno.test({
       });
 
       await t.step(
+        "VGL-4 fileless execution: found in /dev/shm by execvp after a failed call",
+        async () => {
+          // env's execvp tries the first PATH entry (ENOENT), then /dev/shm:
+          // two execve calls, a security_bprm_check and a sched_process_exec
+          // for one start.
+          const name = `vigil-e2e-${crypto.randomUUID()}`;
+          await Deno.copyFile("/bin/true", `/dev/shm/${name}`);
+          try {
+            await Deno.chmod(`/dev/shm/${name}`, 0o755);
+            const child = await run("env", [
+              `PATH=/nonexistent-${name}:/dev/shm`,
+              name,
+            ]);
+            assert.equal(child.code, 0, child.stderr);
+            const { data } = await onlyFinding(sensor, child.pid, "VGL-4");
+            assert.deepEqual(data, { pathname: `/dev/shm/${name}` });
+          } finally {
+            await Deno.remove(`/dev/shm/${name}`);
+          }
+        },
+      );
+
+      await t.step(
         "VGL-4 fileless execution: a script run from /dev/shm",
         async () => {
           // The binary is the interpreter: the path exec was given counts.

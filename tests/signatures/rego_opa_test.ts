@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  discoverSignatures,
-  librariesUsedBy,
-} from "../../src/signatures/discover.ts";
+import { Opa } from "../../src/signatures/_opa.ts";
+import { discoverSignatures } from "../../src/signatures/discover.ts";
 import { RegoCompiler } from "../../src/signatures/rego_compiler.ts";
 import { OPA, ROOT, TEST_CACHE_DIR } from "../_helpers/replay.ts";
 
@@ -131,14 +129,20 @@ function hostBuiltins(wasm: Uint8Array): Record<string, number> {
 }
 
 Deno.test("built-in Rego signatures use only builtins compiled into WebAssembly", async () => {
-  const found = await discoverSignatures([`${ROOT}signatures`]);
+  const opa = new Opa(OPA);
+  const found = await discoverSignatures([`${ROOT}signatures`], {
+    opa,
+    cacheDir: TEST_CACHE_DIR,
+  });
   assert.deepEqual(found.errors, []);
-  const compiler = new RegoCompiler({ cacheDir: TEST_CACHE_DIR, opa: OPA });
+  const compiler = new RegoCompiler({ cacheDir: TEST_CACHE_DIR, opa });
   let checked = 0;
   for (const signature of found.signatures) {
     if (signature.kind !== "rego") continue;
-    const libraries = librariesUsedBy(signature.module, found.regoLibraries);
-    const { wasm } = await compiler.compile(signature.module, libraries);
+    const { wasm } = await compiler.compile(
+      signature.module,
+      signature.libraries,
+    );
     assert.deepEqual(hostBuiltins(wasm), {}, signature.path);
     checked++;
   }

@@ -185,6 +185,21 @@ Deno.test("reverse_shell forgets a descriptor reused for a local socket, and a p
   assert.deepEqual(feed("dup2", dup2(3, 1), { ...exited, returnValue: 1 }), []);
 });
 
+Deno.test("reverse_shell hands connections on only through a fork naming both pids", async () => {
+  const feed = await load("reverse_shell");
+  const python = process(1100, "python3");
+  feed("connect", connect(3, inet("203.0.113.9", 443)), python);
+  feed("dup2", dup2(3, 0), { ...python, returnValue: 0 });
+  feed("dup2", dup2(3, 1), { ...python, returnValue: 1 });
+  // Neither fork says which process inherits whose descriptors.
+  feed("sched_process_fork", [["parent_pid", "int", 1100]], python);
+  feed("sched_process_fork", [["child_pid", "int", 1300]], process(1200, "x"));
+  assert.deepEqual(
+    feed("sched_process_exec", exec("/bin/sh", ["sh"]), process(1300, "sh")),
+    [],
+  );
+});
+
 Deno.test("reverse_shell tracks at most 4096 processes, forgetting the oldest", async () => {
   const feed = await load("reverse_shell");
   for (let pid = 10000; pid <= 14096; pid++) {
@@ -263,6 +278,22 @@ Deno.test("self_deleting_executable follows forks and forgets exited processes",
       process(2101, "agent"),
     ),
     [{ pathname: "/opt/agent/agent", executable: "/opt/agent/agent" }],
+  );
+});
+
+Deno.test("self_deleting_executable hands a binary on only through a fork naming both pids", async () => {
+  const feed = await load("self_deleting_executable");
+  const agent = process(2200, "agent");
+  feed("sched_process_exec", exec("/opt/agent/agent", ["agent"]), agent);
+  feed("sched_process_fork", [["parent_pid", "int", 2200]], agent);
+  feed("sched_process_fork", [["child_pid", "int", 2301]], process(2300, "x"));
+  assert.deepEqual(
+    feed(
+      "unlink",
+      [["pathname", "const char*", "/opt/agent/agent"]],
+      process(2301, "x"),
+    ),
+    [],
   );
 });
 

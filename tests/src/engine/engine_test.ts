@@ -155,3 +155,41 @@ Deno.test("Engine prints selected base events next to findings", async () => {
     "mine",
   ]);
 });
+
+Deno.test("Engine gives a Rego signature Tracee's zero values for fields a line lacks", async () => {
+  const sparse = {
+    timestamp: 1680190419485136510n,
+    processName: "terminator",
+    eventId: "257",
+    eventName: "openat",
+    argsNum: 0,
+  };
+  const { findings, errors, malformed } = await replay({
+    signatureDirs: [
+      `${ROOT}tests/fixtures/signatures/fidelity/zero`,
+    ],
+    lines: [
+      sparse,
+      // Present and not zero: no finding.
+      { ...sparse, containerId: "7f3c2a" },
+      {
+        ...sparse,
+        args: [{ name: "pathname", type: "const char*", value: "/x" }],
+      },
+      // Present and zero, in Tracee's full shape: the same finding.
+      {
+        ...openat("/x", "O_RDONLY", { executable: { path: "" } }),
+        args: [],
+        argsNum: 0,
+      },
+    ],
+    events: ["zero_values"],
+  });
+  assert.deepEqual(errors, []);
+  assert.equal(malformed, 0);
+  assert.deepEqual(findings.map((f) => f.timestamp), [
+    1680190419485136510n,
+    1680190419485136510n,
+  ]);
+  assert.deepEqual(findings[0]!.matchedPolicies, [""]);
+});

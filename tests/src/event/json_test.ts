@@ -73,3 +73,29 @@ Deno.test("parseJsonExact() keeps strings that look like big numbers, and falls 
     12.5,
   ]);
 });
+
+Deno.test("stringifyJson() and parseJsonExact() take any depth, bigints included", () => {
+  const depth = 100_000;
+  const text = `${"[".repeat(depth)}"12345678901234567 x",${
+    '{"a":'.repeat(depth)
+  }12345678901234567890${"}".repeat(depth)}${"]".repeat(depth)}`;
+  // The string's digits make the quick match fail: the exact re-read runs.
+  const value = parseJsonExact(text);
+  assert.equal(stringifyJson(value), text);
+  let inner: unknown = value;
+  while (Array.isArray(inner)) inner = inner.at(-1);
+  while (typeof inner === "object") inner = (inner as { a: unknown }).a;
+  assert.equal(inner, 12345678901234567890n);
+});
+
+Deno.test("parseJsonExact() reads what JSON.parse reads, keys and escapes included", () => {
+  const text =
+    '{"__proto__":{"x":1},"":"\\"\\\\","1":12345678901234567890,"s":"12345678901234567890","a":[true,false,null,-0,1e2,-1.5E-3]}';
+  const value = parseJsonExact(text) as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(value), Object.prototype);
+  assert.deepEqual(Object.keys(value), ["1", "__proto__", "", "s", "a"]);
+  assert.deepEqual(value["__proto__"], { x: 1 });
+  assert.equal(value[""], '"\\');
+  assert.equal(value["1"], 12345678901234567890n);
+  assert.deepEqual(value.a, [true, false, null, -0, 100, -0.0015]);
+});

@@ -124,3 +124,30 @@ Deno.test("a broken line in Tracee's shape is reported once, when first used", a
   assert.deepEqual(reports.map(([line]) => line), [4, 2]);
   assert.throws(() => records[1]!.event(), /line 2 is not an event/);
 });
+
+Deno.test("a line lacking containerId, contextFlags or args is routed by search, with Tracee's zero values", async () => {
+  const sparse = (name: string, extra = "") =>
+    `{"timestamp":1,"processName":"x","hostName":"h"${extra},"eventName":"${name}","argsNum":0}`;
+  const { records, reports } = await replay(
+    [
+      sparse("openat"),
+      sparse("openat", ',"container":{"id":"abc","name":"n"}'),
+      sparse("openat", ',"containerId":"","container":{"id":"abc"}'),
+      // Broken, but no one wants it: dropped on its name, unparsed.
+      sparse("close", ',"hostName":h'),
+    ],
+    (name) => name === "openat",
+  );
+  assert.deepEqual(reports, []);
+  assert.deepEqual(records.map((r) => r.origin), [
+    Origin.Host,
+    Origin.ContainerInit,
+    Origin.ContainerInit,
+  ]);
+  for (const record of records) {
+    const event = JSON.parse(record.json!) as Record<string, unknown>;
+    assert.equal(event.containerId, "");
+    assert.deepEqual(event.args, []);
+    assert.ok(record.formatted);
+  }
+});

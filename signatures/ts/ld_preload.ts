@@ -1,0 +1,207 @@
+/**
+ * VGL-6: the dynamic linker is told to load a library of the attacker's.
+ *
+ * Stateful only to report a program start once, whichever of its events
+ * (execve, execveat, security_bprm_check, sched_process_exec) the stream
+ * carries.
+ *
+ * @module
+ */
+
+import type {
+  EventSelector,
+  OnEvent,
+  SignatureMetadata,
+  TraceeEvent,
+} from "../../src/sdk/mod.ts";
+
+/** What this signature reports; see the description for its limits. */
+export const metadata: SignatureMetadata = {
+  id: "VGL-6",
+  version: "1.0.0",
+  name: "Dynamic linker hijacking",
+  eventName: "ld_preload",
+  description:
+    "A program was started with LD_PRELOAD naming a library other than a few well-known system ones (fakeroot, eatmydata, jemalloc, tcmalloc, faketime, sanitizer runtimes, in a system library directory or given by bare name), or with LD_LIBRARY_PATH pointing into /tmp, /var/tmp, /dev/shm or /run/shm; or /etc/ld.so.preload was opened for writing. The environment is read from sched_process_exec's env or the envp of execve, execveat and security_bprm_check, which a sensor fills only when exec environments are captured (Tracee's exec-env option); a program start is reported once, from the first of its events that shows it. Misses LD_AUDIT and other loader variables, libraries planted in system directories, LD_LIBRARY_PATH pointing elsewhere and /etc/ld.so.preload replaced by rename. Known false positives: profilers, memory debuggers and shims preloaded from non-system paths (e.g. /opt or a build tree).",
+  tags: ["linux", "persistence", "defense-evasion"],
+  properties: {
+    Severity: 3,
+    Category: "persistence",
+    Technique: "Dynamic Linker Hijacking",
+    "MITRE ATT&CK": "T1574.006: Dynamic Linker Hijacking",
+  },
+};
+
+/**
+ * The events one program start can appear as in a Tracee stream: the exec
+ * call (at entry, and again at exit when it failed), security_bprm_check
+ * (once per binary handler: a script, then its interpreter) and
+ * sched_process_exec. A stream may carry any of them.
+ */
+const START_EVENTS = [
+  "execve",
+  "execveat",
+  "security_bprm_check",
+  "sched_process_exec",
+];
+
+/** The events of one program start of a process, seen so far. */
+interface Start {
+  /** The latest timestamp among them. */
+  last: bigint;
+  /** sched_process_exec was seen: the next start event begins a new start. */
+  running: boolean;
+  /** The last exec call failed: the next (execvp's next PATH entry) is a retry. */
+  failed: boolean;
+  reported: boolean;
+}
+
+/** The most processes tracked; the oldest are forgotten first. */
+const MAX_PROCESSES = 4096;
+const starts = new Map<number, Start>();
+
+function timeOf(event: TraceeEvent): bigint {
+  const time = event.timestamp;
+  if (typeof time === "bigint") return time;
+  return Number.isSafeInteger(time) ? BigInt(time) : 0n;
+}
+
+/**
+ * Whether an event at `time` belongs to `previous` rather than beginning a
+ * start; `call` tells an exec call's event that is not a failure.
+ */
+function continues(previous: Start, time: bigint, call: boolean): boolean {
+  // Delivered late, or stamped like the start's latest event.
+  if (time !== 0n && time <= previous.last) return true;
+  // A start ends at sched_process_exec; an exec call begins the next one,
+  // unless it retries one that failed (execvp walking PATH).
+  return !previous.running && (!call || previous.failed);
+}
+
+/**
+ * The program start `event` (one of {@linkcode START_EVENTS}) belongs to, or
+ * `undefined` for a failed exec call. An event no newer than the latest one
+ * seen for the process belongs to its current start: streams need not be
+ * sorted, and a sensor may stamp two events of one start alike (Vigil's
+ * kernel source derives security_bprm_check from sched_process_exec's
+ * record). A zero timestamp tells nothing.
+ */
+function programStart(event: TraceeEvent): Start | undefined {
+  const time = timeOf(event);
+  const call = event.eventName === "execve" || event.eventName === "execveat";
+  const failed = call && Number(event.returnValue) < 0;
+  const previous = starts.get(event.hostProcessId);
+  const start = previous !== undefined &&
+      continues(previous, time, call && !failed)
+    ? previous
+    : { last: time, running: false, failed: false, reported: false };
+  if (time > start.last) start.last = time;
+  if (event.eventName === "sched_process_exec") start.running = true;
+  if (call) start.failed = failed;
+  starts.delete(event.hostProcessId);
+  starts.set(event.hostProcessId, start);
+  if (starts.size > MAX_PROCESSES) {
+    const oldest = starts.keys().next().value;
+    if (oldest !== undefined) starts.delete(oldest);
+  }
+  return failed ? undefined : start;
+}
+
+const PRELOAD_FILE = "/etc/ld.so.preload";
+
+/**
+ * Every program start, anywhere, and the opens of /etc/ld.so.preload
+ * (Vigil's `args` filter; the handler still checks).
+ */
+export const selectedEvents: EventSelector[] = [
+  ...START_EVENTS.map((name) => ({ source: "tracee", name, origin: "*" })),
+  {
+    source: "tracee",
+    name: "security_file_open",
+    origin: "*",
+    args: { pathname: [PRELOAD_FILE] },
+  },
+];
+
+const PRELOAD_NAME_PREFIXES = [
+  "libfakeroot",
+  "libeatmydata",
+  "libjemalloc",
+  "libtcmalloc",
+  "libfaketime",
+  "libasan",
+  "libtsan",
+  "libubsan",
+  "liblsan",
+];
+const SYSTEM_LIB_DIRS = ["/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/"];
+const TEMPORARY_DIRS = ["/tmp", "/var/tmp", "/dev/shm", "/run/shm"];
+
+function argument(event: TraceeEvent, name: string): unknown {
+  return event.args.find((arg) => arg.name === name)?.value;
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+/** A well-known library in a system directory, or a bare name (looked up there). */
+function expectedPreload(library: string): boolean {
+  const name = library.slice(library.lastIndexOf("/") + 1);
+  return PRELOAD_NAME_PREFIXES.some((prefix) => name.startsWith(prefix)) &&
+    (!library.includes("/") ||
+      SYSTEM_LIB_DIRS.some((dir) => library.startsWith(dir)));
+}
+
+function temporaryDir(dir: string): boolean {
+  return TEMPORARY_DIRS.some((tmp) => dir === tmp || dir.startsWith(`${tmp}/`));
+}
+
+// ld.so splits LD_PRELOAD on colons and spaces.
+function suspiciousVariable(entry: string): boolean {
+  if (entry.startsWith("LD_PRELOAD=")) {
+    return entry.slice("LD_PRELOAD=".length).split(/[: ]/)
+      .some((library) => library !== "" && !expectedPreload(library));
+  }
+  return entry.startsWith("LD_LIBRARY_PATH=") &&
+    entry.slice("LD_LIBRARY_PATH=".length).split(":").some(temporaryDir);
+}
+
+/** The loader variables of a start's environment that hijack it. */
+function suspiciousVariables(event: TraceeEvent): string[] {
+  const env = argument(
+    event,
+    event.eventName === "sched_process_exec" ? "env" : "envp",
+  );
+  // Without exec environments, envp is a pointer such as "0x0".
+  if (!Array.isArray(env)) return [];
+  return env.filter((entry): entry is string =>
+    typeof entry === "string" && suspiciousVariable(entry)
+  );
+}
+
+function isFileWrite(flags: string): boolean {
+  const lower = flags.toLowerCase();
+  return lower.includes("o_wronly") || lower.includes("o_rdwr");
+}
+
+/**
+ * Reports the first event of a program start whose environment hijacks the
+ * loader, and each write-open of /etc/ld.so.preload.
+ */
+export const onEvent: OnEvent = (event, report) => {
+  if (event.eventName === "security_file_open") {
+    const pathname = argument(event, "pathname");
+    const flags = text(argument(event, "flags"));
+    if (pathname === PRELOAD_FILE && isFileWrite(flags)) {
+      report({ pathname, flags });
+    }
+    return;
+  }
+  const start = programStart(event);
+  if (start === undefined || start.reported) return;
+  const variables = suspiciousVariables(event);
+  if (variables.length === 0) return;
+  start.reported = true;
+  report({ variables });
+};

@@ -1,0 +1,149 @@
+/**
+ * Runs the `opa` executable for the parser and the compiler. OPA reads copies
+ * of the modules written into a private directory, not the signature files
+ * themselves: what it compiles is exactly the text Vigil read and checked,
+ * even if a file changes in between.
+ *
+ * @module
+ */
+
+import { describe, NotSupportedError } from "../errors.ts";
+import { MAX_ERROR_LENGTH, printable } from "./_printable.ts";
+
+/** A Rego module's text and the file it was read from. */
+export interface ModuleText {
+  path: string;
+  text: string;
+}
+
+/** What one `opa` run printed. */
+export interface OpaOutput {
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+const ERROR_LINE_REGEXP = /(\S+\.rego:\d+: .*)$/m;
+
+/** Options of {@linkcode Opa}. */
+export interface OpaOptions {
+  /**
+   * How long one run of `opa` on modules may take before it is killed (a
+   * hostile module must not stall loading).
+   * @default {60000}
+   */
+  timeoutMs?: number;
+}
+
+/** One `opa` executable. */
+export class Opa {
+  readonly #path: string;
+  readonly #timeoutMs: number;
+  #version: Promise<string> | undefined;
+
+  constructor(path: string, options: OpaOptions = {}) {
+    this.#path = path;
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  /**
+   * The version line of `opa version`.
+   *
+   * @throws {NotSupportedError} When `opa` cannot be run.
+   */
+  version(): Promise<string> {
+    return this.#version ??= this.run(["version"]).then((result) => {
+      if (!result.ok) {
+        throw new NotSupportedError(
+          `Cannot run "${this.#path} version": ${result.stderr.trim()}`,
+        );
+      }
+      return result.stdout.split("\n")[0] ?? "";
+    });
+  }
+
+  /**
+   * Runs `opa` with `args(files)`, where `files` are copies of `modules` in a
+   * private directory; the copies' names in OPA's output are replaced by the
+   * modules' paths. `collect` may read what OPA wrote into the directory
+   * before it is removed.
+   */
+  async runOn(
+    modules: readonly ModuleText[],
+    args: (files: string[], dir: string) => string[],
+    collect?: (dir: string) => Promise<void>,
+  ): Promise<OpaOutput> {
+    const dir = await Deno.makeTempDir({ prefix: "vigil-opa-" });
+    try {
+      const files = modules.map((_, i) => `${dir}/m${i}.rego`);
+      await Promise.all(
+        modules.map((m, i) => Deno.writeTextFile(files[i]!, m.text)),
+      );
+      const output = await this.run(args(files, dir), this.#timeoutMs);
+      await collect?.(dir);
+      const named = (text: string) =>
+        files.reduceRight(
+          (out, file, i) => out.replaceAll(file, modules[i]!.path),
+          text,
+        );
+      return {
+        ...output,
+        stdout: named(output.stdout),
+        stderr: named(output.stderr),
+      };
+    } finally {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  }
+
+  /**
+   * Runs `opa args...`, killed after `timeoutMs` if given.
+   *
+   * @throws {NotSupportedError} When `opa` cannot be started.
+   */
+  async run(args: string[], timeoutMs?: number): Promise<OpaOutput> {
+    let output: Deno.CommandOutput;
+    try {
+      output = await new Deno.Command(this.#path, {
+        args,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
+      }).output();
+    } catch (error) {
+      throw new NotSupportedError(
+        `Cannot run OPA ("${this.#path}"): ${
+          describe(error)
+        }; run tools/setup.sh or put opa 1.x on PATH`,
+        { cause: error },
+      );
+    }
+    const decoder = new TextDecoder();
+    if (timeoutMs && output.signal === "SIGTERM") {
+      return {
+        ok: false,
+        stdout: "",
+        stderr: `opa ${args[0]} did not finish within ${timeoutMs} ms`,
+      };
+    }
+    return {
+      ok: output.success,
+      stdout: decoder.decode(output.stdout),
+      stderr: decoder.decode(output.stderr),
+    };
+  }
+}
+
+/**
+ * OPA's first error line (`file.rego:line: message`), else its last line,
+ * escaped: OPA may quote the module's text.
+ */
+export function firstOpaError(output: OpaOutput): string {
+  const text = `${output.stderr}\n${output.stdout}`;
+  const line = ERROR_LINE_REGEXP.exec(text)?.[1];
+  return printable(
+    line ?? (text.trim().split("\n").pop() || "opa failed"),
+    MAX_ERROR_LENGTH,
+  );
+}
