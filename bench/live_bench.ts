@@ -13,7 +13,7 @@ import type { BenchRow } from "./_row.ts";
 import {
   type KernelSourceOptions,
   openKernelSource,
-} from "../src/sources/kernel_source.ts";
+} from "../src/sources/kernel/source.ts";
 
 const SECTION = "live";
 /**

@@ -14,10 +14,10 @@ import {
 } from "./_helpers/replay.ts";
 import {
   ARRIVAL_MS,
-  IGNORE_KERNEL_TESTS,
+  ignoreKernelTests,
   programsOf,
   stillLoaded,
-} from "./sources/_kernel.ts";
+} from "./_helpers/kernel.ts";
 
 async function readLine(
   reader: ReadableStreamDefaultReader<string>,
@@ -68,7 +68,7 @@ async function cat(path: string): Promise<number> {
 Deno.test({
   name:
     "vigil --events mine prints the finding within a second of cat /etc/passwd, with its context",
-  ignore: IGNORE_KERNEL_TESTS,
+  ignore: ignoreKernelTests(),
   async fn() {
     await using seed = await seedDir();
     const vigil = spawnVigil(seedArgs(seed.path));
@@ -136,7 +136,7 @@ Deno.test({
 Deno.test({
   name:
     "the seed's command line works live as written: its example inside signatures/rego, --events mine, on cat /etc/passwd",
-  ignore: IGNORE_KERNEL_TESTS,
+  ignore: ignoreKernelTests(),
   async fn() {
     await using tree = await seedTree();
     const vigil = spawnVigil([...SEED_COMMAND], { cwd: tree.path });
@@ -175,7 +175,7 @@ Deno.test({
 Deno.test({
   name:
     "vigil drops file opens no built-in could match before decoding them, but prints them when --events asks",
-  ignore: IGNORE_KERNEL_TESTS,
+  ignore: ignoreKernelTests(),
   async fn() {
     for (const printed of [false, true]) {
       const vigil = spawnVigil([

@@ -61,3 +61,27 @@ Deno.test("vigil's table and log lines cannot be forged by a signature's data, c
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("vigil list cannot be forged by a signature's free-form properties", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vigil-forger-list-" });
+  try {
+    const source = await Deno.readTextFile(FORGER);
+    await Deno.writeTextFile(
+      `${dir}/forger.ts`,
+      source.replace(
+        'description: "Prints fake rows and fake log lines",',
+        'description: "Prints fake rows and fake log lines",\n  properties: { "MITRE ATT&CK": "T0\\nVGL-1  Forged row\\r\\u001b[2K" },',
+      ),
+    );
+    const run = await runVigil(["list", "--signatures-dir", dir]);
+    assert.equal(run.code, 0, run.stderr);
+    const rows = run.stdout.trimEnd().split("\n");
+    assert.equal(rows.length, 2, run.stdout);
+    assert.match(
+      rows[1]!,
+      /^FID-FORGER .*T0\\nVGL-1  Forged row\\r\\u001b\[2K/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { ROOT, TEST_CACHE_DIR } from "./_helpers/replay.ts";
-import { IGNORE_KERNEL_TESTS } from "./sources/_kernel.ts";
+import { ignoreKernelTests } from "./_helpers/kernel.ts";
 
 /** The seed's example signature, as the seed gives it. */
 const SEED_SIGNATURE = `package tracee.Mine
@@ -141,7 +141,7 @@ function linesOf(stream: ReadableStream<Uint8Array>): AsyncIterator<string> {
 Deno.test({
   name:
     "deno run --allow-ffi mod.ts --events mine runs itself again with -A and prints the seed's finding when cat reads /etc/passwd",
-  ignore: IGNORE_KERNEL_TESTS,
+  ignore: ignoreKernelTests(),
   async fn() {
     await using checkout = await seedCheckout();
     const vigil = denoIn(checkout, [

@@ -19,36 +19,8 @@
 
 import type { EventArgument, TraceeEvent } from "../src/event/event.ts";
 import { formatEventJson } from "../src/event/json.ts";
-
-/** Event ids (x86-64 syscall numbers, and Tracee's 700+ block). */
-const EVENT_IDS: Record<string, number> = {
-  close: 3,
-  mprotect: 10,
-  dup2: 33,
-  socket: 41,
-  connect: 42,
-  execve: 59,
-  unlink: 87,
-  ptrace: 101,
-  mount: 165,
-  init_module: 175,
-  unlinkat: 263,
-  renameat2: 316,
-  process_vm_writev: 311,
-  finit_module: 313,
-  memfd_create: 319,
-  execveat: 322,
-  sched_process_fork: 714,
-  sched_process_exec: 715,
-  sched_process_exit: 716,
-  mem_prot_alert: 724,
-  magic_write: 727,
-  security_bprm_check: 731,
-  security_file_open: 732,
-  security_socket_connect: 736,
-  security_sb_mount: 740,
-  security_kernel_read_file: 743,
-};
+import { eventDefinition } from "../src/event/catalog.ts";
+import { entityId } from "../src/event/entity_id.ts";
 
 /** Where processes run: the host, or one container. */
 interface Place {
@@ -117,16 +89,6 @@ function containerPlace(
     kubernetes,
     containerStarted: true,
   };
-}
-
-/** A deterministic 32-bit id standing in for Tracee's entity hash. */
-function entityId(hostId: number, start: bigint): number {
-  let hash = 0x18273645 ^ hostId;
-  for (const char of `${hostId}:${start / 10_000_000n}`) {
-    hash = Math.imul(hash ^ char.charCodeAt(0), 0x5bd1e995) >>> 0;
-    hash ^= hash >>> 15;
-  }
-  return hash >>> 0;
 }
 
 function basename(path: string): string {
@@ -251,10 +213,7 @@ class Stream {
     this.wait(3 + (this.lines.length * 37) % 211);
     this.#cpu = (this.#cpu + 1 + (process.hostPid % 3)) % 4;
     const place = process.place;
-    const eventId = EVENT_IDS[eventName];
-    if (eventId === undefined) {
-      throw new RangeError(`Unknown event: ${eventName}`);
-    }
+    const definition = eventDefinition(eventName);
     const event: TraceeEvent = {
       timestamp: this.#now,
       threadStartTime: process.start,
@@ -275,11 +234,12 @@ class Stream {
       containerId: place.containerId,
       container: place.container,
       kubernetes: place.kubernetes,
-      eventId,
+      eventId: definition.id,
       eventName,
       argsNum: args.length,
       returnValue: options.ret ?? 0,
-      syscall: options.syscall ?? (eventId < 700 ? eventName : ""),
+      syscall: options.syscall ??
+        (definition.kind === "syscall" ? eventName : ""),
       stackAddresses: null,
       contextFlags: {
         containerStarted: place.containerStarted,

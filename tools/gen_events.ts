@@ -17,6 +17,8 @@
 import { parseArgs } from "node:util";
 import type { EventArgument, TraceeEvent } from "../src/event/event.ts";
 import { formatEventJson } from "../src/event/json.ts";
+import { eventDefinition } from "../src/event/catalog.ts";
+import { entityId } from "../src/event/entity_id.ts";
 import {
   parseMmapProt,
   parseOpenFlags,
@@ -373,10 +375,6 @@ function hex(random: Random, digits: number): string {
   return text;
 }
 
-function u32(random: Random): number {
-  return Math.floor(random() * 4294967296);
-}
-
 class World {
   #random: Random;
   #nextHostPid = 40000;
@@ -429,17 +427,24 @@ class World {
     );
     const hostPid = this.#nextHostPid += int(random, 1, 40);
     const pid = container ? container.nextPid += int(random, 1, 3) : hostPid;
+    const ppid = container ? 1 : int(random, 1, 2000);
+    const hostPpid = int(random, 1, 30000);
+    const startTime = BOOT_EPOCH_NS + BigInt(int(random, 1e9, 3.7e12));
+    // The parent started in the first second after boot, before any child;
+    // two draws, as the two random entity ids before, keep the stream.
+    const parentStart = BOOT_EPOCH_NS +
+      BigInt(int(random, 0, 5e8) + int(random, 0, 5e8));
     return {
       pid,
       hostPid,
-      ppid: container ? 1 : int(random, 1, 2000),
-      hostPpid: int(random, 1, 30000),
+      ppid,
+      hostPpid,
       comm: template.comm,
       exe: template.exe,
       uid: template.uid,
-      startTime: BOOT_EPOCH_NS + BigInt(int(random, 1e9, 3.7e12)),
-      entity: u32(random),
-      parentEntity: u32(random),
+      startTime,
+      entity: entityId(hostPid, startTime),
+      parentEntity: entityId(hostPpid, parentStart),
       container,
       files: [...LIBS, ...template.files],
       shortLived: template.shortLived ?? false,
@@ -449,7 +454,6 @@ class World {
 
 interface Draft {
   name: string;
-  id: number;
   syscall: string;
   returnValue?: number;
   args: EventArgument[];
@@ -478,7 +482,6 @@ function securityFileOpen(
     ~(O.CREAT | O.EXCL | O.NOCTTY | O.TRUNC);
   return {
     name: "security_file_open",
-    id: 732,
     syscall: "openat",
     args: [
       arg("pathname", "const char*", path),
@@ -495,7 +498,6 @@ function exec(random: Random, process: Process, path: string): Draft {
   const argv = [process.comm, ...(random() < 0.5 ? ["-c", "true"] : [])];
   return {
     name: "sched_process_exec",
-    id: 715,
     syscall: "execve",
     args: [
       arg("cmdpath", "const char*", path),
@@ -526,7 +528,6 @@ function exec(random: Random, process: Process, path: string): Draft {
 function execve(path: string, argv: string[], envp: string[]): Draft {
   return {
     name: "execve",
-    id: 59,
     syscall: "execve",
     args: [
       arg("pathname", "const char*", path),
@@ -564,7 +565,6 @@ const BENIGN: readonly [
     const missing = random() < 0.08;
     return {
       name: "openat",
-      id: 257,
       syscall: "openat",
       returnValue: missing ? -2 : int(random, 3, 40),
       args: [
@@ -577,7 +577,6 @@ const BENIGN: readonly [
   }],
   [20, (random) => ({
     name: "close",
-    id: 3,
     syscall: "close",
     args: [arg("fd", "int", int(random, 3, 40))],
   })],
@@ -585,7 +584,6 @@ const BENIGN: readonly [
     const count = pick(random, [4096, 8192, 65536, 832]);
     return {
       name: "read",
-      id: 0,
       syscall: "read",
       returnValue: int(random, 0, count),
       args: [
@@ -599,7 +597,6 @@ const BENIGN: readonly [
     const count = int(random, 1, 4096);
     return {
       name: "write",
-      id: 1,
       syscall: "write",
       returnValue: count,
       args: [
@@ -611,7 +608,6 @@ const BENIGN: readonly [
   }],
   [4, (random) => ({
     name: "mmap",
-    id: 9,
     syscall: "mmap",
     returnValue: 139_800_000_000_000 + int(random, 0, 1e9) * 4096,
     args: [
@@ -625,7 +621,6 @@ const BENIGN: readonly [
   })],
   [5, (random) => ({
     name: "mprotect",
-    id: 10,
     syscall: "mprotect",
     args: [
       arg("addr", "void*", userPointer(random)),
@@ -635,7 +630,6 @@ const BENIGN: readonly [
   })],
   [0.3, (random) => ({
     name: "mem_prot_alert",
-    id: 724,
     syscall: "mmap",
     args: [
       arg("alert", "string", "Mmaped region with W+E permissions!"),
@@ -652,7 +646,6 @@ const BENIGN: readonly [
   [1.5, (_random, p) => execve(p.exe, [p.comm], ENV)],
   [1.5, (random, p) => ({
     name: "security_bprm_check",
-    id: 731,
     syscall: "execve",
     args: [
       arg("pathname", "const char*", p.exe),
@@ -675,7 +668,6 @@ const BENIGN: readonly [
     ];
     return {
       name: "sched_process_fork",
-      id: 714,
       syscall: "clone",
       args: [
         ...ids("parent_", p.hostPid, p.startTime),
@@ -689,7 +681,6 @@ const BENIGN: readonly [
   }],
   [1.5, (random) => ({
     name: "sched_process_exit",
-    id: 716,
     syscall: "exit_group",
     args: [
       arg("exit_code", "long", pick(random, [0, 0, 0, 256])),
@@ -698,7 +689,6 @@ const BENIGN: readonly [
   })],
   [0.4, (random) => ({
     name: "ptrace",
-    id: 101,
     syscall: "ptrace",
     args: [
       arg("request", "string", pick(random, BENIGN_PTRACE)),
@@ -709,7 +699,6 @@ const BENIGN: readonly [
   })],
   [1, (random) => ({
     name: "socket",
-    id: 41,
     syscall: "socket",
     returnValue: int(random, 3, 40),
     args: [
@@ -720,7 +709,6 @@ const BENIGN: readonly [
   })],
   [1, (random) => ({
     name: "connect",
-    id: 42,
     syscall: "connect",
     returnValue: random() < 0.2 ? -115 : 0,
     args: [
@@ -731,7 +719,6 @@ const BENIGN: readonly [
   })],
   [1, (random) => ({
     name: "security_socket_connect",
-    id: 736,
     syscall: "connect",
     args: [
       arg("sockfd", "int", int(random, 3, 40)),
@@ -745,7 +732,6 @@ const BENIGN: readonly [
 const MALICIOUS: readonly ((random: Random, p: Process) => Draft)[] = [
   (random) => ({
     name: "ptrace",
-    id: 101,
     syscall: "ptrace",
     args: [
       arg("request", "string", "PTRACE_TRACEME"),
@@ -757,7 +743,6 @@ const MALICIOUS: readonly ((random: Random, p: Process) => Draft)[] = [
   }),
   (random) => ({
     name: "ptrace",
-    id: 101,
     syscall: "ptrace",
     args: [
       arg("request", "string", "PTRACE_POKETEXT"),
@@ -776,7 +761,6 @@ const MALICIOUS: readonly ((random: Random, p: Process) => Draft)[] = [
   (random) => securityFileOpen(random, "/proc/kcore", 0),
   (random) => ({
     name: "init_module",
-    id: 175,
     syscall: "init_module",
     args: [
       arg("module_image", "void*", `0x55${hex(random, 10)}`),
@@ -786,7 +770,6 @@ const MALICIOUS: readonly ((random: Random, p: Process) => Draft)[] = [
   }),
   (random) => ({
     name: "security_kernel_read_file",
-    id: 743,
     syscall: "finit_module",
     args: [
       arg("pathname", "const char*", `/tmp/.${hex(random, 6)}.ko`),
@@ -798,7 +781,6 @@ const MALICIOUS: readonly ((random: Random, p: Process) => Draft)[] = [
   }),
   (random) => ({
     name: "mem_prot_alert",
-    id: 724,
     syscall: "mprotect",
     args: [
       arg("alert", "string", "Protection changed from W to E!"),
@@ -846,7 +828,7 @@ function toEvent(draft: Draft, p: Process, timestamp: bigint, cpu: number) {
         podUID: c.pod.uid,
       }
       : {},
-    eventId: String(draft.id),
+    eventId: String(eventDefinition(draft.name).id),
     eventName: draft.name,
     matchedPolicies: ["default"],
     argsNum: draft.args.length,

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
- * The record layout shared by the BPF programs (vigil.bpf.c) and the
- * TypeScript decoder (ffi/record_layout.ts mirrors every number here; a unit
- * test compares them). Fixed-width types and explicit padding only.
+ * The ring record layout shared by the BPF programs (vigil.bpf.c) and the
+ * TypeScript decoder: tools/gen_ring_record_layout.ts generates
+ * ffi/ring_record_layout.ts from this file (`make` runs it). Fixed-width
+ * types and explicit padding only; a trailing comment on a #define becomes
+ * its doc comment there.
  */
 #ifndef VIGIL_EVENTS_H
 #define VIGIL_EVENTS_H

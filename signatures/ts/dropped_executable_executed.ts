@@ -9,12 +9,17 @@
  * @module
  */
 
+import {
+  argumentValue,
+  PROGRAM_START_EVENTS,
+  selectTracee,
+} from "@vigil/sensor/sdk";
 import type {
   EventSelector,
   OnEvent,
   SignatureMetadata,
   TraceeEvent,
-} from "../../src/sdk/mod.ts";
+} from "@vigil/sensor/sdk";
 
 /** What this signature reports; see the description for its limits. */
 export const metadata: SignatureMetadata = {
@@ -37,14 +42,10 @@ export const metadata: SignatureMetadata = {
  * Writes and program starts in running containers only. A drop is forgotten
  * once reported, so a start seen as several events gives one finding.
  */
-export const selectedEvents: EventSelector[] = [
+export const selectedEvents: EventSelector[] = selectTracee([
   "magic_write",
-  // Every event a program start can appear as.
-  "execve",
-  "execveat",
-  "security_bprm_check",
-  "sched_process_exec",
-].map((name) => ({ source: "tracee", name, origin: "container" }));
+  ...PROGRAM_START_EVENTS,
+], "container");
 
 /** The most written files remembered; the oldest are forgotten first. */
 const MAX_FILES = 4096;
@@ -60,10 +61,6 @@ interface Drop {
 /** Drops by `inodeKey` and by `pathKey`. */
 const drops = new Map<string, Drop>();
 
-function argument(event: TraceeEvent, name: string): unknown {
-  return event.args.find((arg) => arg.name === name)?.value;
-}
-
 function isInteger(value: unknown): boolean {
   return typeof value === "bigint" || Number.isInteger(value);
 }
@@ -74,8 +71,8 @@ function isInteger(value: unknown): boolean {
  */
 function keysOf(event: TraceeEvent, pathname: unknown): string[] {
   const keys: string[] = [];
-  const dev = argument(event, "dev");
-  const inode = argument(event, "inode");
+  const dev = argumentValue(event, "dev");
+  const inode = argumentValue(event, "inode");
   if (isInteger(dev) && isInteger(inode)) {
     keys.push(`${event.containerId}\0inode\0${dev}:${inode}`);
   }
@@ -116,10 +113,10 @@ function remember(drop: Drop): void {
 /** Remembers ELF writes; reports the first exec of a remembered file. */
 export const onEvent: OnEvent = (event, report) => {
   if (!event.containerId) return;
-  const pathname = argument(event, "pathname");
+  const pathname = argumentValue(event, "pathname");
   const keys = keysOf(event, pathname);
   if (event.eventName === "magic_write") {
-    if (keys.length === 0 || !isElf(argument(event, "bytes"))) return;
+    if (keys.length === 0 || !isElf(argumentValue(event, "bytes"))) return;
     remember({
       pathname: typeof pathname === "string" ? pathname : "",
       writer: event.processName,

@@ -8,12 +8,19 @@
  * @module
  */
 
+import {
+  argumentValue,
+  PROGRAM_START_EVENTS,
+  ProgramStarts,
+  selectTracee,
+  stringArgument,
+} from "@vigil/sensor/sdk";
 import type {
   EventSelector,
   OnEvent,
   SignatureMetadata,
   TraceeEvent,
-} from "../../src/sdk/mod.ts";
+} from "@vigil/sensor/sdk";
 
 /** What this signature reports; see the description for its limits. */
 export const metadata: SignatureMetadata = {
@@ -32,80 +39,7 @@ export const metadata: SignatureMetadata = {
   },
 };
 
-/**
- * The events one program start can appear as in a Tracee stream: the exec
- * call (at entry, and again at exit when it failed), security_bprm_check
- * (once per binary handler: a script, then its interpreter) and
- * sched_process_exec. A stream may carry any of them.
- */
-const START_EVENTS = [
-  "execve",
-  "execveat",
-  "security_bprm_check",
-  "sched_process_exec",
-];
-
-/** The events of one program start of a process, seen so far. */
-interface Start {
-  /** The latest timestamp among them. */
-  last: bigint;
-  /** sched_process_exec was seen: the next start event begins a new start. */
-  running: boolean;
-  /** The last exec call failed: the next (execvp's next PATH entry) is a retry. */
-  failed: boolean;
-  reported: boolean;
-}
-
-/** The most processes tracked; the oldest are forgotten first. */
-const MAX_PROCESSES = 4096;
-const starts = new Map<number, Start>();
-
-function timeOf(event: TraceeEvent): bigint {
-  const time = event.timestamp;
-  if (typeof time === "bigint") return time;
-  return Number.isSafeInteger(time) ? BigInt(time) : 0n;
-}
-
-/**
- * Whether an event at `time` belongs to `previous` rather than beginning a
- * start; `call` tells an exec call's event that is not a failure.
- */
-function continues(previous: Start, time: bigint, call: boolean): boolean {
-  // Delivered late, or stamped like the start's latest event.
-  if (time !== 0n && time <= previous.last) return true;
-  // A start ends at sched_process_exec; an exec call begins the next one,
-  // unless it retries one that failed (execvp walking PATH).
-  return !previous.running && (!call || previous.failed);
-}
-
-/**
- * The program start `event` (one of {@linkcode START_EVENTS}) belongs to, or
- * `undefined` for a failed exec call. An event no newer than the latest one
- * seen for the process belongs to its current start: streams need not be
- * sorted, and a sensor may stamp two events of one start alike (Vigil's
- * kernel source derives security_bprm_check from sched_process_exec's
- * record). A zero timestamp tells nothing.
- */
-function programStart(event: TraceeEvent): Start | undefined {
-  const time = timeOf(event);
-  const call = event.eventName === "execve" || event.eventName === "execveat";
-  const failed = call && Number(event.returnValue) < 0;
-  const previous = starts.get(event.hostProcessId);
-  const start = previous !== undefined &&
-      continues(previous, time, call && !failed)
-    ? previous
-    : { last: time, running: false, failed: false, reported: false };
-  if (time > start.last) start.last = time;
-  if (event.eventName === "sched_process_exec") start.running = true;
-  if (call) start.failed = failed;
-  starts.delete(event.hostProcessId);
-  starts.set(event.hostProcessId, start);
-  if (starts.size > MAX_PROCESSES) {
-    const oldest = starts.keys().next().value;
-    if (oldest !== undefined) starts.delete(oldest);
-  }
-  return failed ? undefined : start;
-}
+const starts = new ProgramStarts(() => ({ reported: false }));
 
 const PRELOAD_FILE = "/etc/ld.so.preload";
 
@@ -114,7 +48,7 @@ const PRELOAD_FILE = "/etc/ld.so.preload";
  * (Vigil's `args` filter; the handler still checks).
  */
 export const selectedEvents: EventSelector[] = [
-  ...START_EVENTS.map((name) => ({ source: "tracee", name, origin: "*" })),
+  ...selectTracee(PROGRAM_START_EVENTS),
   {
     source: "tracee",
     name: "security_file_open",
@@ -136,14 +70,6 @@ const PRELOAD_NAME_PREFIXES = [
 ];
 const SYSTEM_LIB_DIRS = ["/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/"];
 const TEMPORARY_DIRS = ["/tmp", "/var/tmp", "/dev/shm", "/run/shm"];
-
-function argument(event: TraceeEvent, name: string): unknown {
-  return event.args.find((arg) => arg.name === name)?.value;
-}
-
-function text(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
 
 /** A well-known library in a system directory, or a bare name (looked up there). */
 function expectedPreload(library: string): boolean {
@@ -169,7 +95,7 @@ function suspiciousVariable(entry: string): boolean {
 
 /** The loader variables of a start's environment that hijack it. */
 function suspiciousVariables(event: TraceeEvent): string[] {
-  const env = argument(
+  const env = argumentValue(
     event,
     event.eventName === "sched_process_exec" ? "env" : "envp",
   );
@@ -191,14 +117,14 @@ function isFileWrite(flags: string): boolean {
  */
 export const onEvent: OnEvent = (event, report) => {
   if (event.eventName === "security_file_open") {
-    const pathname = argument(event, "pathname");
-    const flags = text(argument(event, "flags"));
+    const pathname = argumentValue(event, "pathname");
+    const flags = stringArgument(event, "flags");
     if (pathname === PRELOAD_FILE && isFileWrite(flags)) {
       report({ pathname, flags });
     }
     return;
   }
-  const start = programStart(event);
+  const start = starts.startOf(event);
   if (start === undefined || start.reported) return;
   const variables = suspiciousVariables(event);
   if (variables.length === 0) return;

@@ -11,13 +11,21 @@
  * @module
  */
 
+import {
+  argumentValue,
+  isShellName,
+  pidArgument,
+  PROGRAM_START_EVENTS,
+  selectTracee,
+  startedShell,
+} from "@vigil/sensor/sdk";
 import type {
   EventSelector,
   OnEvent,
   Report,
   SignatureMetadata,
   TraceeEvent,
-} from "../../src/sdk/mod.ts";
+} from "@vigil/sensor/sdk";
 
 /** What this signature reports; see the description for its limits. */
 export const metadata: SignatureMetadata = {
@@ -37,7 +45,7 @@ export const metadata: SignatureMetadata = {
 };
 
 /** Connections, descriptor copies and the process life cycle, anywhere. */
-export const selectedEvents: EventSelector[] = [
+export const selectedEvents: EventSelector[] = selectTracee([
   "connect",
   "security_socket_connect",
   "dup",
@@ -45,12 +53,8 @@ export const selectedEvents: EventSelector[] = [
   "dup3",
   "sched_process_fork",
   "sched_process_exit",
-  // Every event a program start can appear as.
-  "execve",
-  "execveat",
-  "security_bprm_check",
-  "sched_process_exec",
-].map((name) => ({ source: "tracee", name, origin: "*" }));
+  ...PROGRAM_START_EVENTS,
+]);
 
 /** The most processes tracked; the oldest are forgotten first. */
 const MAX_PROCESSES = 4096;
@@ -59,19 +63,6 @@ const MAX_DESCRIPTORS = 64;
 /** connect's return value for a non-blocking connect under way. */
 const EINPROGRESS = -115;
 
-const SHELLS = new Set([
-  "sh",
-  "bash",
-  "dash",
-  "zsh",
-  "ksh",
-  "mksh",
-  "csh",
-  "tcsh",
-  "ash",
-  "fish",
-]);
-
 interface Connections {
   /** Descriptor to the remote address it is connected to. */
   remote: Map<number, string>;
@@ -79,20 +70,6 @@ interface Connections {
 }
 
 const processes = new Map<number, Connections>();
-
-function argument(event: TraceeEvent, name: string): unknown {
-  return event.args.find((arg) => arg.name === name)?.value;
-}
-
-/** A pid argument's value, `undefined` when absent or not a pid. */
-function pidArgument(event: TraceeEvent, name: string): number | undefined {
-  const pid = argument(event, name);
-  return typeof pid === "number" && Number.isSafeInteger(pid) ? pid : undefined;
-}
-
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
-}
 
 function track(pid: number, connections: Connections): void {
   processes.delete(pid);
@@ -130,7 +107,7 @@ function remoteAddress(sockaddr: unknown): string | undefined {
 
 /** A descriptor argument's value, `undefined` when absent or not one. */
 function descriptor(event: TraceeEvent, name: string): number | undefined {
-  const fd = Number(argument(event, name));
+  const fd = Number(argumentValue(event, name));
   return Number.isInteger(fd) && fd >= 0 ? fd : undefined;
 }
 
@@ -139,7 +116,7 @@ function onConnect(event: TraceeEvent): void {
   if (result !== 0 && result !== EINPROGRESS) return;
   const fd = descriptor(event, "sockfd");
   if (fd === undefined) return;
-  const sockaddr = argument(
+  const sockaddr = argumentValue(
     event,
     event.eventName === "connect" ? "addr" : "remote_addr",
   );
@@ -172,20 +149,6 @@ function shellStreamsRemote(connections: Connections): string | undefined {
     : undefined;
 }
 
-/** The shell an exec started: busybox counts when run as one of them. */
-function execShell(event: TraceeEvent): string | undefined {
-  const pathname = argument(event, "pathname");
-  if (typeof pathname !== "string") return undefined;
-  const name = basename(pathname);
-  if (SHELLS.has(name)) return pathname;
-  const argv = argument(event, "argv");
-  const first = Array.isArray(argv) ? argv[0] : undefined;
-  return name === "busybox" && typeof first === "string" &&
-      SHELLS.has(basename(first))
-    ? pathname
-    : undefined;
-}
-
 function check(
   connections: Connections,
   shell: string,
@@ -214,7 +177,7 @@ function onDup(event: TraceeEvent, report: Report): void {
     return;
   }
   setRemote(connections, newfd, remote);
-  if (SHELLS.has(event.processName)) {
+  if (isShellName(event.processName)) {
     check(connections, event.executable?.path || event.processName, report);
   }
 }
@@ -256,14 +219,14 @@ export const onEvent: OnEvent = (event, report) => {
       // A failed exec call starts nothing.
       if (Number(event.returnValue) < 0) return;
       const connections = processes.get(event.hostProcessId);
-      const shell = execShell(event);
+      const shell = startedShell(event);
       if (connections !== undefined && shell !== undefined) {
         check(connections, shell, report);
       }
       return;
     }
     case "sched_process_exit":
-      if (argument(event, "process_group_exit") === true) {
+      if (argumentValue(event, "process_group_exit") === true) {
         processes.delete(event.hostProcessId);
       }
   }

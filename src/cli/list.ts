@@ -4,6 +4,7 @@
  * @module
  */
 
+import { printable } from "../output/printable.ts";
 import type { LoadedSignature } from "../signatures/loader.ts";
 
 function mitre(properties: Record<string, unknown>): string {
@@ -15,23 +16,27 @@ function mitre(properties: Record<string, unknown>): string {
 export function formatSignatureList(
   signatures: readonly LoadedSignature[],
 ): string {
+  // Properties and argument names are free-form: escaped, so that none can
+  // start a line of its own.
   const rows = [
     ["ID", "NAME", "EVENT", "VERSION", "SEVERITY", "MITRE ATT&CK", "SELECTS"],
-    ...signatures.map((s) => [
-      s.metadata.id,
-      s.metadata.name,
-      s.metadata.eventName,
-      s.metadata.version,
-      String(s.metadata.properties.Severity ?? ""),
-      mitre(s.metadata.properties),
-      s.selectors.map((sel) =>
-        `${sel.name}${sel.origin === "*" ? "" : `@${sel.origin}`}${
-          sel.args.length === 0
-            ? ""
-            : `(${sel.args.map((a) => a.name).join(",")})`
-        }`
-      ).join(","),
-    ]),
+    ...signatures.map((s) =>
+      [
+        s.metadata.id,
+        s.metadata.name,
+        s.metadata.eventName,
+        s.metadata.version,
+        String(s.metadata.properties.Severity ?? ""),
+        mitre(s.metadata.properties),
+        s.selectors.map((sel) =>
+          `${sel.name}${sel.origin === "*" ? "" : `@${sel.origin}`}${
+            sel.args.length === 0
+              ? ""
+              : `(${sel.args.map((a) => a.name).join(",")})`
+          }`
+        ).join(","),
+      ].map(printable)
+    ),
   ];
   const widths = rows[0]!.map((_, column) =>
     Math.max(...rows.map((row) => row[column]!.length))

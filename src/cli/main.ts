@@ -19,9 +19,10 @@ import {
   openOutput,
   parseOutputSpec,
 } from "../output/output.ts";
+import { printable } from "../output/printable.ts";
 import { loadSignatures, type SignatureSet } from "../signatures/loader.ts";
 import { defaultOpaPath } from "../signatures/rego_compiler.ts";
-import type { KernelSource } from "../sources/kernel_source.ts";
+import type { KernelSource } from "../sources/kernel/source.ts";
 import { openReplaySource } from "../sources/replay_source.ts";
 import type { EventSource } from "../sources/source.ts";
 import { formatSignatureList } from "./list.ts";
@@ -129,7 +130,7 @@ function buildProgram(actions: {
     )
     .option(
       "--sandbox-memory <MiB>",
-      "memory cap of each signature's sandbox",
+      "heap cap of each sandbox isolate and memory cap of each Rego instance; the sandbox process's data memory is capped at 576 MiB per isolate (TypeScript signatures + 2) plus 4 times this",
       positiveInteger,
       128,
     )
@@ -259,7 +260,12 @@ async function load(
 ): Promise<SignatureSet> {
   await configureLogging({ debug: options.verbose });
   const logger = log("signatures");
-  const set = await loadSignatures({
+  // Signatures may log, and the sandbox restart, while they load: before
+  // `set` exists, a signature is named by its file.
+  let set: SignatureSet | undefined = undefined;
+  const name = (index: number, path: string) =>
+    set?.signatures.find((s) => s.index === index)?.metadata.id ?? path;
+  set = await loadSignatures({
     dirs: options.signaturesDir ?? [BUILTIN_SIGNATURES],
     cacheDir: options.cacheDir,
     opa: options.opa,
@@ -267,8 +273,17 @@ async function load(
       deadlineMs: options.deadline ?? 1000,
       memoryMiB: options.sandboxMemory ?? 128,
       quarantineAfter: options.quarantineAfter ?? 3,
-      onLog: (index, message) => signatureLog(set, index, message),
+      onLog: (index, message, path) =>
+        signatureLog(index, name(index, path), message),
       onDebug: (message) => log("sandbox").debug(message),
+      onRestart: ({ cause, signature, count }) => {
+        const charged = signature === undefined
+          ? "no signature was charged"
+          : `signature ${name(signature, "?")} was charged`;
+        log("sandbox").warn(
+          `Restarting the sandbox (restart ${count}): ${cause}; ${charged}`,
+        );
+      },
     },
   });
   for (const error of set.errors) logger.error(error.message);
@@ -281,11 +296,9 @@ async function load(
 const signatureLogLines = new Map<number, number>();
 
 /** Logs a signature's console output; the first lines only, then a count. */
-function signatureLog(set: SignatureSet, index: number, message: string): void {
+function signatureLog(index: number, id: string, message: string): void {
   const count = (signatureLogLines.get(index) ?? 0) + 1;
   signatureLogLines.set(index, count);
-  const id = set.signatures.find((s) => s.index === index)?.metadata.id ??
-    index;
   if (count <= SIGNATURE_LOG_LINES) log("signature").info(`${id}: ${message}`);
   else if (count === SIGNATURE_LOG_LINES + 1) {
     log("signature").warn(`${id}: further console output is dropped`);
@@ -371,7 +384,7 @@ async function openKernel(
   syscallHooks: RunOptions["syscallHooks"],
 ): Promise<KernelSource> {
   const { KERNEL_EVENT_NAMES, openKernelSource } = await import(
-    "../sources/kernel_source.ts"
+    "../sources/kernel/source.ts"
   );
   const logger = log("kernel");
   const events = new Set(
@@ -458,7 +471,11 @@ async function run(options: RunOptions): Promise<number> {
     const logger = log("engine");
     for (const line of source.summary()) logger.warn(line);
     const { events, findings } = engine.counts;
-    logger.info(`${events} event(s) processed, ${findings} finding(s)`);
+    const restarts = set.sandbox.restarts;
+    logger.info(
+      `${events} event(s) processed, ${findings} finding(s)` +
+        (restarts > 0 ? `, ${restarts} sandbox restart(s)` : ""),
+    );
     if (source.unwanted > 0) {
       logger.info(
         `${source.unwanted} event(s) dropped unread: no signature could select them`,
@@ -500,11 +517,13 @@ export async function main(args: string[]): Promise<number> {
     }
     if (code?.startsWith("commander.")) return 2;
     if (error instanceof UsageError || error instanceof RangeError) {
-      console.error(`vigil error: ${error.message}`);
+      console.error(`vigil error: ${printable(error.message)}`);
       return 2;
     }
     console.error(
-      `vigil error: ${error instanceof Error ? error.message : String(error)}`,
+      `vigil error: ${
+        printable(error instanceof Error ? error.message : String(error))
+      }`,
     );
     return 1;
   }

@@ -90,6 +90,7 @@ export class Engine {
     this.#health = new HealthTable(
       options.signatures,
       options.findingsPerSecond ?? 1000,
+      () => options.sandbox.restarts,
     );
     this.#depth = options.depth ?? 4;
   }
@@ -232,14 +233,15 @@ export class Engine {
       ) {
         continue;
       }
-      let data = finding.data;
-      const unprintable = data === true
-        ? undefined
-        : unprintableData(data, this.#maxFindingBytes);
-      if (unprintable !== undefined) {
+      // Data cut at the sandbox's boundary (too deep) is already a note.
+      const truncated = finding.truncated ??
+        (finding.data === true
+          ? undefined
+          : unprintableData(finding.data, this.#maxFindingBytes));
+      if (truncated !== undefined) {
         this.#health.get(signature.index)!.truncated++;
-        data = { truncated: unprintable };
       }
+      const data = truncated === undefined ? finding.data : { truncated };
       const event = findingEvent(trigger.event(), signature, data);
       this.#counts.findings++;
       if (this.#print.has(event.eventName)) this.#emit(event);

@@ -51,21 +51,28 @@ class RateLimit {
   }
 }
 
-/** Health counters and finding limits of every signature. */
+/**
+ * Health counters and finding limits of every signature, and how often the
+ * sandbox process they share was restarted.
+ */
 export class HealthTable {
   #rows = new Map<
     number,
     { signature: LoadedSignature; health: SignatureHealth; limit: RateLimit }
   >();
+  #restarts: () => number;
 
   /**
    * @param signatures The loaded signatures.
    * @param findingsPerSecond Findings accepted per signature per second.
+   * @param restarts How many times the sandbox process was restarted so far.
    */
   constructor(
     signatures: readonly LoadedSignature[],
     findingsPerSecond: number,
+    restarts: () => number = () => 0,
   ) {
+    this.#restarts = restarts;
     for (const signature of signatures) {
       this.#rows.set(signature.index, {
         signature,
@@ -108,7 +115,15 @@ export class HealthTable {
     return false;
   }
 
-  /** A table of every signature's counters, one line each. */
+  /** How many times the sandbox process was restarted so far. */
+  get restarts(): number {
+    return this.#restarts();
+  }
+
+  /**
+   * A table of every signature's counters, one line each, then the sandbox
+   * process's restarts.
+   */
   format(): string {
     const header = [
       "SIGNATURE",
@@ -136,9 +151,11 @@ export class HealthTable {
     const widths = header.map((_, i) =>
       Math.max(...all.map((row) => row[i]!.length))
     );
-    return all.map((row) =>
-      row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()
-    )
-      .join("\n");
+    return [
+      ...all.map((row) =>
+        row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()
+      ),
+      `sandbox restarts: ${this.restarts}`,
+    ].join("\n");
   }
 }

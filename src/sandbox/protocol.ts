@@ -32,7 +32,7 @@ export const FrameType = {
    * `u32 index`, `u32 microseconds spent`, json).
    */
   Result: 11,
-  /** Sandbox → host: a log line from a signature (`u32 index`, json). */
+  /** Sandbox → host: a log line from a signature (`u32 index`, text). */
   Log: 12,
 } as const;
 
@@ -89,6 +89,48 @@ export function readU32(bytes: Uint8Array, offset: number): number {
 /** Decodes UTF-8 text. */
 export function decodeText(bytes: Uint8Array): string {
   return decoder.decode(bytes);
+}
+
+/** A frame from the sandbox, decoded. */
+export type SandboxMessage =
+  | { type: typeof FrameType.Loaded; index: number; text: string }
+  | {
+    type: typeof FrameType.Result;
+    batch: number;
+    index: number;
+    micros: number;
+    text: string;
+  }
+  | { type: typeof FrameType.Log; index: number; text: string };
+
+/**
+ * Decodes a frame written by the sandbox. Which signature a frame concerns
+ * is in its header, written by the sandbox's main thread, never by a
+ * signature.
+ *
+ * @throws {RangeError} When the frame is of an unknown type or too short.
+ */
+export function decodeSandboxFrame(frame: Frame): SandboxMessage {
+  const { type, payload } = frame;
+  const header = type === FrameType.Result ? 12 : 4;
+  if (
+    (type !== FrameType.Loaded && type !== FrameType.Result &&
+      type !== FrameType.Log) || payload.length < header
+  ) {
+    throw new RangeError(
+      `Cannot read frame: type ${type} with ${payload.length} bytes`,
+    );
+  }
+  const index = readU32(payload, type === FrameType.Result ? 4 : 0);
+  const text = decodeText(payload.subarray(header));
+  if (type !== FrameType.Result) return { type, index, text };
+  return {
+    type,
+    batch: readU32(payload, 0),
+    index,
+    micros: readU32(payload, 8),
+    text,
+  };
 }
 
 /**

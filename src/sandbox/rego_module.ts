@@ -11,10 +11,29 @@
  * signatures per event cheap (parsing a Tracee event costs several times more
  * than running a typical rule on it).
  *
+ * An evaluation that throws (a trap such as a stack overflow in a deeply
+ * nested value, an abort, a builtin's error) unwinds the module without
+ * restoring its shadow stack or heap, which then corrupts every later
+ * evaluation, other signatures' included when the module is a bundle: the
+ * module is instantiated afresh after any throw.
+ *
  * @module
  */
 
-import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import * as opaWasm from "@open-policy-agent/opa-wasm";
+
+/**
+ * opa-wasm's ES module exports only `loadPolicy`; its synchronous loader is
+ * on the default export (the CommonJS module), which its types omit.
+ */
+const { loadPolicySync } = (opaWasm as unknown as {
+  default: {
+    loadPolicySync(
+      wasm: WebAssembly.Module,
+      memory: WebAssembly.MemoryDescriptor,
+    ): unknown;
+  };
+}).default;
 
 /** The parts of opa-wasm's `LoadedPolicy` used here. */
 interface LoadedPolicy {
@@ -55,16 +74,50 @@ const decoder = new TextDecoder();
 
 /** A compiled Rego module in its own, capped, WebAssembly memory. */
 export class RegoModule {
-  #policy: LoadedPolicy;
-  #opa: OpaExports;
+  #module: WebAssembly.Module;
+  #maxPages: number;
+  #policy!: LoadedPolicy;
+  #opa!: OpaExports;
   /** Heap mark after the current parsed input; evaluations reset to it. */
   #mark = 0;
   /** Detached (length 0) once the memory grows. */
   #view: Uint8Array<ArrayBufferLike> = new Uint8Array();
+  #resets = 0;
 
-  constructor(policy: LoadedPolicy) {
+  constructor(module: WebAssembly.Module, maxPages: number) {
+    this.#module = module;
+    this.#maxPages = maxPages;
+    this.#instantiate();
+  }
+
+  /**
+   * How many times the module was instantiated afresh after a throw; an
+   * input from `parse()` is valid only while this stays the same.
+   */
+  get resets(): number {
+    return this.#resets;
+  }
+
+  #instantiate(): void {
+    const policy = loadPolicySync(this.#module, {
+      initial: 5,
+      maximum: this.#maxPages,
+    }) as LoadedPolicy;
+    if (policy.minorVersion < 2) {
+      throw new RangeError(
+        "Cannot run policy: OPA wasm ABI 1.2 or later needed",
+      );
+    }
     this.#policy = policy;
     this.#opa = policy.wasmInstance.exports as unknown as OpaExports;
+    this.#mark = 0;
+    this.#view = new Uint8Array();
+  }
+
+  /** Instantiates the module afresh after a throw. */
+  #reset(): void {
+    this.#resets++;
+    this.#instantiate();
   }
 
   /**
@@ -75,16 +128,8 @@ export class RegoModule {
    * @throws {RangeError} When the module's ABI is older than 1.2.
    */
   static async create(wasm: Uint8Array, maxPages: number): Promise<RegoModule> {
-    const policy = await loadPolicy(wasm as BufferSource, {
-      initial: 5,
-      maximum: maxPages,
-    }) as unknown as LoadedPolicy;
-    if (policy.minorVersion < 2) {
-      throw new RangeError(
-        "Cannot run policy: OPA wasm ABI 1.2 or later needed",
-      );
-    }
-    return new RegoModule(policy);
+    const module = await WebAssembly.compile(wasm as BufferSource);
+    return new RegoModule(module, maxPages);
   }
 
   /**
@@ -108,17 +153,22 @@ export class RegoModule {
     start: number,
     end: number,
   ): string | null {
-    const input = this.#copyInput(bytes, start, end);
-    const result = this.#opa.opa_eval(
-      0,
-      entrypoint,
-      this.#policy.dataAddr,
-      input,
-      end - start,
-      input + end - start,
-      0,
-    );
-    return this.#readResult(result);
+    try {
+      const input = this.#copyInput(bytes, start, end);
+      const result = this.#opa.opa_eval(
+        0,
+        entrypoint,
+        this.#policy.dataAddr,
+        input,
+        end - start,
+        input + end - start,
+        0,
+      );
+      return this.#readResult(result);
+    } catch (error) {
+      this.#reset();
+      throw error;
+    }
   }
 
   /**
@@ -126,25 +176,35 @@ export class RegoModule {
    * `evaluateParsed()` calls; returns its address, or 0 when it is not JSON.
    */
   parse(bytes: Uint8Array, start: number, end: number): number {
-    const input = this.#copyInput(bytes, start, end);
-    this.#opa.opa_heap_ptr_set(input + end - start);
-    const value = this.#opa.opa_json_parse(input, end - start);
-    this.#mark = this.#opa.opa_heap_ptr_get();
-    return value;
+    try {
+      const input = this.#copyInput(bytes, start, end);
+      this.#opa.opa_heap_ptr_set(input + end - start);
+      const value = this.#opa.opa_json_parse(input, end - start);
+      this.#mark = this.#opa.opa_heap_ptr_get();
+      return value;
+    } catch (error) {
+      this.#reset();
+      throw error;
+    }
   }
 
   /** Evaluates a rule on an input from `parse()`, like `evaluate()`. */
   evaluateParsed(entrypoint: number, input: number): string | null {
     const opa = this.#opa;
-    opa.opa_heap_ptr_set(this.#mark);
-    const context = opa.opa_eval_ctx_new();
-    opa.opa_eval_ctx_set_input(context, input);
-    opa.opa_eval_ctx_set_data(context, this.#policy.dataAddr);
-    opa.opa_eval_ctx_set_entrypoint(context, entrypoint);
-    opa.eval(context);
-    return this.#readResult(
-      opa.opa_json_dump(opa.opa_eval_ctx_get_result(context)),
-    );
+    try {
+      opa.opa_heap_ptr_set(this.#mark);
+      const context = opa.opa_eval_ctx_new();
+      opa.opa_eval_ctx_set_input(context, input);
+      opa.opa_eval_ctx_set_data(context, this.#policy.dataAddr);
+      opa.opa_eval_ctx_set_entrypoint(context, entrypoint);
+      opa.eval(context);
+      return this.#readResult(
+        opa.opa_json_dump(opa.opa_eval_ctx_get_result(context)),
+      );
+    } catch (error) {
+      this.#reset();
+      throw error;
+    }
   }
 
   /** Copies input bytes to the start of the free heap; returns their address. */

@@ -13,16 +13,31 @@
  * @module
  */
 
-import { parseJsonExact } from "../event/json.ts";
 import {
-  decodeText,
+  type LoadOutcome,
+  parseLoadOutcome,
+  type RawFinding,
+  readAnswer,
+  type SignatureFailure,
+} from "./answer.ts";
+import {
+  dataLimitMiB,
+  dataMiB,
+  describeExit,
+  ISOLATE_RESERVATION_MIB,
+  spawnSandboxProcess,
+} from "./_process.ts";
+import { DeadlineClock } from "./_deadline.ts";
+import {
+  decodeSandboxFrame,
   encodeBatch,
   encodeFrame,
-  type Frame,
   FrameType,
   readFrames,
-  readU32,
+  type SandboxMessage,
 } from "./protocol.ts";
+
+export type { LoadOutcome, RawFinding, SignatureFailure } from "./answer.ts";
 
 /**
  * A signature as the sandbox loads it. A Rego signature has a module of its
@@ -37,26 +52,6 @@ export type SandboxSignature =
 export interface SandboxProgram {
   signatures: readonly SandboxSignature[];
   bundles: readonly Uint8Array[];
-}
-
-/** What a signature said about itself at load, or why it failed. */
-export type LoadOutcome =
-  | { ok: true; metadata: unknown; selectors: unknown }
-  | { ok: false; error: string };
-
-/** A finding reported by a signature for an event of a batch. */
-export interface RawFinding {
-  signature: number;
-  event: number;
-  /** `true`, or the finding's data object (exact 64-bit values). */
-  data: true | Record<string, unknown>;
-}
-
-/** A failure of a signature on one event (`event` -1: on the whole batch). */
-export interface SignatureFailure {
-  signature: number;
-  event: number;
-  message: string;
 }
 
 /** The outcome of a batch. */
@@ -83,7 +78,8 @@ export interface SandboxOptions {
    */
   loadDeadlineMs?: number;
   /**
-   * Heap cap of each isolate and memory cap of each Rego instance, in MiB.
+   * Heap cap of each isolate and memory cap of each Rego instance, in MiB;
+   * the whole process's data memory is capped at `dataLimitMiB()` of it.
    * @default {128}
    */
   memoryMiB?: number;
@@ -92,10 +88,12 @@ export interface SandboxOptions {
    * @default {3}
    */
   quarantineAfter?: number;
-  /** Called with a signature's console output. */
-  onLog?: (signature: number, message: string) => void;
+  /** Called with a signature's console output (`path`: its file). */
+  onLog?: (signature: number, message: string, path: string) => void;
   /** Called with the sandbox process's own stderr lines. */
   onDebug?: (message: string) => void;
+  /** Called each time the sandbox process is restarted, before it restarts. */
+  onRestart?: (restart: SandboxRestart) => void;
 }
 
 /** A signature that hung or crashed its sandbox. */
@@ -104,6 +102,29 @@ export interface Offence {
   reason: string;
   /** Whether the signature is now quarantined (receives no more events). */
   quarantined: boolean;
+}
+
+/** Why the sandbox process is being restarted. */
+export interface SandboxRestart {
+  /** What ended the process, e.g. "the sandbox process was killed by SIGKILL". */
+  cause: string;
+  /** The signature charged with it, if any. */
+  signature: number | undefined;
+  /** Restarts so far, this one included. */
+  count: number;
+}
+
+/** What went wrong with the sandbox process. */
+interface Fault {
+  /** Why the signature running then is charged (an offence's reason). */
+  reason: string;
+  /** What ended the process. */
+  cause: string;
+  /**
+   * Whether the process was killed from outside (SIGKILL: an administrator,
+   * the kernel's OOM killer): then no one is charged the first time.
+   */
+  external: boolean;
 }
 
 interface PendingBatch {
@@ -120,20 +141,10 @@ interface PendingBatch {
    * isolated, so that the culprit can be named.
    */
   isolated: boolean;
+  /** Whether a kill from outside already came while it was pending. */
+  spared: boolean;
 }
 
-const SANDBOX_MAIN = new URL("./sandbox_main.ts", import.meta.url);
-/**
- * The young generation's semi-space cap of each of the sandbox's isolates
- * (one per TypeScript signature), in MiB. V8's default lets them grow far
- * larger: after a replay of 200k events the sandbox held 170 MiB, with 4 MiB
- * 112 MiB, for a throughput cost within the noise of two shared cores (at
- * most 5%; 1 MiB: 103 MiB, but 9% slower).
- */
-const SEMI_SPACE_MIB = 4;
-/** glibc makes up to 8 malloc arenas per core; 2 are enough (~3 MiB less). */
-const GLIBC_TUNABLES = "glibc.malloc.arena_max=2";
-const DENO_CONFIG = new URL("../../deno.json", import.meta.url);
 const MAX_BACKOFF_MS = 2000;
 
 /** A killable child process that runs signatures with no permissions. */
@@ -145,6 +156,7 @@ export class Sandbox {
   /** Offences that came while no batch was pending: reported with the next. */
   #unreported: Offence[] = [];
   #memoryMiB: number;
+  #dataLimitMiB: number;
   #quarantineAfter: number;
   #options: SandboxOptions;
   #offences: number[];
@@ -156,11 +168,18 @@ export class Sandbox {
   #loading:
     | { index: number; resolve: (outcome: LoadOutcome) => void }
     | undefined;
-  #lastProgress = 0;
+  /** Why the process died while a signature loaded, and who is charged. */
+  #loadDeath: { cause: string; signature: number | undefined } | undefined;
+  /** Signatures whose load was already interrupted by a kill from outside. */
+  #sparedLoads = new Set<number>();
+  /** Loads the current process answered. */
+  #loadsAnswered = 0;
+  /** Time since the outstanding work last got an answer. */
+  #clock: DeadlineClock;
+  /** How often the deadline is checked. */
+  #tickMs: number;
   #nextBatch = 1;
   #watchdog: ReturnType<typeof setInterval> | undefined;
-  #watchInterval = 0;
-  #lastWatch = 0;
   #restarts = 0;
   #closed = false;
   #restarting = false;
@@ -176,7 +195,13 @@ export class Sandbox {
       options.loadDeadlineMs ?? 5000,
     );
     this.#memoryMiB = options.memoryMiB ?? 128;
+    this.#dataLimitMiB = dataLimitMiB(
+      signatures.filter((s) => s.kind === "typescript").length,
+      this.#memoryMiB,
+    );
     this.#quarantineAfter = options.quarantineAfter ?? 3;
+    this.#tickMs = Math.max(10, this.#deadlineMs / 4);
+    this.#clock = new DeadlineClock(this.#tickMs);
     this.#options = options;
     this.#offences = signatures.map(() => 0);
   }
@@ -184,6 +209,11 @@ export class Sandbox {
   /** Signatures quarantined so far. */
   get quarantined(): ReadonlySet<number> {
     return this.#quarantined;
+  }
+
+  /** The sandbox process's data memory cap, in MiB (see `dataLimitMiB`). */
+  get dataLimitMiB(): number {
+    return this.#dataLimitMiB;
   }
 
   /**
@@ -210,19 +240,14 @@ export class Sandbox {
    * deadline. A signature that hangs or crashes while loading fails alone.
    */
   async start(): Promise<LoadOutcome[]> {
-    this.#watchInterval = Math.max(10, this.#deadlineMs / 4);
-    this.#lastWatch = performance.now();
-    this.#watchdog = setInterval(
-      () => this.#checkDeadline(),
-      this.#watchInterval,
-    );
+    this.#watchdog = setInterval(() => this.#checkDeadline(), this.#tickMs);
     return await this.#spawnAndLoad();
   }
 
   /**
    * Spawns the sandbox process and loads the signatures not quarantined. A
-   * signature that fails to load is quarantined; one that hangs or crashes
-   * the process while loading also costs a restart.
+   * signature that fails to load is quarantined; one that hangs, crashes the
+   * process or holds too much memory while loading also costs a restart.
    */
   async #spawnAndLoad(): Promise<LoadOutcome[]> {
     const outcomes: LoadOutcome[] = [];
@@ -236,12 +261,19 @@ export class Sandbox {
         const outcome = await this.#load(index);
         outcomes[index] = outcome;
         if (outcome.ok) continue;
-        this.#quarantined.add(index);
+        const death = this.#loadDeath;
+        this.#loadDeath = undefined;
+        if (death === undefined || death.signature !== undefined) {
+          this.#quarantined.add(index);
+        }
         if (this.#process === undefined) {
           if (this.#closed) return outcomes;
           // The signatures loaded before it died with the process: start
           // again without the culprit.
-          await this.#backoff();
+          await this.#backoff({
+            cause: death?.cause ?? "the sandbox process ended",
+            signature: death?.signature,
+          });
           loaded = false;
           break;
         }
@@ -279,12 +311,17 @@ export class Sandbox {
       this.#pending.length === 1;
   }
 
-  async #backoff(): Promise<void> {
+  /** Counts and reports a restart, then waits before it (longer each time). */
+  async #backoff(
+    restart: Omit<SandboxRestart, "count">,
+  ): Promise<void> {
     const delay = Math.min(
       MAX_BACKOFF_MS,
       50 * 2 ** Math.min(this.#restarts, 6),
     );
     this.#restarts++;
+    const report = { ...restart, count: this.#restarts };
+    this.#notify(() => this.#options.onRestart?.(report));
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 
@@ -313,8 +350,9 @@ export class Sandbox {
         result,
         resolve,
         isolated: false,
+        spared: false,
       };
-      if (this.#pending.length === 0) this.#lastProgress = performance.now();
+      if (this.#pending.length === 0) this.#clock.progress();
       this.#pending.push(batch);
       if (!this.#restarting) this.#send(batch);
     });
@@ -348,38 +386,30 @@ export class Sandbox {
 
   #spawn(): void {
     const generation = ++this.#generation;
-    const home = Deno.env.get("HOME") ?? "/root";
-    const process = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--quiet",
-        "--no-prompt",
-        "--config",
-        DENO_CONFIG.pathname,
-        `--v8-flags=--max-old-space-size=${this.#memoryMiB},--max-semi-space-size=${SEMI_SPACE_MIB},--disallow-code-generation-from-strings`,
-        SANDBOX_MAIN.href,
-      ],
-      clearEnv: true,
-      env: {
-        HOME: home,
-        DENO_DIR: Deno.env.get("DENO_DIR") ?? `${home}/.cache/deno`,
-        NO_COLOR: "1",
-        GLIBC_TUNABLES,
-      },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const { process, capped } = spawnSandboxProcess({
+      memoryMiB: this.#memoryMiB,
+      dataLimitMiB: this.#dataLimitMiB,
+    });
+    if (!capped) {
+      this.#options.onDebug?.(
+        "prlimit (util-linux) not found: the sandbox's memory is capped per isolate only",
+      );
+    }
     this.#process = process;
+    this.#loadsAnswered = 0;
     for (const listener of this.#spawnListeners) listener(process.pid);
     this.#writer = process.stdin.getWriter();
-    this.#lastProgress = performance.now();
+    this.#clock.progress();
     this.#readFrames(process, generation);
     this.#readStderr(process);
-    process.status.then(() => {
-      if (generation === this.#generation && !this.#closed) {
-        this.#recover("crashed the sandbox (out of memory, or it aborted)");
-      }
+    process.status.then((status) => {
+      if (generation !== this.#generation || this.#closed) return;
+      const ended = describeExit(status);
+      this.#recover({
+        reason: `crashed the sandbox (it ${ended})`,
+        cause: `the sandbox process ${ended}`,
+        external: status.signal === "SIGKILL",
+      });
     });
   }
 
@@ -390,12 +420,16 @@ export class Sandbox {
     try {
       for await (const frame of readFrames(process.stdout)) {
         if (generation !== this.#generation) return;
-        this.#lastProgress = performance.now();
-        this.#onFrame(frame);
+        this.#onMessage(decodeSandboxFrame(frame));
       }
     } catch (error) {
       if (generation === this.#generation && !this.#closed) {
-        this.#recover(`wrote an unreadable answer (${error})`);
+        this.#recover({
+          reason: `wrote an unreadable answer (${error})`,
+          cause:
+            `Vigil killed the sandbox process: it wrote an unreadable answer`,
+          external: false,
+        });
       }
     }
   }
@@ -408,7 +442,7 @@ export class Sandbox {
         const parts = (rest + chunk).split("\n");
         rest = parts.pop() ?? "";
         for (const line of parts) {
-          if (line.trim()) this.#options.onDebug?.(line);
+          if (line.trim()) this.#notify(() => this.#options.onDebug?.(line));
         }
       }
     } catch {
@@ -416,47 +450,61 @@ export class Sandbox {
     }
   }
 
-  #onFrame(frame: Frame): void {
-    const payload = frame.payload;
-    switch (frame.type) {
+  /**
+   * Handles a frame. Only an answer to the outstanding work counts as
+   * progress: the loading signature's, or one for the oldest batch.
+   */
+  #onMessage(message: SandboxMessage): void {
+    switch (message.type) {
       case FrameType.Loaded: {
-        const index = readU32(payload, 0);
-        if (this.#loading?.index !== index) return;
+        if (this.#loading?.index !== message.index) return;
         const loading = this.#loading;
         this.#loading = undefined;
-        loading.resolve(parseLoadOutcome(decodeText(payload.subarray(4))));
+        this.#loadsAnswered++;
+        this.#clock.progress();
+        loading.resolve(parseLoadOutcome(message.text));
         return;
       }
       case FrameType.Result:
-        this.#onResult(
-          readU32(payload, 0),
-          readU32(payload, 4),
-          readU32(payload, 8),
-          decodeText(payload.subarray(12)),
-        );
+        this.#onResult(message);
         return;
       case FrameType.Log: {
-        const text = decodeText(payload.subarray(4));
-        const message = (JSON.parse(text) as { message?: string }).message ??
-          "";
-        this.#options.onLog?.(readU32(payload, 0), message);
+        const path = this.#signatures[message.index]?.path;
+        if (path === undefined) return;
+        this.#notify(() =>
+          this.#options.onLog?.(message.index, message.text, path)
+        );
         return;
       }
     }
   }
 
+  /** Calls back the embedder; its failure must not cost the sandbox. */
+  #notify(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      try {
+        this.#options.onDebug?.(`a sandbox callback failed: ${error}`);
+      } catch {
+        // Nothing more to tell.
+      }
+    }
+  }
+
   #onResult(
-    batchId: number,
-    signature: number,
-    micros: number,
-    text: string,
+    message: Extract<SandboxMessage, { type: typeof FrameType.Result }>,
   ): void {
+    const { batch: batchId, index: signature, micros, text } = message;
     const batch = this.#pending.find((b) => b.id === batchId);
     const routed = batch?.routes.get(signature);
     if (!batch || !routed) return;
+    if (batch === this.#pending[0]) this.#clock.progress();
     batch.routes.delete(signature);
     batch.result.micros.set(signature, micros);
-    collectResult(batch.result, signature, new Set(routed), text);
+    const answer = readAnswer(signature, new Set(routed), text);
+    batch.result.findings.push(...answer.findings);
+    batch.result.failures.push(...answer.failures);
     this.#settle();
   }
 
@@ -466,14 +514,49 @@ export class Sandbox {
       if (batch.routes.size > 0) continue;
       this.#pending.splice(this.#pending.indexOf(batch), 1);
       batch.resolve(batch.result);
+      // The next batch's time starts now.
+      this.#clock.progress();
     }
   }
 
-  #load(index: number): Promise<LoadOutcome> {
+  /**
+   * Loads one signature; refuses it, killing the process, when the
+   * process's data memory grew by more than one isolate and its heap cap.
+   * (Before the process's first load, its size is taken to be that of its
+   * two isolates.)
+   */
+  async #load(index: number): Promise<LoadOutcome> {
+    const pid = this.#process?.pid;
+    const before = pid === undefined
+      ? undefined
+      : this.#loadsAnswered === 0
+      ? 2 * ISOLATE_RESERVATION_MIB
+      : dataMiB(pid);
+    const outcome = await this.#sendLoad(index);
+    const after = pid === undefined ? undefined : dataMiB(pid);
+    if (!outcome.ok || before === undefined || after === undefined) {
+      return outcome;
+    }
+    const isolate = this.#signatures[index]?.kind === "typescript"
+      ? ISOLATE_RESERVATION_MIB
+      : 0;
+    const held = Math.round(after - before - isolate);
+    if (held <= this.#memoryMiB) return outcome;
+    const error =
+      `it held ${held} MiB after loading, more than its ${this.#memoryMiB} MiB`;
+    this.#loadDeath = {
+      cause: `Vigil killed the sandbox process: a signature ${error.slice(3)}`,
+      signature: index,
+    };
+    this.#kill();
+    return { ok: false, error };
+  }
+
+  #sendLoad(index: number): Promise<LoadOutcome> {
     const signature = this.#signatures[index]!;
     return new Promise((resolve) => {
       this.#loading = { index, resolve };
-      this.#lastProgress = performance.now();
+      this.#clock.progress();
       if (signature.kind === "rego") {
         const bundled = "bundle" in signature;
         const spec = JSON.stringify({
@@ -513,21 +596,24 @@ export class Sandbox {
     });
   }
 
+  /**
+   * Kills the sandbox when the outstanding work got no answer within the
+   * deadline (of the sandbox's own time, see `DeadlineClock`).
+   */
   #checkDeadline(): void {
-    // A check that comes late means this thread was blocked (parsing a large
-    // answer, printing findings) or not scheduled: the sandbox's answers may
-    // be waiting unread in the pipe, so that time is not charged to it.
-    const now = performance.now();
-    const late = now - this.#lastWatch - this.#watchInterval;
-    this.#lastWatch = now;
-    if (late > 0) this.#lastProgress += late;
-    if (this.#closed || (this.#restarting && !this.#loading)) return;
-    if (!this.#loading && this.#pending.length === 0) return;
     const [limit, what] = this.#loading
       ? [this.#loadDeadlineMs, "load deadline"]
       : [this.#deadlineMs, "deadline"];
-    if (now - this.#lastProgress > limit) {
-      this.#recover(`exceeded the ${limit} ms ${what}`);
+    const elapsed = this.#clock.tick(this.#process?.pid, limit);
+    if (this.#closed || (this.#restarting && !this.#loading)) return;
+    if (!this.#loading && this.#pending.length === 0) return;
+    if (elapsed > limit) {
+      this.#recover({
+        reason: `exceeded the ${limit} ms ${what}`,
+        cause:
+          `Vigil killed the sandbox process: no answer within the ${limit} ms ${what}`,
+        external: false,
+      });
     }
   }
 
@@ -543,39 +629,40 @@ export class Sandbox {
    * Handles a hang or crash: the signature running at the time (the loading
    * one, or the first unanswered route of the oldest batch) is charged, the
    * process restarted, and the unanswered work sent again. When the oldest
-   * batch was in fast mode and the culprit is not certain, no one is named
-   * yet: it is sent again isolated, and a repeat names the culprit.
+   * batch was in fast mode and the culprit is not certain, or the process
+   * was killed from outside, no one is named yet: the batch is sent again
+   * isolated, and a repeat names the culprit.
    */
-  #recover(reason: string): void {
+  #recover(fault: Fault): void {
     if (this.#closed) return;
     if (this.#loading) {
-      const loading = this.#loading;
-      this.#loading = undefined;
-      this.#kill();
-      loading.resolve({ ok: false, error: `it ${reason}` });
+      this.#recoverLoad(fault);
       return;
     }
     if (this.#restarting) return;
     this.#restarting = true;
     const oldest = this.#pending[0];
     let culprit = oldest?.routes.keys().next().value;
-    if (oldest && !oldest.isolated && !this.#certain(oldest)) {
+    if (oldest && fault.external && !oldest.spared) {
+      oldest.spared = true;
+      oldest.isolated = true;
+      culprit = undefined;
+    } else if (oldest && !oldest.isolated && !this.#certain(oldest)) {
       oldest.isolated = true;
       culprit = undefined;
       this.#options.onDebug?.(
-        `sandbox ${reason} with no certain culprit; retrying the batch isolated`,
+        `sandbox ${fault.reason} with no certain culprit; retrying the batch isolated`,
       );
     }
     this.#kill();
-    let quarantined = false;
     if (culprit !== undefined) {
-      quarantined = ++this.#offences[culprit]! >= this.#quarantineAfter;
+      const quarantined = ++this.#offences[culprit]! >= this.#quarantineAfter;
       if (quarantined) this.#quarantined.add(culprit);
-      this.#report({ signature: culprit, reason, quarantined });
-      this.#skipCulprit(culprit, reason);
+      this.#report({ signature: culprit, reason: fault.reason, quarantined });
+      this.#skipCulprit(culprit, fault.reason);
     }
     (async () => {
-      await this.#backoff();
+      await this.#backoff({ cause: fault.cause, signature: culprit });
       if (this.#closed) return;
       const outcomes = await this.#spawnAndLoad();
       this.#restarting = false;
@@ -594,8 +681,26 @@ export class Sandbox {
       }
       this.#settle();
       for (const batch of this.#pending) this.#send(batch);
-      this.#lastProgress = performance.now();
+      this.#clock.progress();
     })();
+  }
+
+  /**
+   * A fault while a signature loads fails its load, unless the process was
+   * killed from outside for the first time during it: then it is loaded
+   * again after the restart.
+   */
+  #recoverLoad(fault: Fault): void {
+    const loading = this.#loading!;
+    this.#loading = undefined;
+    const spared = fault.external && !this.#sparedLoads.has(loading.index);
+    if (spared) this.#sparedLoads.add(loading.index);
+    this.#loadDeath = {
+      cause: fault.cause,
+      signature: spared ? undefined : loading.index,
+    };
+    this.#kill();
+    loading.resolve({ ok: false, error: `it ${fault.reason}` });
   }
 
   /** Reports an offence with the oldest batch, or with the next one sent. */
@@ -624,74 +729,5 @@ function kill(process: Deno.ChildProcess): void {
     process.kill("SIGKILL");
   } catch {
     // Already gone.
-  }
-}
-
-function parseLoadOutcome(text: string): LoadOutcome {
-  try {
-    const value = parseJsonExact(text) as Partial<
-      LoadOutcome & { error: unknown }
-    >;
-    if (value.ok === true) {
-      return { ok: true, metadata: value.metadata, selectors: value.selectors };
-    }
-    return { ok: false, error: String(value.error ?? "unknown error") };
-  } catch {
-    return { ok: false, error: "malformed load answer" };
-  }
-}
-
-/** Validates one signature's answer for a batch and adds it to `result`. */
-function collectResult(
-  result: BatchResult,
-  signature: number,
-  routed: ReadonlySet<number>,
-  text: string,
-): void {
-  let answer: { f?: unknown; e?: unknown };
-  try {
-    answer = parseJsonExact(text) as typeof answer;
-    if (!Array.isArray(answer.f) || !Array.isArray(answer.e)) throw new Error();
-  } catch {
-    result.failures.push({ signature, event: -1, message: "malformed result" });
-    return;
-  }
-  for (const item of answer.e as unknown[]) {
-    const [event, message] = Array.isArray(item) ? item : [];
-    result.failures.push({
-      signature,
-      event: typeof event === "number" && routed.has(event) ? event : -1,
-      message: String(message).slice(0, 2048),
-    });
-  }
-  for (const item of answer.f as unknown[]) {
-    const [event, data] = Array.isArray(item) ? item : [];
-    if (typeof event !== "number" || !routed.has(event)) {
-      result.failures.push({
-        signature,
-        event: -1,
-        message: `reported a finding for event ${
-          JSON.stringify(event)
-        } it was not sent`,
-      });
-    } else if (data === true) {
-      result.findings.push({ signature, event, data: true });
-    } else if (
-      typeof data === "object" && data !== null && !Array.isArray(data)
-    ) {
-      result.findings.push({
-        signature,
-        event,
-        data: data as Record<string, unknown>,
-      });
-    } else if (data !== false) {
-      result.failures.push({
-        signature,
-        event,
-        message: `tracee_match gave ${
-          Array.isArray(data) ? "an array" : typeof data
-        }, not true or an object`,
-      });
-    }
   }
 }

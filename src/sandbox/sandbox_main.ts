@@ -32,14 +32,18 @@ import { workerSource } from "./ts_worker.ts";
 
 /** Largest result text accepted from one signature for one batch. */
 const MAX_RESULT_CHARS = 32 * 1024 * 1024;
+/** Longest log line passed on. */
+const MAX_LOG_CHARS = 4096;
+/** Log lines passed on per signature per second (bursts as large). */
+const LOG_LINES_PER_SECOND = 100;
 
 interface TypeScriptRunner {
   worker: Worker;
   /**
-   * Resolve the answers of the batches posted, oldest first, with the time
+   * Resolve the answers of the batches posted, by batch id, with the time
    * the worker says the batch took, when it says so.
    */
-  pending: ((result: string, micros?: number) => void)[];
+  pending: Map<number, (result: string, micros?: number) => void>;
   /** When the worker last answered: a batch's time starts no earlier. */
   answeredAt: number;
 }
@@ -69,6 +73,21 @@ function send(frame: Uint8Array): void {
 
 function sendJson(type: FrameType, index: number, value: unknown): void {
   send(encodeFrame(type, [index, JSON.stringify(value)]));
+}
+
+/** Log lines left to each signature, refilled every second. */
+const logBudget = new Map<number, { lines: number; since: number }>();
+
+/** Passes a signature's log line on, within its budget. */
+function sendLog(index: number, text: string): void {
+  const now = performance.now();
+  let budget = logBudget.get(index);
+  if (!budget || now - budget.since >= 1000) {
+    budget = { lines: LOG_LINES_PER_SECOND, since: now };
+    logBudget.set(index, budget);
+  }
+  if (budget.lines-- <= 0) return;
+  send(encodeFrame(FrameType.Log, [index, text.slice(0, MAX_LOG_CHARS)]));
 }
 
 function message(error: unknown): string {
@@ -142,37 +161,39 @@ function loadTypeScript(payload: Uint8Array): Promise<void> {
     btoa(String.fromCodePoint(...new TextEncoder().encode(workerSource(code))))
   }`;
   const worker = new Worker(url, { type: "module" });
-  const runner: TypeScriptRunner = { worker, pending: [], answeredAt: 0 };
+  const runner: TypeScriptRunner = {
+    worker,
+    pending: new Map(),
+    answeredAt: 0,
+  };
   return new Promise((resolve) => {
     let loaded = false;
+    const settle = (outcome: unknown) => {
+      loaded = true;
+      sendJson(FrameType.Loaded, index, outcome);
+      resolve();
+    };
     worker.addEventListener("error", (event) => {
       event.preventDefault();
-      if (!loaded) {
-        loaded = true;
-        sendJson(FrameType.Loaded, index, { ok: false, error: event.message });
-        worker.terminate();
-        resolve();
-      } else {
-        runner.pending.shift()?.(
-          JSON.stringify({ f: [], e: [[-1, event.message]] }),
-        );
+      if (loaded) {
+        sendLog(index, `uncaught error: ${event.message}`);
+        return;
       }
+      worker.terminate();
+      settle({ ok: false, error: event.message });
     });
     worker.addEventListener("message", (event: MessageEvent) => {
       const data = event.data as Record<string, unknown>;
       if (typeof data?.log === "string") {
-        sendJson(FrameType.Log, index, { message: data.log.slice(0, 4096) });
+        sendLog(index, data.log);
       } else if (!loaded && (data?.ready || typeof data?.error === "string")) {
-        loaded = true;
         const ready = data.ready as {
           metadata?: unknown;
           selectedEvents?: unknown;
         };
         if (ready) runners.set(index, runner);
         else worker.terminate();
-        sendJson(
-          FrameType.Loaded,
-          index,
+        settle(
           ready
             ? {
               ok: true,
@@ -181,9 +202,11 @@ function loadTypeScript(payload: Uint8Array): Promise<void> {
             }
             : { ok: false, error: data.error },
         );
-        resolve();
       } else if (loaded && typeof data?.result === "string") {
-        runner.pending.shift()?.(
+        // Only an answer naming a batch the worker still owes counts.
+        const answer = runner.pending.get(data.batch as number);
+        runner.pending.delete(data.batch as number);
+        answer?.(
           data.result.length > MAX_RESULT_CHARS
             ? JSON.stringify({ f: [], e: [[-1, "result too large"]] })
             : data.result,
@@ -236,6 +259,46 @@ function runRego(
 }
 
 /**
+ * Parses event `event` of a batch once and runs the bundle's signatures on
+ * it. A signature that threw had the module instantiated afresh: the event
+ * is then parsed again for the next ones.
+ */
+function runBundleEvent(
+  module: RegoModule,
+  batch: DecodedBatch,
+  event: number,
+  signatures: readonly { index: number; match: number }[],
+  answers: ReadonlyMap<number, Answer>,
+): void {
+  const start = batch.starts[event]!;
+  const end = batch.starts[event + 1]!;
+  let input = 0;
+  let parsedAt = -1;
+  let unparsable: unknown = undefined;
+  for (const { index, match } of signatures) {
+    if (unparsable === undefined && module.resets !== parsedAt) {
+      try {
+        input = module.parse(batch.bytes, start, end);
+        if (input === 0) unparsable = new SyntaxError("the event is not JSON");
+      } catch (error) {
+        unparsable = error;
+      }
+      parsedAt = module.resets;
+    }
+    if (unparsable !== undefined) {
+      answers.get(index)!.failed(event, unparsable);
+      continue;
+    }
+    try {
+      const result = module.evaluateParsed(match, input);
+      if (result !== null) answers.get(index)!.found(event, result);
+    } catch (error) {
+      answers.get(index)!.failed(event, error);
+    }
+  }
+}
+
+/**
  * Runs the signatures of one bundle event by event, parsing each event once,
  * and answers for each signature.
  */
@@ -257,28 +320,8 @@ function runBundle(
   const started = performance.now();
   for (let event = 0; event < perEvent.length; event++) {
     const signatures = perEvent[event]!;
-    if (signatures.length === 0) continue;
-    let input = 0;
-    try {
-      input = module.parse(
-        batch.bytes,
-        batch.starts[event]!,
-        batch.starts[event + 1]!,
-      );
-      if (input === 0) throw new SyntaxError("the event is not JSON");
-    } catch (error) {
-      for (const { index } of signatures) {
-        answers.get(index)!.failed(event, error);
-      }
-      continue;
-    }
-    for (const { index, match } of signatures) {
-      try {
-        const result = module.evaluateParsed(match, input);
-        if (result !== null) answers.get(index)!.found(event, result);
-      } catch (error) {
-        answers.get(index)!.failed(event, error);
-      }
+    if (signatures.length > 0) {
+      runBundleEvent(module, batch, event, signatures, answers);
     }
   }
   // The bundle's time is shared among its signatures by their event counts.
@@ -325,7 +368,7 @@ function runTypeScript(
   const indexes = events.slice();
   const started = performance.now();
   return new Promise((resolve) => {
-    runner.pending.push((result, workerMicros) => {
+    runner.pending.set(batch.batchId, (result, workerMicros) => {
       const now = performance.now();
       const micros = (now - Math.max(started, runner.answeredAt)) * 1000;
       runner.answeredAt = now;

@@ -4,7 +4,10 @@
  * wrapped in a function. The bootstrap removes `Deno` and `Worker` before the
  * signature runs (with code generation from strings disabled process-wide,
  * the signature can then neither import files nor reach the sandbox's stdout),
- * and routes `console` to the host's log.
+ * removes the Web APIs that store data on disk (the Cache API writes under
+ * Deno's cache directory, with no permission check), routes `console` to the
+ * host's log, and catches the signature's uncaught errors (which would
+ * otherwise end the whole sandbox process).
  *
  * Messages in: `{batch: number, indexes: Uint32Array, bytes: Uint8Array,
  * starts: Uint32Array}`: event `i`, the batch's event `indexes[i]`, is the
@@ -19,6 +22,7 @@
  */
 
 import { parseJsonExact } from "../event/json.ts";
+import { SDK_SPECIFIER, sdkSourceFor } from "../sdk/_runtime_source.ts";
 
 /**
  * Runs first in the worker; returns the hooks the wrapped signature uses.
@@ -26,12 +30,17 @@ import { parseJsonExact } from "../event/json.ts";
  * builds results by string concatenation, so a signature that pollutes its
  * isolate's prototypes cannot corrupt its results' framing.
  */
-function bootstrap(parseJsonExact: (text: string) => unknown) {
+function bootstrap(
+  parseJsonExact: (text: string) => unknown,
+  removedGlobals: readonly string[],
+) {
   const scope = globalThis as unknown as {
     postMessage(message: unknown): void;
     addEventListener(
-      type: "message" | "unhandledrejection",
-      listener: (event: MessageEvent & PromiseRejectionEvent) => void,
+      type: "message" | "error" | "unhandledrejection",
+      listener: (
+        event: MessageEvent & PromiseRejectionEvent & ErrorEvent,
+      ) => void,
     ): void;
   };
   const post = scope.postMessage.bind(scope);
@@ -57,23 +66,37 @@ function bootstrap(parseJsonExact: (text: string) => unknown) {
     post({ log: text.slice(0, 4096) });
   };
   const global = globalThis as Record<string, unknown>;
-  for (
-    const name of ["Deno", "process", "Worker", "SharedWorker", "importScripts"]
-  ) {
-    delete global[name];
-  }
+  for (const name of removedGlobals) delete global[name];
   global.console = { log, info: log, warn: log, error: log, debug: log };
-  // A rejected promise of the signature's must not end the sandbox.
+  // A signature's uncaught error or rejected promise (e.g. in a timer) must
+  // not end the sandbox.
+  // Before it is ready, one fails the load (a throw at the top level of a
+  // module is a rejected promise).
+  let ready = false;
+  const uncaught = (what: string) => {
+    if (ready) log(what);
+    else post({ error: what });
+  };
+  scope.addEventListener("error", (event) => {
+    event.preventDefault();
+    uncaught(`uncaught error: ${String(event.message)}`);
+  });
   scope.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();
-    log(`unhandled rejection: ${String(event.reason)}`);
+    uncaught(`unhandled rejection: ${String(event.reason)}`);
   });
   const exports: Record<string, unknown> = {};
-  const require = (name: string) => {
-    throw new Error(
-      `Cannot import "${name}": signatures may only use import type`,
-    );
-  };
+  /**
+   * Makes the signature's `require`: `sdk`, the SDK's module (given when the
+   * signature imports it), for `specifier`, and a throw for any other name.
+   */
+  const requireFor =
+    (specifier: string, sdk: object | undefined) => (name: string) => {
+      if (name === specifier && sdk !== undefined) return sdk;
+      throw new Error(
+        `Cannot import "${name}": signatures may import only "${specifier}" and types`,
+      );
+    };
   const start = () => {
     const { metadata, selectedEvents, onEvent } = exports;
     if (typeof onEvent !== "function") {
@@ -82,6 +105,7 @@ function bootstrap(parseJsonExact: (text: string) => unknown) {
     }
     try {
       post({ ready: parse(toJson({ metadata, selectedEvents })) });
+      ready = true;
     } catch (error) {
       post({ error: `its metadata is not plain data: ${error}` });
       return;
@@ -118,13 +142,38 @@ function bootstrap(parseJsonExact: (text: string) => unknown) {
       });
     });
   };
-  return { exports, require, start };
+  return { exports, requireFor, start };
 }
+
+/**
+ * Globals a signature must not reach: the runtime and worker APIs, and every
+ * Web API that keeps data on disk (in a worker, Deno 2.9.6 defines only the
+ * Cache API of these; the others are listed in case a version adds them).
+ */
+const REMOVED_GLOBALS = [
+  "Deno",
+  "process",
+  "Worker",
+  "SharedWorker",
+  "importScripts",
+  "caches",
+  "CacheStorage",
+  "Cache",
+  "localStorage",
+  "sessionStorage",
+  "Storage",
+  "indexedDB",
+  "IDBFactory",
+];
 
 /** The worker module for a signature whose checked CommonJS code is `code`. */
 export function workerSource(code: string): string {
-  return `const __vigil = (${bootstrap.toString()})(${parseJsonExact.toString()});\n` +
+  return `const __vigil = (${bootstrap.toString()})(${parseJsonExact.toString()}, ${
+    JSON.stringify(REMOVED_GLOBALS)
+  });\n` +
     `(function (exports, require, module) {"use strict";\n${code}\n})` +
-    `(__vigil.exports, __vigil.require, { exports: __vigil.exports });\n` +
+    `(__vigil.exports, __vigil.requireFor(${JSON.stringify(SDK_SPECIFIER)}, ${
+      sdkSourceFor(code)
+    }), { exports: __vigil.exports });\n` +
     `__vigil.start();\n`;
 }

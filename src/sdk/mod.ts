@@ -1,9 +1,15 @@
 /**
- * The TypeScript signature API. A signature is a module with three named
- * exports, modelled on Tracee's Go signatures:
+ * The TypeScript signature SDK. A signature is a module with three named
+ * exports, modelled on Tracee's Go signatures, and imports the SDK by the
+ * package's name:
  *
  * ```ts
- * import type { EventSelector, OnEvent, SignatureMetadata } from "../../src/sdk/mod.ts";
+ * import { stringArgument } from "@vigil/sensor/sdk";
+ * import type {
+ *   EventSelector,
+ *   OnEvent,
+ *   SignatureMetadata,
+ * } from "@vigil/sensor/sdk";
  *
  * export const metadata: SignatureMetadata = {
  *   id: "VGL-1000",
@@ -18,14 +24,24 @@
  * ];
  *
  * export const onEvent: OnEvent = (event, report) => {
- *   const path = event.args.find((a) => a.name === "pathname")?.value;
+ *   const path = stringArgument(event, "pathname");
  *   if (path === "/bin/true") report({ path });
  * };
  * ```
  *
- * Signatures run in a sandbox with no permissions. Only `import type` is
- * allowed: any other import is rejected at load. State kept in module scope
- * lives as long as the sandbox.
+ * Besides the types, the SDK offers a few values, plain functions of an event
+ * with no dependencies: argument lookups ({@linkcode argumentValue},
+ * {@linkcode stringArgument}, {@linkcode pidArgument}), a tracker that tells
+ * one program start from the next whichever of its events a stream carries
+ * ({@linkcode ProgramStarts}, {@linkcode PROGRAM_START_EVENTS}), and shell
+ * recognition ({@linkcode startedShell}, {@linkcode isShellName}), and
+ * selectors for a list of event names ({@linkcode selectTracee}).
+ *
+ * Signatures run in a sandbox with no permissions. `import type` may name any
+ * module; a value import may name only `@vigil/sensor/sdk`: any other import,
+ * `import()`, `import.meta` and `require` are refused at load. In the sandbox
+ * the SDK's values are frozen. State kept in module scope lives as long as the
+ * sandbox.
  *
  * @module
  */
@@ -33,6 +49,7 @@
 import type { TraceeEvent } from "../event/event.ts";
 
 export type { EventArgument, TraceeEvent } from "../event/event.ts";
+export * from "./runtime.ts";
 
 /** What a signature says about itself (Tracee's `__rego_metadoc__`). */
 export interface SignatureMetadata {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { FEATURES, kernelAtLeast, probeFeatures } from "../../ffi/features.ts";
-import { IGNORE_KERNEL_TESTS } from "../sources/_kernel.ts";
+import { ignoreKernelTests } from "../_helpers/kernel.ts";
 
 Deno.test("kernelAtLeast() compares release strings numerically", () => {
   assert.equal(kernelAtLeast("5.8", "6.18.44-fc-v595"), true);
@@ -12,7 +12,7 @@ Deno.test("kernelAtLeast() compares release strings numerically", () => {
 
 Deno.test({
   name: "probeFeatures() finds every feature its minimum kernel promises",
-  ignore: IGNORE_KERNEL_TESTS,
+  ignore: ignoreKernelTests(),
   fn() {
     for (const { feature, supported } of probeFeatures()) {
       if (kernelAtLeast(feature.minimumKernel)) {

@@ -28,9 +28,9 @@ import type { TraceeEvent } from "../../src/event/event.ts";
 import { spawnVigil } from "../_helpers/replay.ts";
 import {
   fixtureProgram,
-  IGNORE_KERNEL_TESTS,
+  ignoreKernelTests,
   kernelHasModuleSyscalls,
-} from "../sources/_kernel.ts";
+} from "../_helpers/kernel.ts";
 
 /**
  * How long a finding may take to arrive: the test is about what is found,
@@ -277,7 +277,7 @@ async function normalWorkloadGivesNone(
 
 Deno.test({
   name: "built-in signatures on the real kernel: one finding per behaviour",
-  ignore: IGNORE_KERNEL_TESTS,
+  ignore: ignoreKernelTests(),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {

@@ -1,10 +1,16 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
   decodeBatch,
+  decodeSandboxFrame,
   encodeBatch,
+  encodeFrame,
+  type Frame,
   FrameType,
   readFrames,
+  type SandboxMessage,
 } from "../../../src/sandbox/protocol.ts";
+import { checkAsyncProperty } from "../../_helpers/property.ts";
 
 Deno.test("encodeBatch() and decodeBatch() round-trip events and routes", () => {
   const events = ['{"a":1}', '{"b":"é"}', "{}"];
@@ -42,4 +48,99 @@ Deno.test("readFrames() reassembles frames split across chunks and rejects a bad
       /* drain */
     }
   }, /bad length 0/);
+});
+
+/** A frame the sandbox may write, for some signature. */
+const sandboxFrame = fc.oneof(
+  fc.record({
+    type: fc.constant(FrameType.Log),
+    index: fc.nat(5),
+    text: fc.string({ unit: "binary", maxLength: 300 }),
+  }),
+  fc.record({
+    type: fc.constant(FrameType.Loaded),
+    index: fc.nat(5),
+    text: fc.string({ unit: "binary", maxLength: 300 }),
+  }),
+  fc.record({
+    type: fc.constant(FrameType.Result),
+    batch: fc.nat(),
+    index: fc.nat(5),
+    micros: fc.nat(),
+    text: fc.string({ unit: "binary", maxLength: 300 }),
+  }),
+) as fc.Arbitrary<SandboxMessage>;
+
+function encodeMessage(message: SandboxMessage): Uint8Array {
+  return message.type === FrameType.Result
+    ? encodeFrame(message.type, [
+      message.batch,
+      message.index,
+      message.micros,
+      message.text,
+    ])
+    : encodeFrame(message.type, [message.index, message.text]);
+}
+
+/** Splits `bytes` at the given cut points. */
+function chunks(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))]
+    .sort((a, b) => a - b);
+  const parts: Uint8Array[] = [];
+  let start = 0;
+  for (const point of [...points, bytes.length]) {
+    parts.push(bytes.slice(start, point));
+    start = point;
+  }
+  return parts;
+}
+
+async function collect(parts: Uint8Array[]): Promise<Frame[]> {
+  const frames: Frame[] = [];
+  for await (const frame of readFrames(ReadableStream.from(parts))) {
+    frames.push(frame);
+  }
+  return frames;
+}
+
+Deno.test("frames from any signatures, interleaved in any order and split anywhere, are read back each with its own signature", async () => {
+  await checkAsyncProperty(
+    fc.asyncProperty(
+      fc.array(sandboxFrame, { maxLength: 30 }),
+      fc.array(fc.nat(), { maxLength: 20 }),
+      async (messages, cuts) => {
+        const stream = new Uint8Array(
+          messages.flatMap((message) => [...encodeMessage(message)]),
+        );
+        const frames = await collect(chunks(stream, cuts));
+        const decoded = frames.map(decodeSandboxFrame);
+        // Lone surrogates become U+FFFD in UTF-8; everything else is exact.
+        const expected = messages.map((message) => ({
+          ...message,
+          text: new TextDecoder().decode(
+            new TextEncoder().encode(message.text),
+          ),
+        }));
+        assert.deepEqual(decoded, expected);
+      },
+    ),
+  );
+});
+
+Deno.test("hostile bytes from a sandbox give frames or a RangeError, nothing else", async () => {
+  await checkAsyncProperty(
+    fc.asyncProperty(
+      fc.uint8Array({ maxLength: 200 }),
+      fc.array(fc.nat(), { maxLength: 5 }),
+      async (bytes, cuts) => {
+        try {
+          for (const frame of await collect(chunks(bytes, cuts))) {
+            decodeSandboxFrame(frame);
+          }
+        } catch (error) {
+          assert.ok(error instanceof RangeError, String(error));
+        }
+      },
+    ),
+  );
 });

@@ -1,0 +1,63 @@
+/**
+ * The BPF programs' load-time configuration (`struct vigil_config` in
+ * `.rodata`) for a plan: Vigil's tgid, the scheduler and per-syscall flags,
+ * how to capture each syscall's arguments, and the helpers the kernel offers.
+ *
+ * @module
+ */
+
+import type { BpfObject } from "../../../ffi/bpf_object.ts";
+import { BpfError } from "../../../ffi/errors.ts";
+import { FeatureName } from "../../../ffi/features.ts";
+import {
+  ConfigOffset,
+  FeatureFlag,
+  Limits,
+  SysFlag,
+} from "../../../ffi/ring_record_layout.ts";
+import { argKind, type KernelPlan, SYSCALLS_BY_NUMBER } from "./plan.ts";
+
+/** Writes the BPF configuration of a plan into the object's `.rodata`. */
+export function writeConfig(
+  object: BpfObject,
+  plan: KernelPlan,
+  features: ReadonlyMap<string, boolean | undefined>,
+): void {
+  const rodata = object.map(".rodata");
+  const data = new Uint8Array(rodata.initialValue());
+  if (data.byteLength < Limits.CONFIG_SIZE) {
+    throw new BpfError("configure", ".rodata", -22);
+  }
+  const view = new DataView(data.buffer);
+  view.setUint32(ConfigOffset.selfTgid, Deno.pid, true);
+  view.setUint32(ConfigOffset.schedFlags, plan.schedFlags, true);
+  let featureFlags = 0;
+  if (features.get(FeatureName.FindVma)) featureFlags |= FeatureFlag.FindVma;
+  if (features.get(FeatureName.TaskPtRegs)) {
+    featureFlags |= FeatureFlag.TaskPtRegs;
+  }
+  view.setUint32(ConfigOffset.features, featureFlags, true);
+  for (const [nr, flags] of plan.sysFlags) {
+    data[ConfigOffset.sysFlags + nr] = flags;
+    const params = SYSCALLS_BY_NUMBER.get(nr)?.params ?? [];
+    params.forEach((param, i) => {
+      data[ConfigOffset.argKinds + nr * Limits.ARGS + i] = argKind(param);
+    });
+  }
+  rodata.setInitialValue(data);
+}
+
+/**
+ * The plan as this kernel can run it: without bpf_task_pt_regs, syscalls
+ * followed at exit alone keep their entry hook.
+ */
+export function adaptPlan(
+  plan: KernelPlan,
+  features: ReadonlyMap<string, boolean | undefined>,
+): KernelPlan {
+  if (features.get(FeatureName.TaskPtRegs)) return plan;
+  const sysFlags = new Map(
+    [...plan.sysFlags].map(([nr, flags]) => [nr, flags & ~SysFlag.ExitOnly]),
+  );
+  return { ...plan, sysFlags };
+}
