@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { sdkModule } from "../../../src/sandbox/child/ts_worker.ts";
-import * as runtime from "../../../src/sdk/runtime.ts";
+import { sdkModule } from "../../../../src/sandbox/child/ts_worker.ts";
+import * as runtime from "../../../../src/sdk/runtime.ts";
 
 Deno.test("sdkModule() hands a signature every export of runtime.ts, frozen, with no prototype", () => {
   const sdk = sdkModule({ ...runtime }) as typeof runtime & {

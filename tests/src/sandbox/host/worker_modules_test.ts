@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { workerModules } from "../../../src/sandbox/host/worker_modules.ts";
+import { workerModules } from "../../../../src/sandbox/host/worker_modules.ts";
 
 const PLACEHOLDER_REGEXP = /"@vigil\/worker-module\/(\d+)"/g;
 

@@ -5,8 +5,8 @@ import {
   MAX_DATA_DEPTH,
   parseLoadOutcome,
   readAnswer,
-} from "../../../src/sandbox/host/answer.ts";
-import { checkProperty } from "../../_helpers/property.ts";
+} from "../../../../src/sandbox/host/answer.ts";
+import { checkProperty } from "../../../_helpers/property.ts";
 
 /** Nesting depth of a JSON value, without recursion. */
 function depthOf(value: unknown): number {
@@ -93,6 +93,19 @@ Deno.test("readAnswer() never throws on arbitrary text and names only routed eve
       },
     ),
   );
+});
+
+Deno.test("readAnswer() names an event id it was not sent, even one past 2^53", () => {
+  const answer = readAnswer(
+    1,
+    new Set([0]),
+    '{"findings":[[[9007199254740993]],[18446744073709551615,true]],"errors":[]}',
+  );
+  assert.deepEqual(answer.findings, []);
+  assert.deepEqual(answer.failures.map((failure) => failure.message), [
+    "reported a finding for event [9007199254740993] it was not sent",
+    "reported a finding for event 18446744073709551615 it was not sent",
+  ]);
 });
 
 Deno.test("parseLoadOutcome() refuses metadata nested too deep and malformed answers", () => {

@@ -3,7 +3,7 @@ import {
   Sandbox,
   type SandboxRestart,
   type SandboxSignature,
-} from "../../../src/sandbox/mod.ts";
+} from "../../../../src/sandbox/mod.ts";
 
 /** A TypeScript signature (checked CommonJS) that runs `body` per event. */
 function signature(name: string, body: string): SandboxSignature {
