@@ -58,7 +58,9 @@ async function vigilPrograms(): Promise<number[]> {
     id: number;
     name?: string;
   }[];
-  return programs.filter((p) => /^(btf|raw|tp)_s(ys|ched)_/.test(p.name ?? ""))
+  return programs.filter((p) =>
+    /^(btf|raw|tp)_(sys|sched|cgroup)_/.test(p.name ?? "")
+  )
     .map((p) => p.id);
 }
 

@@ -23,6 +23,16 @@ export interface TaskContextSource {
   readonly bootToEpochNs: bigint;
   /** The container of a cgroup (and a host pid to look it up by), if any. */
   containerOf(cgroupId: bigint, hostPid: number): CgroupContainer | undefined;
+  /**
+   * Whether a container has started (Tracee's `containerStarted`); when
+   * absent, every container has.
+   */
+  containerStarted?(cgroupId: bigint): boolean;
+  /**
+   * Changes when a cgroup looked up in vain becomes known: contexts without
+   * a container decoded before are then decoded again.
+   */
+  readonly cgroupGeneration?: number;
 }
 
 /**
@@ -75,6 +85,8 @@ export interface TaskContext {
   readonly threadEntityId: number;
   readonly processEntityId: number;
   readonly parentEntityId: number;
+  /** The source's `cgroupGeneration` when it was decoded. */
+  readonly cgroupGeneration: number | undefined;
   /** The JSON of the members above, made for the first event that is printed or routed. */
   parts?: EventJsonParts;
 }
@@ -161,6 +173,8 @@ export class TaskContexts {
     const known = this.#tasks.get(hostTid);
     if (
       known && sameContext(known, view, offset, compat) &&
+      (known.containerId !== "" ||
+        known.cgroupGeneration === this.#source.cgroupGeneration) &&
       this.#executablePath(known.hostProcessId, known.processStart) ===
         known.executable.path
     ) return known;
@@ -188,6 +202,7 @@ export class TaskContexts {
       offset + HeaderOffset.startTime,
     );
     const processStart = this.epochNs(view, offset + HeaderOffset.leaderStart);
+    const cgroupGeneration = this.#source.cgroupGeneration;
     const containerId = this.#source.containerOf(cgroupId, hostProcessId)?.id ??
       "";
     return {
@@ -219,7 +234,8 @@ export class TaskContexts {
       kubernetes: Object.freeze({}),
       // Containers that existed before Vigil started count as started.
       contextFlags: Object.freeze({
-        containerStarted: containerId !== "",
+        containerStarted: containerId !== "" &&
+          (this.#source.containerStarted?.(cgroupId) ?? true),
         isCompat: compat,
       }),
       threadEntityId: this.#entityId(hostThreadId, threadStartTime),
@@ -228,6 +244,7 @@ export class TaskContexts {
         hostParentProcessId,
         this.epochNs(view, offset + HeaderOffset.parentStart),
       ),
+      cgroupGeneration,
     };
   }
 

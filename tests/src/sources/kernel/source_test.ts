@@ -829,7 +829,7 @@ Deno.test({
       }[];
       // Only programs loaded by this test: another process may trace too.
       return programs.filter((program) =>
-        /^(btf|raw|tp)_s(ys|ched)_/.test(program.name ?? "") &&
+        /^(btf|raw|tp)_(sys|sched|cgroup)_/.test(program.name ?? "") &&
         !before.has(program.id)
       );
     };
