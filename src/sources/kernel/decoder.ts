@@ -243,6 +243,7 @@ export class RingRecordDecoder {
     } else if (kind === RingRecordKind.CgroupMkdir) {
       const path = fields.kernelStrs[Slot.CgroupPath] ?? "";
       cgroups?.made(args.u64(0), args.uint(1), path);
+      this.#tasks.refreshContainers();
     } else if (kind === RingRecordKind.CgroupRmdir) {
       cgroups?.removed(args.u64(0), args.uint(1));
     }

@@ -30,7 +30,8 @@ export interface TaskContextSource {
   containerStarted?(cgroupId: bigint): boolean;
   /**
    * Changes when a cgroup looked up in vain becomes known: contexts without
-   * a container decoded before are then decoded again.
+   * a container decoded before are then dropped (read on cgroup records and
+   * context decodes only, not per record).
    */
   readonly cgroupGeneration?: number;
 }
@@ -85,8 +86,6 @@ export interface TaskContext {
   readonly threadEntityId: number;
   readonly processEntityId: number;
   readonly parentEntityId: number;
-  /** The source's `cgroupGeneration` when it was decoded. */
-  readonly cgroupGeneration: number | undefined;
   /** The JSON of the members above, made for the first event that is printed or routed. */
   parts?: EventJsonParts;
 }
@@ -136,6 +135,7 @@ export class TaskContexts {
   readonly #executables = new Map<number, { start: bigint; path: string }>();
   /** The latest context of each host thread. */
   readonly #tasks = new Map<number, TaskContext>();
+  #cgroupGeneration: number | undefined;
 
   /** Contexts with their time base and container lookup. */
   constructor(source: TaskContextSource) {
@@ -173,8 +173,6 @@ export class TaskContexts {
     const known = this.#tasks.get(hostTid);
     if (
       known && sameContext(known, view, offset, compat) &&
-      (known.containerId !== "" ||
-        known.cgroupGeneration === this.#source.cgroupGeneration) &&
       this.#executablePath(known.hostProcessId, known.processStart) ===
         known.executable.path
     ) return known;
@@ -202,9 +200,9 @@ export class TaskContexts {
       offset + HeaderOffset.startTime,
     );
     const processStart = this.epochNs(view, offset + HeaderOffset.leaderStart);
-    const cgroupGeneration = this.#source.cgroupGeneration;
     const containerId = this.#source.containerOf(cgroupId, hostProcessId)?.id ??
       "";
+    this.refreshContainers();
     return {
       words: contextWords(view, offset),
       compat,
@@ -244,8 +242,20 @@ export class TaskContexts {
         hostParentProcessId,
         this.epochNs(view, offset + HeaderOffset.parentStart),
       ),
-      cgroupGeneration,
     };
+  }
+
+  /**
+   * Drops the contexts decoded without a container when a cgroup looked up
+   * in vain has become known since (the source's `cgroupGeneration`).
+   */
+  refreshContainers(): void {
+    const generation = this.#source.cgroupGeneration;
+    if (generation === this.#cgroupGeneration) return;
+    this.#cgroupGeneration = generation;
+    for (const [hostTid, task] of this.#tasks) {
+      if (task.containerId === "") this.#tasks.delete(hostTid);
+    }
   }
 
   /** The executable of the process started at `start`, if its exec was seen. */
