@@ -849,12 +849,20 @@ static __always_inline u64 interpreter_file(struct mm_struct *mm)
 	return vma.file;
 }
 
-/* The first exec in a cgroup made since load: a header-only record. */
+/*
+ * The first exec in a cgroup made since load by a task in another mount
+ * namespace than its parent's (Tracee's rule: the container's entrypoint,
+ * not the runtime's own helper): a header-only record.
+ */
 static __always_inline void check_started(void)
 {
-	u64 cgroup_id = current_cgroup_id(bpf_get_current_task_btf());
+	struct task_struct *task = bpf_get_current_task_btf();
+	u64 cgroup_id = current_cgroup_id(task);
 
 	if (!bpf_map_lookup_elem(&unstarted, &cgroup_id))
+		return;
+	if (task->nsproxy->mnt_ns->ns.inum ==
+	    task->real_parent->nsproxy->mnt_ns->ns.inum)
 		return;
 	bpf_map_delete_elem(&unstarted, &cgroup_id);
 	struct scratch *s = scratch_buf();

@@ -26,7 +26,7 @@ const CGROUPS_MAX = 65_536;
 /** What is known of one cgroup. */
 interface CgroupEntry {
   readonly container: CgroupContainer | undefined;
-  /** Tracee's `containerStarted`: a task of it has execed, or it existed before. */
+  /** Tracee's `containerStarted`: its entrypoint has execed, or it existed before. */
   started: boolean;
 }
 
@@ -69,7 +69,7 @@ export class CgroupResolver {
     this.#misses.delete(cgroupId);
   }
 
-  /** A task of the cgroup has execed: its container has started, as Tracee says. */
+  /** The cgroup's first exec in a mount namespace of its own: its container has started, as Tracee says. */
   started(cgroupId: bigint): void {
     const entry = this.#known.get(cgroupId);
     if (entry) entry.started = true;

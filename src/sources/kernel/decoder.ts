@@ -63,7 +63,10 @@ export interface CgroupObserver {
   made(cgroupId: bigint, hierarchyId: number, path: string): void;
   /** A cgroup removed from hierarchy `hierarchyId`. */
   removed(cgroupId: bigint, hierarchyId: number): void;
-  /** The first exec in a cgroup made since the programs were loaded. */
+  /**
+   * The first exec, by a task in another mount namespace than its parent's,
+   * in a cgroup made since the programs were loaded.
+   */
   started(cgroupId: bigint): void;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Container ids from the cgroup_mkdir records, on the real kernel: a process
  * moves itself into a kubelet-style cgroup made after the source opened,
+ * enters a mount namespace of its own (as a container's entrypoint runs),
  * reads /etc/shadow and ends, and the cgroup is removed, all before a single
  * record is decoded. Neither `/proc/<pid>/cgroup` nor a walk of the cgroup
  * tree can then tell its path: only the records can. Run with the v2
@@ -38,7 +39,7 @@ for (const controller of [undefined, "memory"]) {
         const child = new Deno.Command("sh", {
           args: [
             "-c",
-            `echo $$ > ${pod}/${id}/cgroup.procs && exec cat /etc/shadow`,
+            `echo $$ > ${pod}/${id}/cgroup.procs && exec unshare -m cat /etc/shadow`,
           ],
           stdout: "null",
           stderr: "piped",
@@ -50,14 +51,23 @@ for (const controller of [undefined, "memory"]) {
         const collector = collectRecords(source);
         await new Promise((resolve) => setTimeout(resolve, 300));
         await collector.stop();
-        const opens = collector.records.map((record) => record.event())
-          .filter((event) =>
-            event.hostProcessId === child.pid &&
-            argsOf(event).pathname === "/etc/shadow"
-          );
+        const events = collector.records.map((record) => record.event())
+          .filter((event) => event.hostProcessId === child.pid);
+        const opens = events.filter((event) =>
+          argsOf(event).pathname === "/etc/shadow"
+        );
         assert.equal(opens.length, 1, `opens of /etc/shadow: ${opens.length}`);
         assert.equal(opens[0]!.containerId, id);
         assert.equal(opens[0]!.contextFlags.containerStarted, true);
+        // Before its exec in a mount namespace of its own: container-init.
+        const before = events.filter((event) =>
+          event.processName === "unshare"
+        );
+        assert.ok(before.length > 0, "no open by unshare");
+        for (const event of before) {
+          assert.equal(event.containerId, id);
+          assert.equal(event.contextFlags.containerStarted, false);
+        }
       } finally {
         await Deno.remove(pod, { recursive: true }).catch(() => {});
         await source.close();
