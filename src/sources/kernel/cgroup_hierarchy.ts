@@ -1,7 +1,7 @@
 /**
  * Which cgroup hierarchy identifies a task's container: the v2 hierarchy
- * when one is mounted (v2-only and hybrid hosts), else one v1 controller's
- * (v1-only hosts). The BPF programs stamp records with the task's cgroup id
+ * when one is mounted and used (v2-only and hybrid hosts), else one v1
+ * controller's (v1-only hosts, and hybrid ones whose v2 hierarchy is empty). The BPF programs stamp records with the task's cgroup id
  * in it, and the resolver reads paths under its mount point.
  *
  * @module
@@ -29,11 +29,23 @@ export interface CgroupHierarchy {
  */
 const PREFERRED_CONTROLLER = "memory";
 
+/** Options of {@linkcode cgroupHierarchy}. */
+export interface CgroupHierarchyOptions {
+  /** A v1 controller to use even where the v2 hierarchy is in use. */
+  controller?: string;
+  /**
+   * Whether the v2 hierarchy mounted at `mountPoint` has cgroups below its
+   * root; one that has none (a hybrid host whose runtimes use v1 only) is
+   * passed over for a v1 controller. Default: it has.
+   */
+  v2InUse?: (mountPoint: string) => boolean;
+}
+
 /**
  * The hierarchy to use, from the texts of `/proc/mounts` and `/proc/cgroups`
- * (whose rows are in subsystem id order). `controller` asks for that v1
- * controller even when v2 is mounted. `undefined` when no cgroup file system
- * is mounted (or the controller asked for is not).
+ * (whose rows are in subsystem id order): v2 where it is mounted and in use,
+ * else a v1 controller, else an unused v2. `undefined` when no cgroup file
+ * system is mounted (or the controller asked for is not).
  *
  * @example Usage
  * ```ts
@@ -45,15 +57,27 @@ const PREFERRED_CONTROLLER = "memory";
 export function cgroupHierarchy(
   mounts: string,
   cgroups: string,
-  controller?: string,
+  options: CgroupHierarchyOptions = {},
 ): CgroupHierarchy | undefined {
+  const { controller, v2InUse = () => true } = options;
   const entries = mounts.split("\n").map((line) => line.split(" "));
-  const v2 = entries.find(([, , type]) => type === "cgroup2");
-  if (controller === undefined && v2?.[1]) {
-    return { subsys: 0, hierarchyId: 0, mountPoint: v2[1], controller: "" };
-  }
+  const v2Mount = entries.find(([, , type]) => type === "cgroup2")?.[1];
+  const v2 = v2Mount
+    ? { subsys: 0, hierarchyId: 0, mountPoint: v2Mount, controller: "" }
+    : undefined;
+  if (controller === undefined && v2 && v2InUse(v2.mountPoint)) return v2;
+  const v1 = v1Hierarchy(entries, cgroups, controller);
+  return controller === undefined ? v1 ?? v2 : v1;
+}
+
+/** The v1 controller asked for, else the preferred or first one mounted. */
+function v1Hierarchy(
+  mounts: readonly string[][],
+  cgroups: string,
+  controller: string | undefined,
+): CgroupHierarchy | undefined {
   const mountOf = (name: string) =>
-    entries.find(([, , type, options]) =>
+    mounts.find(([, , type, options]) =>
       type === "cgroup" && (options ?? "").split(",").includes(name)
     )?.[1];
   const rows = cgroups.split("\n").filter((line) =>
@@ -67,9 +91,9 @@ export function cgroupHierarchy(
   })).filter((row) =>
     row.enabled && row.hierarchyId > 0 && mountOf(row.name) !== undefined
   );
-  const wanted = controller ?? PREFERRED_CONTROLLER;
-  const chosen = usable.find((row) => row.name === wanted) ??
-    (controller === undefined ? usable[0] : undefined);
+  const chosen = controller === undefined
+    ? usable.find((row) => row.name === PREFERRED_CONTROLLER) ?? usable[0]
+    : usable.find((row) => row.name === controller);
   if (chosen === undefined) return undefined;
   return {
     subsys: chosen.subsysId + 1,
@@ -93,9 +117,20 @@ export function readCgroupHierarchy(
       return "";
     }
   };
-  return cgroupHierarchy(
-    read("/proc/mounts"),
-    read("/proc/cgroups"),
-    controller,
-  );
+  return cgroupHierarchy(read("/proc/mounts"), read("/proc/cgroups"), {
+    ...(controller === undefined ? {} : { controller }),
+    v2InUse: hasSubdirectory,
+  });
+}
+
+function hasSubdirectory(path: string): boolean {
+  try {
+    for (const entry of Deno.readDirSync(path)) {
+      if (entry.isDirectory) return true;
+    }
+  } catch {
+    // unreadable: taken as in use
+    return true;
+  }
+  return false;
 }

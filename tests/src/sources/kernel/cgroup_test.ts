@@ -53,15 +53,31 @@ Deno.test("cgroupHierarchy() takes the memory controller on v1-only hosts, by it
   assert.deepEqual(cgroupHierarchy(V1_MOUNTS, PROC_CGROUPS), memory);
   // Asked for, even where v2 is mounted.
   assert.deepEqual(
-    cgroupHierarchy(HYBRID_MOUNTS, PROC_CGROUPS, "memory"),
+    cgroupHierarchy(HYBRID_MOUNTS, PROC_CGROUPS, { controller: "memory" }),
     memory,
   );
-  assert.deepEqual(cgroupHierarchy(HYBRID_MOUNTS, PROC_CGROUPS, "pids"), {
-    subsys: 5,
-    hierarchyId: 8,
-    mountPoint: "/sys/fs/cgroup/pids",
-    controller: "pids",
-  });
+  assert.deepEqual(
+    cgroupHierarchy(HYBRID_MOUNTS, PROC_CGROUPS, { controller: "pids" }),
+    {
+      subsys: 5,
+      hierarchyId: 8,
+      mountPoint: "/sys/fs/cgroup/pids",
+      controller: "pids",
+    },
+  );
+});
+
+Deno.test("cgroupHierarchy() passes over a v2 hierarchy with no cgroups for a v1 controller, and takes it when there is none", () => {
+  const unused = { v2InUse: () => false };
+  assert.equal(
+    cgroupHierarchy(HYBRID_MOUNTS, PROC_CGROUPS, unused)?.controller,
+    "memory",
+  );
+  const v2Only = "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n";
+  assert.equal(
+    cgroupHierarchy(v2Only, PROC_CGROUPS, unused)?.mountPoint,
+    "/sys/fs/cgroup",
+  );
 });
 
 Deno.test("cgroupHierarchy() falls back to the first v1 controller mounted, and to none", () => {
@@ -71,11 +87,11 @@ Deno.test("cgroupHierarchy() falls back to the first v1 controller mounted, and 
   assert.equal(cgroupHierarchy(noMemory, PROC_CGROUPS)?.controller, "cpuset");
   // net_cls is enabled but in no v1 hierarchy; hugetlb is not listed.
   assert.equal(
-    cgroupHierarchy(HYBRID_MOUNTS, PROC_CGROUPS, "net_cls"),
+    cgroupHierarchy(HYBRID_MOUNTS, PROC_CGROUPS, { controller: "net_cls" }),
     undefined,
   );
   assert.equal(
-    cgroupHierarchy(HYBRID_MOUNTS, PROC_CGROUPS, "hugetlb"),
+    cgroupHierarchy(HYBRID_MOUNTS, PROC_CGROUPS, { controller: "hugetlb" }),
     undefined,
   );
   assert.equal(cgroupHierarchy("proc /proc proc rw 0 0\n", ""), undefined);
