@@ -15,7 +15,7 @@
 import type { BenchRow } from "./_row.ts";
 import { runDeno } from "./_deno.ts";
 import { Engine } from "../src/engine/engine.ts";
-import { parseSelector } from "../src/engine/selector.ts";
+import { parseSelector } from "../src/model/selector.ts";
 import {
   type RoutedEvent,
   SelectorIndex,
@@ -28,14 +28,11 @@ import {
 import type { EventOutput } from "../src/output/output.ts";
 import { RegoModule } from "../src/sandbox/rego_module.ts";
 import { Sandbox } from "../src/sandbox/sandbox.ts";
-import { Opa } from "../src/signatures/_opa.ts";
-import { discoverSignatures } from "../src/signatures/discover.ts";
-import type { RegoModule as RegoSource } from "../src/signatures/rego_parser.ts";
-import { loadSignatures } from "../src/signatures/loader.ts";
-import {
-  defaultOpaPath,
-  RegoCompiler,
-} from "../src/signatures/rego_compiler.ts";
+import { Opa } from "../src/loader/_opa.ts";
+import { discoverSignatures } from "../src/loader/discover.ts";
+import type { RegoModule as RegoSource } from "../src/loader/rego_parser.ts";
+import { startSignatures } from "../src/cli/start.ts";
+import { defaultOpaPath, RegoCompiler } from "../src/loader/rego_compiler.ts";
 import { ReplaySource } from "../src/sources/replay_source.ts";
 
 const SECTION = "replay";
@@ -165,7 +162,7 @@ async function runEngine(
       sandbox: new Sandbox({ signatures: [], bundles: [] }),
       errors: [],
     }
-    : await loadSignatures({ dirs, cacheDir, opa: OPA });
+    : await startSignatures({ dirs, cacheDir, opa: OPA });
   if (set.errors.length > 0) {
     if (!log) {
       await set.sandbox.close();

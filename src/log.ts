@@ -5,7 +5,7 @@
  */
 
 import { configure, getLogger, getTextFormatter } from "@logtape/logtape";
-import { printable } from "./output/printable.ts";
+import { printable } from "./output/mod.ts";
 
 const encoder = new TextEncoder();
 

@@ -11,10 +11,10 @@ import fc from "fast-check";
 import { EVENT_FIELD_ORDER } from "../src/event/event.ts";
 import { formatEventJson } from "../src/event/json.ts";
 import {
-  type EventRecord,
+  type EventEnvelope,
   eventRouting,
   parseEventLine,
-} from "../src/event/record.ts";
+} from "../src/event/envelope.ts";
 import { formatTableRow } from "../src/output/table.ts";
 import { ReplaySource } from "../src/sources/replay_source.ts";
 import { eventLine } from "./_helpers/event_arbitrary.ts";
@@ -74,7 +74,7 @@ Deno.test("the replay source routes and checks any line as parsing it would", as
           path,
           onMalformed: (line) => reports.push(line),
         });
-        const records: EventRecord[] = [];
+        const records: EventEnvelope[] = [];
         for await (
           const batch of source.batches(new AbortController().signal)
         ) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything Vigil needs on a fresh Debian 12 machine, idempotently:
-# Debian packages (clang, llvm, libbpf-dev, bpftool), Deno 2.9.6 from npm,
-# OPA 1.22.3 (an `opa` of that version on PATH, else `go install`), the npm
-# dependencies pinned in deno.lock, and the eBPF objects.
+# Debian packages (clang, llvm, libbpf-dev, bpftool, and stress-ng for
+# `deno task test:stress`), Deno 2.9.6 from npm, OPA 1.22.3 (an `opa` of that
+# version on PATH, else `go install`), the npm dependencies pinned in
+# deno.lock, and the eBPF objects.
 # Everything lands in .tools/ (ignored by git); .tools/bin goes first on PATH.
 set -euo pipefail
 
@@ -13,8 +14,9 @@ export PATH="$tools/bin:$PATH"
 
 DENO_VERSION=2.9.6
 OPA_VERSION=1.22.3
-# containerd, runc, umoci and busybox-static: the live container test.
-APT_PACKAGES=(clang llvm libbpf-dev bpftool make gcc containerd runc umoci busybox-static)
+# stress-ng: deno task test:stress; containerd, runc, umoci and busybox-static:
+# the live container test.
+APT_PACKAGES=(clang llvm libbpf-dev bpftool make gcc stress-ng containerd runc umoci busybox-static)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { printable } from "../output/printable.ts";
-import type { LoadedSignature } from "../signatures/loader.ts";
+import type { LoadedSignature } from "../model/mod.ts";
+import { printable } from "../output/mod.ts";
 
 function mitre(properties: Record<string, unknown>): string {
   const value = properties["MITRE ATT&CK"];

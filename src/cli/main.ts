@@ -1,6 +1,7 @@
 /**
  * The command line: parses options, loads the signatures, wires a source,
- * the engine and an output, and reports what was lost at exit.
+ * the engine and an output, and reports what was lost at exit. The only
+ * place that wires the parts together (with `start.ts`).
  *
  * @module
  */
@@ -10,22 +11,21 @@ import {
   InvalidArgumentError,
   Option,
 } from "@commander-js/extra-typings";
-import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/catalog.ts";
-import { Engine } from "../engine/engine.ts";
+import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/mod.ts";
+import { Engine } from "../engine/mod.ts";
 import { describe } from "../errors.ts";
 import { configureLogging, log } from "../log.ts";
 import {
   type EventOutput,
   openOutput,
   parseOutputSpec,
-} from "../output/output.ts";
-import { printable } from "../output/printable.ts";
-import { loadSignatures, type SignatureSet } from "../signatures/loader.ts";
-import { defaultOpaPath } from "../signatures/rego_compiler.ts";
-import type { KernelSource } from "../sources/kernel/source.ts";
-import { openReplaySource } from "../sources/replay_source.ts";
-import type { EventSource } from "../sources/source.ts";
+  printable,
+} from "../output/mod.ts";
+import { defaultOpaPath } from "../loader/mod.ts";
+import type { KernelSource } from "../sources/kernel/mod.ts";
+import { type EventSource, openReplaySource } from "../sources/mod.ts";
 import { formatSignatureList } from "./list.ts";
+import { type SignatureSet, startSignatures } from "./start.ts";
 import {
   REEXEC_MARKER,
   reexecWithVigilFlags,
@@ -265,7 +265,7 @@ async function load(
   let set: SignatureSet | undefined = undefined;
   const name = (index: number, path: string) =>
     set?.signatures.find((s) => s.index === index)?.metadata.id ?? path;
-  set = await loadSignatures({
+  set = await startSignatures({
     dirs: options.signaturesDir ?? [BUILTIN_SIGNATURES],
     cacheDir: options.cacheDir,
     opa: options.opa,
@@ -384,7 +384,7 @@ async function openKernel(
   syscallHooks: RunOptions["syscallHooks"],
 ): Promise<KernelSource> {
   const { KERNEL_EVENT_NAMES, openKernelSource } = await import(
-    "../sources/kernel/source.ts"
+    "../sources/kernel/mod.ts"
   );
   const logger = log("kernel");
   const events = new Set(

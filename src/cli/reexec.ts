@@ -114,7 +114,7 @@ export async function reexecWithVigilFlags(args: readonly string[]): Promise<
   never
 > {
   const { execve, readFileBytes, readLink } = await import(
-    "../../ffi/libc.ts"
+    "../../ffi/mod.ts"
   );
   const plan = planReexec({
     exe: readLink("/proc/self/exe"),
@@ -127,6 +127,6 @@ export async function reexecWithVigilFlags(args: readonly string[]): Promise<
 
 /** Whether this process was run again by {@linkcode reexecWithVigilFlags}. */
 export async function wasReexecuted(): Promise<boolean> {
-  const { getEnv } = await import("../../ffi/libc.ts");
+  const { getEnv } = await import("../../ffi/mod.ts");
   return getEnv(REEXEC_MARKER) !== undefined;
 }

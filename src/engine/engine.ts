@@ -8,16 +8,18 @@
  * @module
  */
 
-import type { TraceeEvent } from "../event/event.ts";
-import { type EventRecord, recordFromEvent } from "../event/record.ts";
-import type { EventOutput } from "../output/output.ts";
+import {
+  envelopeFromEvent,
+  type EventEnvelope,
+  type TraceeEvent,
+} from "../event/mod.ts";
+import type { EventOutput } from "../output/mod.ts";
 import type { BatchResult, Offence, Sandbox } from "../sandbox/sandbox.ts";
-import type { LoadedSignature } from "../signatures/loader.ts";
-import type { ArgumentGate, EventSource } from "../sources/source.ts";
+import { type LoadedSignature, valueMatches } from "../model/mod.ts";
+import type { ArgumentGate, EventSource } from "../sources/mod.ts";
 import { signatureErrorEvent } from "./error_event.ts";
 import { findingEvent, unprintableData } from "./finding_event.ts";
 import { HealthTable } from "./health.ts";
-import { admits } from "./selector.ts";
 import { SelectorIndex } from "./selector_index.ts";
 
 /** Options of {@linkcode Engine}. */
@@ -57,8 +59,8 @@ export interface EngineCounts {
 }
 
 interface RoutedBatch {
-  /** The records sent, by batch index. */
-  triggers: EventRecord[];
+  /** The events sent, by batch index. */
+  triggers: EventEnvelope[];
   result: Promise<BatchResult>;
 }
 
@@ -119,19 +121,19 @@ export class Engine {
     if (this.#print.has(name)) return undefined;
     const filter = this.#index.gate(name);
     return filter &&
-      { name: filter.name, passes: (value) => admits(filter, value) };
+      { name: filter.name, matches: (value) => valueMatches(filter, value) };
   }
 
   /** Processes every event of `source` until it ends or `signal` aborts. */
   async run(source: EventSource, signal: AbortSignal): Promise<void> {
     const window: Promise<void>[] = [];
-    for await (const records of source.batches(signal)) {
-      this.#counts.events += records.length;
-      const routed = this.#route(records);
+    for await (const batch of source.batches(signal)) {
+      this.#counts.events += batch.length;
+      const routed = this.#route(batch);
       // Only what is printed or routed is kept while the batch is evaluated:
       // the rest (most events, once selectors filter) dies young.
-      const printed = records.filter((record) =>
-        this.#print.has(record.eventName)
+      const printed = batch.filter((envelope) =>
+        this.#print.has(envelope.eventName)
       );
       const previous = window.at(-1);
       window.push(
@@ -147,19 +149,19 @@ export class Engine {
     await Promise.all(window);
   }
 
-  #route(records: readonly EventRecord[]): RoutedBatch {
+  #route(batch: readonly EventEnvelope[]): RoutedBatch {
     const events: string[] = [];
-    const triggers: EventRecord[] = [];
+    const triggers: EventEnvelope[] = [];
     const routes = new Map<number, number[]>();
-    for (const record of records) {
-      const matched = this.#index.match(record);
+    for (const envelope of batch) {
+      const matched = this.#index.match(envelope);
       if (matched.length === 0) continue;
       // A line that proves not to be an event was reported by its source.
-      const json = record.json;
+      const json = envelope.json;
       if (json === undefined) continue;
       const position = events.length;
       events.push(json);
-      triggers.push(record);
+      triggers.push(envelope);
       for (const match of matched) {
         const index = this.#positions[match]!.index;
         this.#health.get(index)!.events++;
@@ -173,19 +175,22 @@ export class Engine {
 
   /** Prints a batch's selected events and findings, and chains the findings. */
   async #finish(
-    printed: readonly EventRecord[],
+    printed: readonly EventEnvelope[],
     routed: RoutedBatch,
     result: BatchResult,
   ): Promise<void> {
-    for (const record of printed) {
-      if (record.problem() === undefined) {
-        this.#emit(record.event(), record.formatted ? record.json : undefined);
+    for (const envelope of printed) {
+      if (envelope.problem() === undefined) {
+        this.#emit(
+          envelope.event(),
+          envelope.formatted ? envelope.json : undefined,
+        );
       }
     }
     const findings = this.#findings(routed, result);
     if (findings.length > 0) {
       const chained = this.#route(
-        findings.map((event) => recordFromEvent(event)),
+        findings.map((event) => envelopeFromEvent(event)),
       );
       this.#findings(chained, await chained.result);
     }
@@ -229,7 +234,7 @@ export class Engine {
       const trigger = routed.triggers[finding.event];
       if (
         !signature || !trigger || trigger.problem() !== undefined ||
-        !this.#health.admit(signature.index)
+        !this.#health.withinFindingRate(signature.index)
       ) {
         continue;
       }

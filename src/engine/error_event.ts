@@ -6,10 +6,9 @@
  * @module
  */
 
-import { SIGNATURE_ERROR_EVENT } from "../event/catalog.ts";
-import type { TraceeEvent } from "../event/event.ts";
+import { SIGNATURE_ERROR_EVENT, type TraceeEvent } from "../event/mod.ts";
 import type { Offence } from "../sandbox/sandbox.ts";
-import type { LoadedSignature } from "../signatures/loader.ts";
+import type { LoadedSignature } from "../model/mod.ts";
 
 /** Now, in nanoseconds since the epoch. */
 function nowNanos(): bigint {

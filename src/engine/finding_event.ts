@@ -6,10 +6,14 @@
  * @module
  */
 
-import type { EventArgument, TraceeEvent } from "../event/event.ts";
-import { stringifyJson } from "../event/json.ts";
-import { MAX_JSON_DEPTH, nestedDeeperThan } from "../event/normalise.ts";
-import type { LoadedSignature } from "../signatures/loader.ts";
+import {
+  type EventArgument,
+  MAX_JSON_DEPTH,
+  nestedDeeperThan,
+  stringifyJson,
+  type TraceeEvent,
+} from "../event/mod.ts";
+import type { LoadedSignature } from "../model/mod.ts";
 
 /**
  * The name of Tracee's default policy, the one a run without policy files

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { LoadedSignature } from "../signatures/loader.ts";
+import type { LoadedSignature } from "../model/mod.ts";
 
 /** Counters of one signature. */
 export interface SignatureHealth {
@@ -104,7 +104,7 @@ export class HealthTable {
   }
 
   /** Whether a finding of this signature fits its rate limit (counts it either way). */
-  admit(index: number): boolean {
+  withinFindingRate(index: number): boolean {
     const row = this.#rows.get(index);
     if (!row) return false;
     if (row.limit.take()) {

@@ -6,18 +6,18 @@
  * @module
  */
 
-import { Origin } from "../event/event.ts";
+import { Origin } from "../event/mod.ts";
 import {
   ANY,
   type ArgumentFilter,
+  eventMatches,
+  eventMatchesAll,
   type FilteredEvent,
-  meets,
   parseArgumentFilter,
-  passes,
   type Selector,
-  selects,
+  selectorMatches,
   TRACEE_SOURCE,
-} from "./selector.ts";
+} from "../model/mod.ts";
 
 const NONE: readonly number[] = Object.freeze([]);
 
@@ -33,20 +33,20 @@ interface Route {
   signatures: readonly number[];
   /**
    * By position in `signatures`: the filters of each selector that selects
-   * the event (one list to pass suffices), or `undefined` when one selector
+   * the event (matching one list suffices), or `undefined` when one selector
    * has none. `undefined` as a whole when no signature filters.
    */
   filters: ((readonly ArgumentFilter[])[] | undefined)[] | undefined;
   /**
    * When every selector of the route filters one same argument: all of
-   * their patterns for it as one filter, which an event must pass for any
+   * their patterns for it as one filter, which an event must match for any
    * signature to get it. One test rejects most events instead of one per
    * signature.
    */
   gate: ArgumentFilter | undefined;
 }
 
-/** One filter passing what any of `filters` (all on one argument) passes. */
+/** One filter matching what any of `filters` (all on one argument) matches. */
 function union(filters: readonly ArgumentFilter[]): ArgumentFilter {
   return parseArgumentFilter(
     filters[0]!.name,
@@ -85,11 +85,11 @@ export class SelectorIndex {
     const route = this.#route(event.eventName, event.origin);
     const filters = route.filters;
     if (filters === undefined) return route.signatures;
-    if (route.gate && !meets(route.gate, event)) return NONE;
+    if (route.gate && !eventMatches(route.gate, event)) return NONE;
     const matched: number[] = [];
     route.signatures.forEach((signature, i) => {
       const any = filters[i];
-      if (any === undefined || any.some((all) => passes(all, event))) {
+      if (any === undefined || any.some((all) => eventMatchesAll(all, event))) {
         matched.push(signature);
       }
     });
@@ -106,7 +106,7 @@ export class SelectorIndex {
       const filters: ((readonly ArgumentFilter[])[] | undefined)[] = [];
       this.#selectors.forEach((list, index) => {
         const selecting = list.filter((s) =>
-          selects(s, TRACEE_SOURCE, eventName, origin)
+          selectorMatches(s, TRACEE_SOURCE, eventName, origin)
         );
         if (selecting.length === 0) return;
         signatures.push(index);

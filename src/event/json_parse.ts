@@ -38,7 +38,7 @@ export function parseJsonExact(text: string): unknown {
   const large = (item: unknown): item is number =>
     typeof item === "number" && Number.isInteger(item) &&
     Math.abs(item) >= 1e15;
-  const exact = (item: number): number | bigint => {
+  const literalValue = (item: number): number | bigint => {
     const literal = literals[next++];
     if (literal === undefined || Number(literal) !== item) {
       consistent = false;
@@ -58,20 +58,20 @@ export function parseJsonExact(text: string): unknown {
         const element = item[i];
         if (typeof element === "object" && element !== null) {
           visit(element, depth + 1);
-        } else if (large(element)) item[i] = exact(element);
+        } else if (large(element)) item[i] = literalValue(element);
       }
       return;
     }
-    const record = item as Record<string, unknown>;
-    for (const key in record) {
-      const member = record[key];
+    const members = item as Record<string, unknown>;
+    for (const key in members) {
+      const member = members[key];
       if (typeof member === "object" && member !== null) {
         visit(member, depth + 1);
-      } else if (large(member)) record[key] = exact(member);
+      } else if (large(member)) members[key] = literalValue(member);
       if (!consistent) return;
     }
   };
-  if (large(value)) return exact(value);
+  if (large(value)) return literalValue(value);
   if (typeof value === "object" && value !== null) visit(value, 0);
   if (consistent && next === literals.length) return value;
   return (() => {

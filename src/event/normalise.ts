@@ -85,14 +85,14 @@ function integer(name: string, value: unknown, type: IntegerType): Int64 {
   ) {
     fieldError(name, value, "an integer");
   }
-  const exact = BigInt(value as number | bigint);
+  const integer = BigInt(value as number | bigint);
   const [min, max] = INTEGER_RANGES[type];
-  if (exact < min || exact > max) {
+  if (integer < min || integer > max) {
     throw new FieldError(
-      `"${name}" ${exact} is out of range for Go's ${type}`,
+      `"${name}" ${integer} is out of range for Go's ${type}`,
     );
   }
-  return Number.isSafeInteger(Number(exact)) ? Number(exact) : exact;
+  return Number.isSafeInteger(Number(integer)) ? Number(integer) : integer;
 }
 
 function string(name: string, value: unknown): string {

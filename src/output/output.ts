@@ -4,8 +4,7 @@
  * @module
  */
 
-import type { TraceeEvent } from "../event/event.ts";
-import { formatEventJson } from "../event/json.ts";
+import { formatEventJson, type TraceeEvent } from "../event/mod.ts";
 import { formatTableHeader, formatTableRow } from "./table.ts";
 
 /** The output formats. */

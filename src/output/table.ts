@@ -4,8 +4,7 @@
  * @module
  */
 
-import type { TraceeEvent } from "../event/event.ts";
-import { stringifyJson } from "../event/json.ts";
+import { stringifyJson, type TraceeEvent } from "../event/mod.ts";
 import { printable } from "./printable.ts";
 
 const COLUMNS = [

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parseJsonExact } from "../event/json.ts";
+import { parseJsonExact, stringifyJson } from "../event/json.ts";
 
 /**
  * Deepest nesting of a finding's data, or of a signature's metadata, that the
@@ -174,8 +174,9 @@ export function readAnswer(
       answer.failures.push({
         signature,
         event: -1,
+        // Whatever stands there (a bigint included), cut short.
         message: `reported a finding for event ${
-          JSON.stringify(event)
+          stringifyJson(event ?? null).slice(0, 64)
         } it was not sent`,
       });
     } else if (data === true) {

@@ -13,15 +13,15 @@
  * @module
  */
 
-import { eventOrigin } from "../event/event.ts";
 import {
-  type EventRecord,
+  envelopeFromJson,
+  type EventEnvelope,
+  eventOrigin,
   type EventRouting,
   eventRouting,
   parseEventLine,
   plainStringAt,
-  recordFromJson,
-} from "../event/record.ts";
+} from "../event/mod.ts";
 import type { EventSource } from "./source.ts";
 
 /** Options of {@linkcode openReplaySource}. */
@@ -188,12 +188,12 @@ export class ReplaySource implements EventSource {
     return this.#unwanted;
   }
 
-  async *batches(signal: AbortSignal): AsyncGenerator<EventRecord[]> {
+  async *batches(signal: AbortSignal): AsyncGenerator<EventEnvelope[]> {
     const decoder = new TextDecoder();
     const buffer = new Uint8Array(READ_BYTES);
     let rest = "";
     let lineNumber = 0;
-    let batch: EventRecord[] = [];
+    let batch: EventEnvelope[] = [];
     while (!signal.aborted) {
       const read = await this.#file.read(buffer);
       const text = read === null
@@ -206,8 +206,8 @@ export class ReplaySource implements EventSource {
       rest = read === null ? "" : lines.pop() ?? "";
       for (const line of lines) {
         lineNumber++;
-        const record = this.#parse(line, lineNumber);
-        if (record) batch.push(record);
+        const envelope = this.#parse(line, lineNumber);
+        if (envelope) batch.push(envelope);
         if (batch.length >= this.#batchSize) {
           yield batch;
           batch = [];
@@ -221,7 +221,7 @@ export class ReplaySource implements EventSource {
     }
   }
 
-  #parse(line: string, lineNumber: number): EventRecord | undefined {
+  #parse(line: string, lineNumber: number): EventEnvelope | undefined {
     const json = line.endsWith("\r") ? line.slice(0, -1) : line;
     if (json.trim() === "") return undefined;
     const routing = scanRouting(json);
@@ -230,14 +230,14 @@ export class ReplaySource implements EventSource {
         this.#unwanted++;
         return undefined;
       }
-      return recordFromJson(json, routing, lineNumber, this.#reportMalformed);
+      return envelopeFromJson(json, routing, lineNumber, this.#reportMalformed);
     }
     const event = parseEventLine(json);
     if (typeof event === "string") {
       this.#reportMalformed(lineNumber, event);
       return undefined;
     }
-    return recordFromJson(
+    return envelopeFromJson(
       json,
       eventRouting(event),
       lineNumber,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { EventRecord } from "../event/record.ts";
+import type { EventEnvelope } from "../event/mod.ts";
 
 /**
  * A test an event's argument must pass for anyone to want the event (the
@@ -14,8 +14,8 @@ import type { EventRecord } from "../event/record.ts";
 export interface ArgumentGate {
   /** The argument's name, e.g. `pathname`. */
   readonly name: string;
-  /** Whether a value of that argument passes. */
-  passes(value: unknown): boolean;
+  /** Whether a value of that argument matches the gate. */
+  matches(value: unknown): boolean;
 }
 
 /** A producer of events. */
@@ -26,7 +26,7 @@ export interface EventSource {
    * Yields events in batches until the source ends or `signal` aborts. A batch
    * is never empty.
    */
-  batches(signal: AbortSignal): AsyncIterable<EventRecord[]>;
+  batches(signal: AbortSignal): AsyncIterable<EventEnvelope[]>;
   /**
    * Lines for the final summary: counts of what the source could not deliver
    * (malformed lines, records lost in the kernel). Empty when nothing was lost.

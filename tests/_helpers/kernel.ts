@@ -6,7 +6,7 @@
  */
 
 import type { TraceeEvent } from "../../src/event/event.ts";
-import type { EventRecord } from "../../src/event/record.ts";
+import type { EventEnvelope } from "../../src/event/envelope.ts";
 import {
   type KernelSource,
   type KernelSourceOptions,
@@ -99,6 +99,68 @@ export function fixtureProgram(name: string): string {
   return output;
 }
 
+/**
+ * How long an event may take to be read after it happened. Tests wait for
+ * an event that proves the source has read that far, never a fixed time:
+ * on a loaded machine reading can lag by seconds.
+ */
+export const ARRIVAL_MS = 30_000;
+
+/** Polls `condition` until it holds; `false` after `timeoutMs`. */
+export async function waitFor(
+  condition: () => boolean,
+  timeoutMs = ARRIVAL_MS,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+
+/** Ids of the BPF programs loaded on the machine (`bpftool prog show`). */
+export async function loadedPrograms(): Promise<Set<number>> {
+  const listed = await new Deno.Command("bpftool", {
+    args: ["-j", "prog", "show"],
+    stdout: "piped",
+  }).output();
+  const programs = JSON.parse(new TextDecoder().decode(listed.stdout)) as {
+    id: number;
+  }[];
+  return new Set(programs.map((program) => program.id));
+}
+
+/**
+ * Ids of the BPF programs process `pid` holds (its descriptors' fdinfo):
+ * its own only, though other sensors on the machine load the same programs.
+ */
+export async function programsOf(pid: number): Promise<Set<number>> {
+  const ids = new Set<number>();
+  for await (const entry of Deno.readDir(`/proc/${pid}/fdinfo`)) {
+    const info = await Deno.readTextFile(`/proc/${pid}/fdinfo/${entry.name}`)
+      .catch(() => ""); // closed meanwhile
+    const id = info.match(/^prog_id:\s+(\d+)$/m)?.[1];
+    if (id) ids.add(Number(id));
+  }
+  return ids;
+}
+
+/**
+ * Which of `ids` are still loaded once the kernel has had time to free them
+ * (it frees tracing programs after an RCU grace period, slower when busy).
+ */
+export async function stillLoaded(ids: Iterable<number>): Promise<number[]> {
+  let left = [...ids];
+  const deadline = Date.now() + ARRIVAL_MS;
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const loaded = await loadedPrograms();
+    left = left.filter((id) => loaded.has(id));
+  }
+  return left;
+}
+
 /** What a child run under {@linkcode captureEvents} printed and was. */
 export interface ChildRun {
   pid: number;
@@ -109,7 +171,9 @@ export interface ChildRun {
 /**
  * Opens a kernel source for `events`, runs `provoke <args>` and returns its
  * result, the events of that child once it runs `provoke` (or all events
- * with `all`), and what the source attached.
+ * with `all`), and what the source attached. The source also reports exits:
+ * the child's own exit is its last record, so once it is read, so is every
+ * record before it (the ring buffer keeps the order records were reserved).
  */
 export async function captureEvents(
   events: readonly string[],
@@ -126,7 +190,7 @@ export async function captureEvents(
 > {
   const program = fixtureProgram("provoke");
   const source = await openKernelSource({
-    events: new Set(events),
+    events: new Set([...events, "sched_process_exit"]),
     ...(options.syscallHooks ? { syscallHooks: options.syscallHooks } : {}),
     ...(options.portable ? { portable: true } : {}),
     ...(options.log ? { log: options.log } : {}),
@@ -145,14 +209,22 @@ export async function captureEvents(
       code: output.code,
       stdout: new TextDecoder().decode(output.stdout).trim(),
     };
-    // Records are delivered within the reader's poll interval.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const exited = await waitFor(() =>
+      collector.records.some((record) =>
+        record.eventName === "sched_process_exit" &&
+        record.event().hostProcessId === child.pid
+      )
+    );
+    if (!exited) {
+      throw new Error(`No exit of pid ${child.pid} within ${ARRIVAL_MS} ms`);
+    }
     await collector.stop();
-    const seen = collector.records.map((record) => record.event());
+    const asked = collector.records.map((record) => record.event())
+      .filter((event) => events.includes(event.eventName));
     return {
       child,
       attached: source.attached,
-      events: options.all ? seen : seen.filter((event) =>
+      events: options.all ? asked : asked.filter((event) =>
         // Before exec the child is still Deno setting up stdio.
         event.hostProcessId === child.pid &&
         (event.processName === "provoke" ||
@@ -170,7 +242,7 @@ export async function captureEvents(
 /** The records a kernel source delivers while it is being collected. */
 export interface RecordCollector {
   /** The records delivered so far, in order. */
-  readonly records: EventRecord[];
+  readonly records: EventEnvelope[];
   /** Stops reading and waits for the last batch; idempotent. */
   stop(): Promise<void>;
 }
@@ -178,7 +250,7 @@ export interface RecordCollector {
 /** Reads `source`'s batches into a list until `stop()`. */
 export function collectRecords(source: KernelSource): RecordCollector {
   const controller = new AbortController();
-  const records: EventRecord[] = [];
+  const records: EventEnvelope[] = [];
   const reading = (async () => {
     for await (const batch of source.batches(controller.signal)) {
       records.push(...batch);

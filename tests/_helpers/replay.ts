@@ -13,9 +13,9 @@ import type { TraceeEvent } from "../../src/event/event.ts";
 import { parseJsonExact, stringifyJson } from "../../src/event/json.ts";
 import type { EventOutput } from "../../src/output/output.ts";
 import type { SandboxOptions } from "../../src/sandbox/sandbox.ts";
-import { loadSignatures } from "../../src/signatures/loader.ts";
+import { startSignatures } from "../../src/cli/start.ts";
 import { ReplaySource } from "../../src/sources/replay_source.ts";
-import { defaultOpaPath } from "../../src/signatures/rego_compiler.ts";
+import { defaultOpaPath } from "../../src/loader/rego_compiler.ts";
 
 /** The project's root directory, ending in `/`. */
 export const ROOT = new URL("../../", import.meta.url).pathname;
@@ -67,7 +67,7 @@ export interface ReplayOptions {
 /** Replays events through the real engine and returns what came out. */
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const errors: string[] = [];
-  const set = await loadSignatures({
+  const set = await startSignatures({
     dirs: options.signatureDirs ?? [BUILTIN_SIGNATURES],
     cacheDir: TEST_CACHE_DIR,
     opa: OPA,

@@ -9,7 +9,7 @@ import { argumentValue } from "../../src/event/event.ts";
 import {
   MAX_GLOB_LENGTH,
   MAX_SELECTOR_GLOBS,
-} from "../../src/engine/selector.ts";
+} from "../../src/model/selector.ts";
 import { replay, ROOT, tracee } from "../_helpers/replay.ts";
 
 const HOSTILE = `${ROOT}tests/hostile/signatures`;

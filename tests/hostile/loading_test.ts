@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { argumentValue } from "../../src/event/event.ts";
 import { stringifyJson } from "../../src/event/json.ts";
-import { MAX_SOURCE_BYTES } from "../../src/signatures/_source.ts";
+import { MAX_SOURCE_BYTES } from "../../src/loader/_source.ts";
 import {
   BUILTIN_SIGNATURES,
   replay,

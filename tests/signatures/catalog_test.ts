@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { EventSelector, SignatureMetadata } from "../../src/sdk/mod.ts";
-import { parseSelector } from "../../src/engine/selector.ts";
+import { parseSelector } from "../../src/model/selector.ts";
 import { OPA, ROOT } from "../_helpers/replay.ts";
 
 interface Entry {

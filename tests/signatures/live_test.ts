@@ -32,8 +32,11 @@ import {
   kernelHasModuleSyscalls,
 } from "../_helpers/kernel.ts";
 
-/** How long a finding may take to arrive. */
-const ARRIVAL_MS = 5_000;
+/**
+ * How long a finding may take to arrive: the test is about what is found,
+ * not how fast, and on a loaded machine the sensor can lag by seconds.
+ */
+const ARRIVAL_MS = 30_000;
 /** How long to keep watching for a duplicate after the first finding. */
 const SETTLE_MS = 400;
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { Opa } from "../../src/signatures/_opa.ts";
-import { discoverSignatures } from "../../src/signatures/discover.ts";
-import { RegoCompiler } from "../../src/signatures/rego_compiler.ts";
+import { Opa } from "../../src/loader/_opa.ts";
+import { discoverSignatures } from "../../src/loader/discover.ts";
+import { RegoCompiler } from "../../src/loader/rego_compiler.ts";
 import { OPA, ROOT, TEST_CACHE_DIR } from "../_helpers/replay.ts";
 
 const REGO = `${ROOT}signatures/rego`;

@@ -7,10 +7,10 @@
  * @module
  */
 
-import type { EventArgument } from "../../event/event.ts";
-import type { Param } from "../../event/catalog.ts";
 import {
+  type EventArgument,
   formatPointer,
+  type Param,
   parseBpfCommand,
   parseCloneFlags,
   parseInodeMode,
@@ -22,8 +22,8 @@ import {
   parseSockaddr,
   parseSocketDomain,
   parseSocketType,
-} from "../../event/argument_parsers.ts";
-import { ArgKind, Slot } from "../../../ffi/ring_record_layout.ts";
+} from "../../event/mod.ts";
+import { ArgKind, Slot } from "../../../ffi/mod.ts";
 import { argKind, type SyscallEvent } from "./plan.ts";
 import type { RegisterArgs, RingFields } from "./ring_fields.ts";
 

@@ -15,7 +15,7 @@
 import {
   type CgroupContainer,
   containerFromCgroupPath,
-} from "../../event/container_id.ts";
+} from "../../event/mod.ts";
 import type { CgroupHierarchy } from "./cgroup_hierarchy.ts";
 
 /** The least time between two walks, and between two tries of one miss. */

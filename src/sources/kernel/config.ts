@@ -7,15 +7,15 @@
  * @module
  */
 
-import type { BpfObject } from "../../../ffi/bpf_object.ts";
-import { BpfError } from "../../../ffi/errors.ts";
-import { FeatureName } from "../../../ffi/features.ts";
 import {
+  BpfError,
+  type BpfObject,
   ConfigOffset,
   FeatureFlag,
+  FeatureName,
   Limits,
   SysFlag,
-} from "../../../ffi/ring_record_layout.ts";
+} from "../../../ffi/mod.ts";
 import { argKind, type KernelPlan, SYSCALLS_BY_NUMBER } from "./plan.ts";
 
 /**

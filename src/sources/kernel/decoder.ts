@@ -15,9 +15,12 @@
  * @module
  */
 
-import type { TraceeEvent } from "../../event/event.ts";
-import { type EventRecord, recordFromEvent } from "../../event/record.ts";
-import { syscallName } from "../../event/catalog.ts";
+import {
+  envelopeFromEvent,
+  type EventEnvelope,
+  syscallName,
+  type TraceeEvent,
+} from "../../event/mod.ts";
 import type { ArgumentGate } from "../source.ts";
 import {
   HeaderOffset,
@@ -25,7 +28,7 @@ import {
   RingRecordFlag,
   RingRecordKind,
   Slot,
-} from "../../../ffi/ring_record_layout.ts";
+} from "../../../ffi/mod.ts";
 import {
   KERNEL_EVENTS,
   type SyscallEvent,
@@ -97,8 +100,8 @@ class Decoding implements RingRecordParts {
   readonly ret: bigint;
   /** The events' `syscall` field: the syscall the task was in. */
   readonly syscallField: string;
-  readonly records: EventRecord[] = [];
-  /** Read for the first event that passes its gate, with the timestamp. */
+  readonly envelopes: EventEnvelope[] = [];
+  /** Read for the first event that matches its gate, with the timestamp. */
   task: TaskContext | undefined;
   timestamp = 0n;
   readonly #syscallEvent: SyscallEvent | undefined;
@@ -162,7 +165,7 @@ export class RingRecordDecoder {
     view: DataView,
     offset: number,
     length: number,
-  ): EventRecord[] {
+  ): EventEnvelope[] {
     try {
       const held = Math.min(length, view.byteLength - offset);
       if (offset < 0 || held < Limits.HEADER_SIZE) return [];
@@ -196,7 +199,7 @@ export class RingRecordDecoder {
     view: DataView,
     offset: number,
     length: number,
-  ): EventRecord[] {
+  ): EventEnvelope[] {
     const kind = view.getUint8(offset + HeaderOffset.kind);
     const flags = view.getUint8(offset + HeaderOffset.flags);
     const fields = readFields(
@@ -232,7 +235,7 @@ export class RingRecordDecoder {
       }
       if (kind === RingRecordKind.Exit) this.#tasks.exited(view, offset);
     }
-    return decoding.records;
+    return decoding.envelopes;
   }
 
   /**
@@ -286,7 +289,7 @@ export class RingRecordDecoder {
   ): void {
     const def = KERNEL_EVENTS.get(name)!;
     const gated = this.#gateOf(name);
-    if (gated && !gated.gate.passes(values[gated.index])) {
+    if (gated && !gated.gate.matches(values[gated.index])) {
       this.#unwanted++;
       return;
     }
@@ -332,7 +335,7 @@ export class RingRecordDecoder {
       parentEntityId: task.parentEntityId,
       args: eventArgs,
     };
-    decoding.records.push(recordFromEvent(event, task));
+    decoding.envelopes.push(envelopeFromEvent(event, task));
   }
 
   /**

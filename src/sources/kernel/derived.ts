@@ -12,12 +12,8 @@ import {
   formatPointer,
   KernelReadType,
   MemProtAlert,
-} from "../../event/argument_parsers.ts";
-import {
-  ForkTask,
-  RingRecordFlag,
-  Slot,
-} from "../../../ffi/ring_record_layout.ts";
+} from "../../event/mod.ts";
+import { ForkTask, RingRecordFlag, Slot } from "../../../ffi/mod.ts";
 import { exact } from "./arguments.ts";
 import { KERNEL_EVENTS } from "./plan.ts";
 import type { FileInfo, RegisterArgs, RingFields } from "./ring_fields.ts";

@@ -8,16 +8,12 @@
  * @module
  */
 
-import {
-  ArgKind,
-  SchedFlag,
-  SysFlag,
-} from "../../../ffi/ring_record_layout.ts";
+import { ArgKind, SchedFlag, SysFlag } from "../../../ffi/mod.ts";
 import {
   type EventDefinition,
   eventDefinition,
   type Param,
-} from "../../event/catalog.ts";
+} from "../../event/mod.ts";
 
 /** An event reported for a syscall, named after it. */
 export interface SyscallEvent extends EventDefinition {

@@ -15,22 +15,23 @@ import {
   syscallEventName,
   type SyscallHooks,
 } from "./syscall_hooks.ts";
-import { BpfLink, BpfObject } from "../../../ffi/bpf_object.ts";
-import { BpfError, KernelUnavailableError } from "../../../ffi/errors.ts";
 import {
+  BpfError,
+  BpfLink,
+  BpfObject,
   describeFeatures,
+  effectiveUid,
+  ExcludeMode,
   FeatureName,
   type FeatureResult,
-  probeFeatures,
-} from "../../../ffi/features.ts";
-import { effectiveUid } from "../../../ffi/libc.ts";
-import { FFI_OUTPUT_DIR } from "../../../ffi/libbpf.ts";
-import {
+  FFI_OUTPUT_DIR,
   hasSyscallEvent,
+  KernelUnavailableError,
   openTracefs,
+  probeFeatures,
   stubbedSyscalls,
-} from "../../../ffi/syscall_tracepoints.ts";
-import { ExcludeMode, SysFlag } from "../../../ffi/ring_record_layout.ts";
+  SysFlag,
+} from "../../../ffi/mod.ts";
 
 /** What {@linkcode loadPrograms} needs to know. */
 export interface ProgramOptions {

@@ -13,7 +13,7 @@ import {
   Limits,
   PathIndex,
   TaskOffset,
-} from "../../../ffi/ring_record_layout.ts";
+} from "../../../ffi/mod.ts";
 import type { TextCache } from "./ring_text.ts";
 
 /** A `struct vigil_file`: the file an event is about. */

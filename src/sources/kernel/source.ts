@@ -7,7 +7,7 @@
  * ```ts ignore
  * const source = await openKernelSource({ events: new Set(["openat"]) });
  * for await (const batch of source.batches(AbortSignal.timeout(1000))) {
- *   for (const record of batch) console.log(record.json);
+ *   for (const envelope of batch) console.log(envelope.json);
  * }
  * await source.close();
  * ```
@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { EventRecord } from "../../event/record.ts";
+import type { EventEnvelope } from "../../event/mod.ts";
 import type { ArgumentGate, EventSource } from "../source.ts";
 import { CgroupResolver } from "./cgroup_resolver.ts";
 import {
@@ -32,13 +32,12 @@ import {
 import {
   BpfLink,
   type BpfObject,
+  Clock,
+  clockNs,
   possibleCpus,
-} from "../../../ffi/bpf_object.ts";
-import { Clock, clockNs } from "../../../ffi/libc.ts";
-import {
   recordOffsets,
   RingBufferReader,
-} from "../../../ffi/ring_buffer_reader.ts";
+} from "../../../ffi/mod.ts";
 
 export { KERNEL_EVENT_NAMES };
 
@@ -209,7 +208,7 @@ export class KernelSource implements EventSource {
    * Yields decoded events until `signal` aborts or the source is closed.
    * Waiting happens off the JS thread; draining and decoding on it.
    */
-  async *batches(signal: AbortSignal): AsyncGenerator<EventRecord[]> {
+  async *batches(signal: AbortSignal): AsyncGenerator<EventEnvelope[]> {
     let lastLossCheck = performance.now();
     let reported = this.#lost;
     let reportedFailures = this.#decoder.failures;
@@ -239,9 +238,9 @@ export class KernelSource implements EventSource {
       }
       // Yield as batches fill, so that the event loop runs in between.
       const offsets = recordOffsets(batch);
-      let records: EventRecord[] = [];
+      let envelopes: EventEnvelope[] = [];
       for (let i = 0; i < offsets.length; i += 2) {
-        records.push(
+        envelopes.push(
           ...this.#decoder.decode(
             batch.bytes,
             batch.view,
@@ -249,11 +248,11 @@ export class KernelSource implements EventSource {
             offsets[i + 1]!,
           ),
         );
-        if (records.length >= MAX_BATCH || i + 2 >= offsets.length) {
-          if (records.length === 0) continue;
-          this.#delivered += records.length;
-          yield records;
-          records = [];
+        if (envelopes.length >= MAX_BATCH || i + 2 >= offsets.length) {
+          if (envelopes.length === 0) continue;
+          this.#delivered += envelopes.length;
+          yield envelopes;
+          envelopes = [];
         }
       }
     }

@@ -7,14 +7,12 @@
  * @module
  */
 
-import type { EventJsonParts } from "../../event/json.ts";
-import { entityId } from "../../event/entity_id.ts";
-import type { CgroupContainer } from "../../event/container_id.ts";
 import {
-  HeaderOffset,
-  Limits,
-  RingRecordFlag,
-} from "../../../ffi/ring_record_layout.ts";
+  type CgroupContainer,
+  entityId,
+  type EventJsonParts,
+} from "../../event/mod.ts";
+import { HeaderOffset, Limits, RingRecordFlag } from "../../../ffi/mod.ts";
 import { cText } from "./ring_text.ts";
 
 /** What task contexts need from their surroundings. */

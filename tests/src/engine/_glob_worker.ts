@@ -4,7 +4,7 @@
  * Runs glob matches off the test's thread, so that a matcher that never
  * finishes can be stopped: counts the matches and the runs.
  */
-import { GlobSet } from "../../../src/engine/glob.ts";
+import { GlobSet } from "../../../src/model/glob.ts";
 
 interface Job {
   globs: string[];

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { GlobSet } from "../../../src/engine/glob.ts";
+import { GlobSet } from "../../../src/model/glob.ts";
 import { checkProperty } from "../../_helpers/property.ts";
 
 /**

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import {
+  eventMatchesAll,
   MAX_GLOB_LENGTH,
   MAX_SELECTOR_GLOBS,
   parseSelector,
-  passes,
-  selects,
-} from "../../../src/engine/selector.ts";
+  selectorMatches,
+} from "../../../src/model/selector.ts";
 import {
   type RoutedEvent,
   SelectorIndex,
@@ -43,18 +43,18 @@ Deno.test("parseSelector() rejects a missing source, a non-string name and an un
   assert.throws(() => parseSelector("openat"), /not an object/);
 });
 
-Deno.test("selects() matches source exactly and name and origin with *", () => {
+Deno.test("selectorMatches() matches source exactly and name and origin with *", () => {
   const any = parseSelector({ source: "tracee" });
   const exec = parseSelector({
     source: "tracee",
     name: "execve",
     origin: "container",
   });
-  assert.ok(selects(any, "tracee", "openat", "host"));
-  assert.ok(!selects(any, "other", "openat", "host"));
-  assert.ok(selects(exec, "tracee", "execve", "container"));
-  assert.ok(!selects(exec, "tracee", "execve", "container-init"));
-  assert.ok(!selects(exec, "tracee", "openat", "container"));
+  assert.ok(selectorMatches(any, "tracee", "openat", "host"));
+  assert.ok(!selectorMatches(any, "other", "openat", "host"));
+  assert.ok(selectorMatches(exec, "tracee", "execve", "container"));
+  assert.ok(!selectorMatches(exec, "tracee", "execve", "container-init"));
+  assert.ok(!selectorMatches(exec, "tracee", "openat", "container"));
 });
 
 Deno.test("SelectorIndex.match() returns the selecting signatures in order", () => {
@@ -85,7 +85,7 @@ Deno.test("parseSelector() compiles args patterns: * matches any run of characte
     args: { pathname: ["/etc/shadow", "*/.ssh/id_*", "/proc/*/mem"] },
   });
   const open = (pathname: unknown) =>
-    passes(selector.args, routed("x", "host", { pathname }));
+    eventMatchesAll(selector.args, routed("x", "host", { pathname }));
   assert.ok(open("/etc/shadow"));
   assert.ok(!open("/etc/shadow-"));
   assert.ok(!open("/etc/shadowX"));

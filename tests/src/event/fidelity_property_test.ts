@@ -13,10 +13,10 @@ import {
   type TraceeEvent,
 } from "../../../src/event/event.ts";
 import { formatEventJson } from "../../../src/event/json.ts";
-import { eventRouting, parseEventLine } from "../../../src/event/record.ts";
+import { eventRouting, parseEventLine } from "../../../src/event/envelope.ts";
 import { hasTraceeShape } from "../../../src/event/tracee_shape.ts";
 import { formatTableRow } from "../../../src/output/table.ts";
-import type { LoadedSignature } from "../../../src/signatures/loader.ts";
+import type { LoadedSignature } from "../../../src/model/signature.ts";
 import { eventLine, eventObject } from "../../_helpers/event_arbitrary.ts";
 import { checkProperty } from "../../_helpers/property.ts";
 

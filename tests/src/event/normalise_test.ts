@@ -5,7 +5,7 @@ import {
   MAX_JSON_DEPTH,
   normaliseEvent,
 } from "../../../src/event/normalise.ts";
-import { parseEventLine } from "../../../src/event/record.ts";
+import { parseEventLine } from "../../../src/event/envelope.ts";
 
 Deno.test("normaliseEvent() gives absent and null fields Tracee's zero values", () => {
   const event = normaliseEvent({

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { EVENT_FIELD_ORDER } from "../../../src/event/event.ts";
 import { formatEventJson, stringifyJson } from "../../../src/event/json.ts";
-import { parseEventLine } from "../../../src/event/record.ts";
+import { parseEventLine } from "../../../src/event/envelope.ts";
 import { hasTraceeShape } from "../../../src/event/tracee_shape.ts";
 import { generateEvents } from "../../../tools/gen_events.ts";
 import { tracee } from "../../_helpers/replay.ts";

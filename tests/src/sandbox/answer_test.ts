@@ -91,6 +91,19 @@ Deno.test("readAnswer() never throws on arbitrary text and names only routed eve
   );
 });
 
+Deno.test("readAnswer() names an event id it was not sent, even one past 2^53", () => {
+  const answer = readAnswer(
+    1,
+    new Set([0]),
+    '{"f":[[[9007199254740993]],[18446744073709551615,true]],"e":[]}',
+  );
+  assert.deepEqual(answer.findings, []);
+  assert.deepEqual(answer.failures.map((failure) => failure.message), [
+    "reported a finding for event [9007199254740993] it was not sent",
+    "reported a finding for event 18446744073709551615 it was not sent",
+  ]);
+});
+
 Deno.test("parseLoadOutcome() refuses metadata nested too deep and malformed answers", () => {
   let deep = '"x"';
   for (let i = 0; i < 10_000; i++) deep = `{"d":${deep}}`;

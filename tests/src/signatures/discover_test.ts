@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { Opa } from "../../../src/signatures/_opa.ts";
+import { Opa } from "../../../src/loader/_opa.ts";
 import {
   discoverSignatures,
   MAX_SOURCE_FILES,
-} from "../../../src/signatures/discover.ts";
+} from "../../../src/loader/discover.ts";
 import { OPA, TEST_CACHE_DIR } from "../../_helpers/replay.ts";
 
 const OPTIONS = { opa: new Opa(OPA), cacheDir: TEST_CACHE_DIR };

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { OPA, replay, ROOT, tracee } from "../../_helpers/replay.ts";
-import { loadSignatures } from "../../../src/signatures/loader.ts";
+import { startSignatures } from "../../../src/cli/start.ts";
+import { validateSignatures } from "../../../src/loader/mod.ts";
 
 const BROKEN = `${ROOT}tests/fixtures/signatures/broken`;
 
-Deno.test("loadSignatures() reports each broken signature in one line and loads the good one", async () => {
+Deno.test("startSignatures() reports each broken signature in one line and loads the good one", async () => {
   const { findings, errors } = await replay({
     signatureDirs: [BROKEN],
     lines: [tracee("openat", [["pathname", "const char*", "/tmp/x"]])],
@@ -51,7 +52,7 @@ tracee_match if helpers.get_tracee_argument("pathname") == "/etc/bundle-test"
 `;
 }
 
-Deno.test("loadSignatures() bundles v0 signatures with v1 ones that import rego.v1", async () => {
+Deno.test("startSignatures() bundles v0 signatures with v1 ones that import rego.v1", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vigil-mixed-" });
   const cacheDir = await Deno.makeTempDir({ prefix: "vigil-mixed-cache-" });
   try {
@@ -69,7 +70,7 @@ Deno.test("loadSignatures() bundles v0 signatures with v1 ones that import rego.
         mixedSignature(`MIX_${i}`, syntax),
       );
     }
-    const set = await loadSignatures({ dirs: [dir], cacheDir, opa: OPA });
+    const set = await startSignatures({ dirs: [dir], cacheDir, opa: OPA });
     await set.sandbox.close();
     assert.deepEqual(set.errors, []);
     // Five signature modules and one bundle of the four that read the same
@@ -91,4 +92,40 @@ Deno.test("loadSignatures() bundles v0 signatures with v1 ones that import rego.
     await Deno.remove(dir, { recursive: true });
     await Deno.remove(cacheDir, { recursive: true });
   }
+});
+
+Deno.test("validateSignatures() refuses what breaks the contract, by sandbox index, and numbers the others' events in order", () => {
+  const signature = (path: string) => ({
+    kind: "typescript" as const,
+    path,
+    code: "",
+  });
+  const metadata = (id: string) => ({
+    id,
+    version: "1",
+    name: id,
+    eventName: id,
+    description: `${id} watches openat`,
+    tags: null,
+    properties: {},
+  });
+  const selectors = [{ source: "tracee", name: "openat" }];
+  const valid = validateSignatures(
+    { signatures: ["a", "b", "c", "d", "e"].map(signature) },
+    [
+      { ok: true, metadata: metadata("first"), selectors },
+      { ok: false, error: "it threw while loading" },
+      { ok: true, metadata: metadata("FIRST"), selectors },
+      { ok: true, metadata: metadata("second"), selectors: [{ name: "x" }] },
+      { ok: true, metadata: metadata("third"), selectors },
+    ],
+  );
+  assert.deepEqual(
+    valid.signatures.map((s) => [s.index, s.path, s.metadata.id, s.eventId]),
+    [[0, "a", "first", 6000], [4, "e", "third", 6001]],
+  );
+  assert.deepEqual(valid.refused, [1, 2, 3]);
+  assert.deepEqual(valid.errors.map((error) => error.path), ["b", "c", "d"]);
+  assert.match(valid.errors[0]!.message, /it threw while loading/);
+  assert.match(valid.errors[2]!.message, /"source" must be given/);
 });

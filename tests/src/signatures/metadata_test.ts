@@ -7,7 +7,7 @@ import {
   MAX_METADATA_STRING,
   parseMetadata,
   SignatureNames,
-} from "../../../src/signatures/metadata.ts";
+} from "../../../src/loader/metadata.ts";
 import { checkProperty } from "../../_helpers/property.ts";
 
 const VALID = {

@@ -4,8 +4,8 @@ import {
   assignNamespaces,
   CONTRACT_RULES,
   HELPERS_PACKAGE,
-} from "../../../src/signatures/namespaces.ts";
-import type { RegoModule } from "../../../src/signatures/rego_parser.ts";
+} from "../../../src/loader/namespaces.ts";
+import type { RegoModule } from "../../../src/loader/rego_parser.ts";
 import { checkProperty } from "../../_helpers/property.ts";
 import { replay, ROOT, tracee } from "../../_helpers/replay.ts";
 

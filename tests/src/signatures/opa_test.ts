@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { Opa } from "../../../src/signatures/_opa.ts";
-import { discoverSignatures } from "../../../src/signatures/discover.ts";
+import { Opa } from "../../../src/loader/_opa.ts";
+import { discoverSignatures } from "../../../src/loader/discover.ts";
 import { OPA, ROOT } from "../../_helpers/replay.ts";
 
 Deno.test("a run of opa past its timeout is killed, and the module it was reading is reported", async () => {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { loadSignatures } from "../../../src/signatures/loader.ts";
+import { startSignatures } from "../../../src/cli/start.ts";
 import { OPA, ROOT } from "../../_helpers/replay.ts";
 
-Deno.test("loadSignatures() compiles v0 and v1 Rego and their bundle once and takes the second start from the cache", async () => {
+Deno.test("startSignatures() compiles v0 and v1 Rego and their bundle once and takes the second start from the cache", async () => {
   const cacheDir = await Deno.makeTempDir({ prefix: "vigil-cache-" });
   try {
     const dirs = [
@@ -10,13 +10,13 @@ Deno.test("loadSignatures() compiles v0 and v1 Rego and their bundle once and ta
       `${ROOT}tests/fixtures/signatures/engine`,
       `${ROOT}signatures/lib`,
     ];
-    const first = await loadSignatures({ dirs, cacheDir, opa: OPA });
+    const first = await startSignatures({ dirs, cacheDir, opa: OPA });
     await first.sandbox.close();
     assert.deepEqual(first.errors, []);
     // Five Rego signatures alone, the four v1 ones again as one bundle, and
     // one TypeScript signature.
     assert.equal(first.compiled, 7);
-    const second = await loadSignatures({ dirs, cacheDir, opa: OPA });
+    const second = await startSignatures({ dirs, cacheDir, opa: OPA });
     await second.sandbox.close();
     assert.equal(second.compiled, 0);
     assert.deepEqual(

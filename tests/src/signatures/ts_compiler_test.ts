@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { compileTypeScript } from "../../../src/signatures/ts_compiler.ts";
+import { compileTypeScript } from "../../../src/loader/ts_compiler.ts";
 import { SignatureError } from "../../../src/errors.ts";
 
 const COMPILER = new URL(
-  "../../../src/signatures/ts_compiler.ts",
+  "../../../src/loader/ts_compiler.ts",
   import.meta.url,
 ).href;
 

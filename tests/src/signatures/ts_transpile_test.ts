@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { transpileSignature } from "../../../src/signatures/_ts_transpile.ts";
+import { transpileSignature } from "../../../src/loader/_ts_transpile.ts";
 import { SDK_SPECIFIER } from "../../../src/sdk/_runtime_source.ts";
 import { SignatureError } from "../../../src/errors.ts";
 import { checkProperty } from "../../_helpers/property.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { argumentValue, Origin } from "../../../src/event/event.ts";
-import type { EventRecord } from "../../../src/event/record.ts";
-import { eventRouting, parseEventLine } from "../../../src/event/record.ts";
+import type { EventEnvelope } from "../../../src/event/envelope.ts";
+import { eventRouting, parseEventLine } from "../../../src/event/envelope.ts";
 import { stringifyJson } from "../../../src/event/json.ts";
 import { ReplaySource } from "../../../src/sources/replay_source.ts";
 import { generateEvents } from "../../../tools/gen_events.ts";
@@ -11,7 +11,7 @@ import { tracee } from "../../_helpers/replay.ts";
 async function replay(
   lines: string[],
   wants?: (name: string) => boolean,
-): Promise<{ records: EventRecord[]; reports: [number, string][] }> {
+): Promise<{ records: EventEnvelope[]; reports: [number, string][] }> {
   const path = await Deno.makeTempFile({ suffix: ".json" });
   try {
     await Deno.writeTextFile(path, lines.join("\n") + "\n");
@@ -21,7 +21,7 @@ async function replay(
       onMalformed: (line, reason) => reports.push([line, reason]),
       ...(wants ? { wants } : {}),
     });
-    const records: EventRecord[] = [];
+    const records: EventEnvelope[] = [];
     try {
       for await (const batch of source.batches(new AbortController().signal)) {
         records.push(...batch);

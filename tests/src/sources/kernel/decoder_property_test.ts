@@ -18,11 +18,11 @@ import {
   Slot,
 } from "../../../../ffi/ring_record_layout.ts";
 import {
-  admits,
   parseArgumentFilter,
-} from "../../../../src/engine/selector.ts";
+  valueMatches,
+} from "../../../../src/model/selector.ts";
 import { formatEventJson } from "../../../../src/event/json.ts";
-import type { EventRecord } from "../../../../src/event/record.ts";
+import type { EventEnvelope } from "../../../../src/event/envelope.ts";
 import { RingRecordDecoder } from "../../../../src/sources/kernel/decoder.ts";
 import { ARGV_ENTRIES_MAX } from "../../../../src/sources/kernel/derived.ts";
 import {
@@ -42,7 +42,7 @@ function newDecoder(): RingRecordDecoder {
         : undefined,
     gate: (name) =>
       name === "security_file_open"
-        ? { name: "pathname", passes: (value) => admits(etc, value) }
+        ? { name: "pathname", matches: (value) => valueMatches(etc, value) }
         : undefined,
   });
 }
@@ -64,7 +64,7 @@ function checkDecoded(
   const decoder = newDecoder();
   for (const { bytes, length } of records) {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let events: EventRecord[] = [];
+    let events: EventEnvelope[] = [];
     assert.doesNotThrow(() => {
       events = decoder.decode(bytes, view, 0, length);
     });

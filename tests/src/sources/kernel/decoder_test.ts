@@ -183,9 +183,9 @@ Deno.test("RingRecordDecoder.decode() drops, uncounted as events, what fails its
   const gated = newDecoder((eventName) => {
     asked.push(eventName);
     return eventName === "security_file_open"
-      ? { name: "pathname", passes: (value) => value === "/etc/shadow" }
+      ? { name: "pathname", matches: (value) => value === "/etc/shadow" }
       : eventName === "openat"
-      ? { name: "flags", passes: () => false } // converted: not testable
+      ? { name: "flags", matches: () => false } // converted: not testable
       : undefined;
   });
   const open = (path: string) =>

@@ -6,12 +6,16 @@ import {
 import type { TraceeEvent } from "../../../../src/event/event.ts";
 import {
   argsOf,
+  ARRIVAL_MS,
   captureEvents,
   collectRecords,
   fixtureProgram,
   ignoreKernelTests,
   kernelHasModuleSyscalls,
+  programsOf,
+  stillLoaded,
   typesOf,
+  waitFor,
 } from "../../../_helpers/kernel.ts";
 
 const ignore = ignoreKernelTests();
@@ -789,13 +793,20 @@ Deno.test({
       const visible = new Deno.Command(program, { args: ["open", marker] })
         .spawn();
       await visible.status;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const opens = () =>
+        collector.records.map((record) => record.event()).filter((event) =>
+          event.eventName === "openat" && argsOf(event).pathname === marker
+        );
+      // The visible open comes last: once it is read, so are the others.
+      assert.ok(
+        await waitFor(() =>
+          opens().some((event) => event.hostProcessId === visible.pid)
+        ),
+        "the visible open was not read",
+      );
       await collector.stop();
       const seen = collector.records.map((record) => record.event());
-      const opens = seen.filter((event) =>
-        event.eventName === "openat" && argsOf(event).pathname === marker
-      );
-      assert.deepEqual(opens.map((event) => event.hostProcessId), [
+      assert.deepEqual(opens().map((event) => event.hostProcessId), [
         visible.pid,
       ]);
       assert.ok(!seen.some((event) => event.hostProcessId === Deno.pid));
@@ -818,34 +829,17 @@ Deno.test({
     "KernelSource.close() detaches everything: bpftool lists none of its programs",
   ignore,
   async fn() {
-    const ours = () => {
-      const output = new Deno.Command("bpftool", {
-        args: ["-j", "prog", "show"],
-      })
-        .outputSync();
-      const programs = JSON.parse(new TextDecoder().decode(output.stdout)) as {
-        id: number;
-        name?: string;
-      }[];
-      // Only programs loaded by this test: another process may trace too.
-      return programs.filter((program) =>
-        /^(btf|raw|tp)_(sys|sched|cgroup)_/.test(program.name ?? "") &&
-        !before.has(program.id)
-      );
-    };
-    const before = new Set<number>();
-    for (const program of ours()) before.add(program.id);
+    const before = await programsOf(Deno.pid);
     const source = await openKernelSource({
       events: new Set(["openat", "sched_process_exec"]),
     });
-    assert.ok(ours().length >= 3);
+    const ours = [...await programsOf(Deno.pid)].filter((id) =>
+      !before.has(id)
+    );
+    assert.ok(ours.length >= 3, `programs held: ${ours}`);
     await source.close();
     await source.close();
-    // The kernel frees tracing programs after an RCU grace period.
-    for (let i = 0; i < 50 && ours().length > 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.deepEqual(ours(), []);
+    assert.deepEqual(await stillLoaded(ours), []);
   },
 });
 
@@ -912,13 +906,15 @@ Deno.test({
       await writer.write(new TextEncoder().encode("go\n"));
       await writer.close();
       await child.status;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const find = () =>
+        collector.records.find((record) => {
+          const event = record.event();
+          return event.hostProcessId === child.pid &&
+            argsOf(event).pathname === "/etc/hostname";
+        });
+      await waitFor(() => find() !== undefined);
       await collector.stop();
-      const open = collector.records.find((record) => {
-        const event = record.event();
-        return event.hostProcessId === child.pid &&
-          argsOf(event).pathname === "/etc/hostname";
-      });
+      const open = find();
       assert.ok(open, "no openat from the container");
       const event = open.event();
       assert.equal(event.containerId, id);
@@ -939,14 +935,16 @@ Deno.test({
         await goneWriter.close();
         await gone.status;
         const lateController = new AbortController();
-        setTimeout(() => lateController.abort(), 300);
+        const timer = setTimeout(() => lateController.abort(), ARRIVAL_MS);
         let found: TraceeEvent | undefined;
         for await (const batch of late.batches(lateController.signal)) {
           found ??= batch.map((record) => record.event()).find((e) =>
             e.hostProcessId === gone.pid &&
             argsOf(e).pathname === "/etc/hostname"
           );
+          if (found) break;
         }
+        clearTimeout(timer);
         assert.equal(found?.containerId, id);
       } finally {
         await late.close();

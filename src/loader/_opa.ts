@@ -8,7 +8,7 @@
  */
 
 import { describe, NotSupportedError } from "../errors.ts";
-import { MAX_ERROR_LENGTH, printable } from "./_printable.ts";
+import { MAX_ERROR_LENGTH, printableAscii } from "./_printable.ts";
 
 /** A Rego module's text and the file it was read from. */
 export interface ModuleText {
@@ -142,7 +142,7 @@ export class Opa {
 export function firstOpaError(output: OpaOutput): string {
   const text = `${output.stderr}\n${output.stdout}`;
   const line = ERROR_LINE_REGEXP.exec(text)?.[1];
-  return printable(
+  return printableAscii(
     line ?? (text.trim().split("\n").pop() || "opa failed"),
     MAX_ERROR_LENGTH,
   );

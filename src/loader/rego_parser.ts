@@ -9,7 +9,7 @@
 
 import { SignatureError } from "../errors.ts";
 import { firstOpaError, type Opa } from "./_opa.ts";
-import { MAX_ERROR_LENGTH, printable } from "./_printable.ts";
+import { MAX_ERROR_LENGTH, printableAscii } from "./_printable.ts";
 import { sha256Hex, writeCacheEntry } from "./_cache.ts";
 
 /** OPA's two Rego syntaxes: v1 (OPA 1.x default) and v0 (`--v0-compatible`). */
@@ -193,7 +193,7 @@ function parseError(
     const first = errors?.[0];
     if (first?.message) {
       const line = first.location?.row ?? "?";
-      return printable(
+      return printableAscii(
         `${path}:${line}: ${first.code ?? "rego_parse_error"}: ${
           first.message.split("\n")[0]
         }`,

@@ -1,19 +1,27 @@
 /**
- * Loads the signatures of the signature directories: discovers, compiles
- * (Rego with OPA, TypeScript with sucrase; both cached), starts them in a sandbox, and
- * validates what each says about itself. A signature that fails any step is
- * reported and left out; the others load.
+ * Loads the signatures of the signature directories: discovers and compiles
+ * them (Rego with OPA, TypeScript with sucrase; both cached), and validates
+ * what each says about itself once the sandbox has started it. A signature
+ * that fails any step is reported and left out; the others load.
+ *
+ * The loader starts nothing: the command line gives its compiled signatures
+ * to a sandbox, and the sandbox's start outcomes back to
+ * {@linkcode validateSignatures}.
  *
  * @module
  */
 
-import { FIRST_SIGNATURE_EVENT_ID } from "../event/catalog.ts";
-import { parseSelector, type Selector } from "../engine/selector.ts";
+import { FIRST_SIGNATURE_EVENT_ID } from "../event/mod.ts";
 import { describe, SignatureError } from "../errors.ts";
 import {
-  Sandbox,
-  type SandboxOptions,
-  type SandboxSignature,
+  type LoadedSignature,
+  parseSelector,
+  type Selector,
+} from "../model/mod.ts";
+import type {
+  LoadOutcome,
+  SandboxProgram,
+  SandboxSignature,
 } from "../sandbox/sandbox.ts";
 import { mapLimit } from "./_map_limit.ts";
 import { Opa } from "./_opa.ts";
@@ -24,80 +32,96 @@ import {
   MAX_SELECTORS,
   measure,
   parseMetadata,
-  type SignatureMetadataRecord,
   SignatureNames,
 } from "./metadata.ts";
 import type { RegoModule, RegoSyntax } from "./rego_parser.ts";
 import { RegoCompiler } from "./rego_compiler.ts";
 import { compileTypeScript } from "./ts_compiler.ts";
 
-/** A signature that loaded and passed validation. */
-export interface LoadedSignature {
-  /** Index in the sandbox. */
-  index: number;
-  path: string;
-  kind: "rego" | "typescript";
-  metadata: SignatureMetadataRecord;
-  selectors: Selector[];
-  /** The id of this signature's finding events. */
-  eventId: number;
-}
-
 /** Options of {@linkcode loadSignatures}. */
 export interface LoadOptions {
   dirs: readonly string[];
   /** Where compiled signatures (Rego and TypeScript) are cached. */
   cacheDir: string;
-  /** The `opa` executable. */
+  /**
+   * The `opa` executable.
+   * @default {"opa"}
+   */
   opa?: string;
-  sandbox?: SandboxOptions;
 }
 
-/** The loaded signatures and the sandbox that runs them. */
-export interface SignatureSet {
-  signatures: LoadedSignature[];
-  sandbox: Sandbox;
-  /** What failed to load, one error per file or directory. */
+/** The compiled signatures of some directories: a sandbox's program. */
+export interface CompiledSignatures extends SandboxProgram {
+  /** In sandbox order: signature `i` runs as the sandbox's signature `i`. */
+  signatures: SandboxSignature[];
+  /** What failed to compile, one error per file or directory. */
   errors: SignatureError[];
   /** How many compiles were done now rather than taken from the cache. */
   compiled: number;
 }
 
-/** Loads every signature of `options.dirs`; never throws for one bad file. */
+/** The signatures that passed validation, and the errors of the others. */
+export interface ValidatedSignatures {
+  signatures: LoadedSignature[];
+  /** Sandbox indexes of the signatures refused: to disable in the sandbox. */
+  refused: number[];
+  errors: SignatureError[];
+}
+
+/**
+ * Discovers and compiles every signature of `options.dirs`; never throws for
+ * one bad file.
+ *
+ * @example Compile, start in a sandbox, validate
+ * ```ts ignore
+ * const compiled = await loadSignatures({ dirs: ["signatures"], cacheDir });
+ * const sandbox = new Sandbox(compiled);
+ * const valid = validateSignatures(compiled, await sandbox.start());
+ * for (const index of valid.refused) sandbox.disable(index);
+ * ```
+ */
 export async function loadSignatures(
   options: LoadOptions,
-): Promise<SignatureSet> {
+): Promise<CompiledSignatures> {
   const opa = new Opa(options.opa ?? "opa");
   const { cacheDir } = options;
   const files = await discoverSignatures(options.dirs, { opa, cacheDir });
   const compiler = new RegoCompiler({ cacheDir, opa });
   const prepared = await prepareAll(files.signatures, compiler, cacheDir);
   const bundles = await bundleRego(compiler, prepared.specs);
-  const sandbox = new Sandbox(
-    { signatures: prepared.specs.map(sandboxSignature), bundles: bundles.wasm },
-    options.sandbox,
-  );
-  const outcomes = await sandbox.start();
-  const errors = [...files.errors, ...prepared.errors];
+  return {
+    signatures: prepared.specs.map(sandboxSignature),
+    bundles: bundles.wasm,
+    errors: [...files.errors, ...prepared.errors],
+    compiled: prepared.compiled + bundles.compiled,
+  };
+}
+
+/**
+ * Validates what each signature said about itself when the sandbox started
+ * it (`outcomes[i]` is signature `i`'s): its metadata, its selectors, and
+ * that its id and event name are its own. Finding event ids are given in
+ * order to the signatures that pass.
+ */
+export function validateSignatures(
+  compiled: Pick<CompiledSignatures, "signatures">,
+  outcomes: readonly LoadOutcome[],
+): ValidatedSignatures {
   const signatures: LoadedSignature[] = [];
+  const refused: number[] = [];
+  const errors: SignatureError[] = [];
   const names = new SignatureNames();
   outcomes.forEach((outcome, index) => {
-    const path = prepared.specs[index]!.path;
+    const { path, kind } = compiled.signatures[index]!;
     try {
       if (!outcome.ok) throw new SignatureError(path, outcome.error);
       const metadata = parseMetadata(path, outcome.metadata);
       const selectors = parseSelectors(path, outcome.selectors);
       names.claim(path, metadata);
-      signatures.push({
-        index,
-        path,
-        kind: prepared.specs[index]!.kind,
-        metadata,
-        selectors,
-        eventId: FIRST_SIGNATURE_EVENT_ID + signatures.length,
-      });
+      const eventId = FIRST_SIGNATURE_EVENT_ID + signatures.length;
+      signatures.push({ index, path, kind, metadata, selectors, eventId });
     } catch (error) {
-      sandbox.disable(index);
+      refused.push(index);
       errors.push(
         error instanceof SignatureError
           ? error
@@ -105,8 +129,7 @@ export async function loadSignatures(
       );
     }
   });
-  const compiled = prepared.compiled + bundles.compiled;
-  return { signatures, sandbox, errors, compiled };
+  return { signatures, refused, errors };
 }
 
 /**

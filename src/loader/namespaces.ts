@@ -22,7 +22,7 @@
  */
 
 import { SignatureError } from "../errors.ts";
-import { printable } from "./_printable.ts";
+import { printableAscii } from "./_printable.ts";
 import type { RegoModule } from "./rego_parser.ts";
 
 /** The rules of the Tracee contract. */
@@ -173,7 +173,7 @@ function scopeLibraries(
       refuse(
         library,
         `its rule ${
-          printable(taken.rule)
+          printableAscii(taken.rule)
         } is already defined by ${taken.owner}`,
       );
     } else {
@@ -276,5 +276,5 @@ function samePath(a: readonly string[], b: readonly string[]): boolean {
 }
 
 function name(module: RegoModule): string {
-  return printable(module.packagePath.join("."));
+  return printableAscii(module.packagePath.join("."));
 }

@@ -18,9 +18,10 @@
  * @module
  */
 
-import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/catalog.ts";
+import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/mod.ts";
 import { SignatureError } from "../errors.ts";
-import { CONTROL_OR_FORMAT_REGEXP, printable } from "./_printable.ts";
+import type { ValidatedMetadata } from "../model/mod.ts";
+import { CONTROL_OR_FORMAT_REGEXP, printableAscii } from "./_printable.ts";
 
 /** The longest metadata string, in UTF-16 code units. */
 export const MAX_METADATA_STRING = 4096;
@@ -36,17 +37,6 @@ export const MAX_SELECTORS = 256;
 /** Signature ids and event names. */
 export const SIGNATURE_NAME_REGEXP = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-/** A signature's metadata, validated. */
-export interface SignatureMetadataRecord {
-  id: string;
-  version: string;
-  name: string;
-  eventName: string;
-  description: string;
-  tags: string[] | null;
-  properties: Record<string, unknown>;
-}
-
 /**
  * Validates the metadata a signature returned.
  *
@@ -55,7 +45,7 @@ export interface SignatureMetadataRecord {
 export function parseMetadata(
   path: string,
   value: unknown,
-): SignatureMetadataRecord {
+): ValidatedMetadata {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new SignatureError(path, "its metadata is not an object");
   }
@@ -103,14 +93,14 @@ function checkSize(path: string, value: object): void {
 
 function checkCharacters(
   path: string,
-  metadata: SignatureMetadataRecord,
+  metadata: ValidatedMetadata,
 ): void {
   for (const key of ["id", "eventName"] as const) {
     if (!SIGNATURE_NAME_REGEXP.test(metadata[key])) {
       throw new SignatureError(
         path,
         `its metadata "${key}" "${
-          printable(metadata[key])
+          printableAscii(metadata[key])
         }" is not 1 to 64 ASCII letters, digits, "-", "_" or "." (starting with a letter or digit)`,
       );
     }
@@ -212,7 +202,7 @@ export class SignatureNames {
    *
    * @throws {SignatureError} When either is already taken.
    */
-  claim(path: string, metadata: SignatureMetadataRecord): void {
+  claim(path: string, metadata: ValidatedMetadata): void {
     const id = metadata.id.toLowerCase();
     const eventName = metadata.eventName.toLowerCase();
     const idOwner = this.#ids.get(id);

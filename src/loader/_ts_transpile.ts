@@ -17,7 +17,7 @@ import { simple } from "acorn-walk";
 import { transform } from "sucrase";
 import { SDK_SPECIFIER } from "../sdk/_runtime_source.ts";
 import { SignatureError } from "../errors.ts";
-import { MAX_ERROR_LENGTH, printable } from "./_printable.ts";
+import { MAX_ERROR_LENGTH, printableAscii } from "./_printable.ts";
 
 /**
  * Transpiles and checks the TypeScript signature `source`, read from `path`;
@@ -112,5 +112,5 @@ function importRefusals(tree: ReturnType<typeof parse>): string[] {
 
 function errorText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return printable(text.split("\n")[0]!, MAX_ERROR_LENGTH);
+  return printableAscii(text.split("\n")[0]!, MAX_ERROR_LENGTH);
 }

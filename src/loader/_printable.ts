@@ -5,8 +5,10 @@ export const MAX_ERROR_LENGTH = 1000;
  * `text` made safe for a one-line log message: at most `max` characters, and
  * every character outside printable ASCII written as `\uXXXX`, so that a
  * look-alike shows what it is and a newline cannot start a forged line.
+ * (The output's `printable` keeps text whole and escapes only control and
+ * direction characters: it prints data, this quotes names in errors.)
  */
-export function printable(text: string, max = 80): string {
+export function printableAscii(text: string, max = 80): string {
   const clipped = text.length > max ? `${text.slice(0, max)}...` : text;
   return clipped.replace(
     NOT_PRINTABLE_ASCII_REGEXP,

@@ -14,11 +14,13 @@
  * {@linkcode MAX_GLOB_LENGTH} characters long: they run on the host, for
  * every event of the name, outside any signature's deadline.
  *
+ * One verb, *match*, for every test here: a value or an event matches an
+ * argument filter; an event matches a selector (its source, name, origin).
+ *
  * @module
  */
 
-import { Origin } from "../event/event.ts";
-import type { EventSelector } from "../sdk/mod.ts";
+import { Origin } from "../event/mod.ts";
 import { GlobSet } from "./glob.ts";
 
 /** The wildcard, the only one selectors know. */
@@ -159,7 +161,7 @@ function parseArgumentFilters(
   );
 }
 
-/** The filter passing `name` values that match one of `globs`. */
+/** The filter matching `name` values that match one of `globs`. */
 export function parseArgumentFilter(
   name: string,
   globs: readonly string[],
@@ -173,26 +175,29 @@ export interface FilteredEvent {
   argument(name: string): unknown;
 }
 
-/** Whether an argument's value passes `filter` (only strings can). */
-export function admits(filter: ArgumentFilter, value: unknown): boolean {
+/** Whether an argument's value matches `filter` (only strings can). */
+export function valueMatches(filter: ArgumentFilter, value: unknown): boolean {
   return typeof value === "string" && filter.matcher.matches(value);
 }
 
-/** Whether `event` meets `filter`. */
-export function meets(filter: ArgumentFilter, event: FilteredEvent): boolean {
-  return admits(filter, event.argument(filter.name));
+/** Whether `event`'s argument named by `filter` matches it. */
+export function eventMatches(
+  filter: ArgumentFilter,
+  event: FilteredEvent,
+): boolean {
+  return valueMatches(filter, event.argument(filter.name));
 }
 
-/** Whether `event` meets every one of `filters`. */
-export function passes(
+/** Whether `event` matches every one of `filters`. */
+export function eventMatchesAll(
   filters: readonly ArgumentFilter[],
   event: FilteredEvent,
 ): boolean {
-  return filters.every((filter) => meets(filter, event));
+  return filters.every((filter) => eventMatches(filter, event));
 }
 
-/** Whether `selector` selects an event of this name and origin from `source`. */
-export function selects(
+/** Whether an event of this name and origin from `source` matches `selector`. */
+export function selectorMatches(
   selector: Selector,
   source: string,
   eventName: string,
@@ -202,5 +207,3 @@ export function selects(
     (selector.name === ANY || selector.name === eventName) &&
     (selector.origin === ANY || selector.origin === origin);
 }
-
-export type { EventSelector };

@@ -28,7 +28,7 @@ import { normaliseEvent } from "./normalise.ts";
 import { hasTraceeShape } from "./tracee_shape.ts";
 
 /** An event as the engine routes it. */
-export interface EventRecord {
+export interface EventEnvelope {
   /**
    * The event as signatures receive it (the `input` Rego signatures
    * evaluate): Tracee JSON with every field. A replayed line already in
@@ -48,7 +48,7 @@ export interface EventRecord {
   /** Host, container or container-init, used to select signatures. */
   readonly origin: Origin;
   /**
-   * Why the record is not a valid event, or `undefined` when it is one. The
+   * Why the envelope does not hold a valid event, or `undefined` when it is one. The
    * first call on an unchecked line parses it and, when it is not an event,
    * reports the line to its source.
    */
@@ -68,9 +68,9 @@ export interface EventJsonPartsCache {
 }
 
 // Classes rather than object literals with getters and closures: a literal
-// with an accessor costs about a microsecond per record in V8.
+// with an accessor costs about a microsecond per envelope in V8.
 
-class MemoryRecord implements EventRecord {
+class MemoryEnvelope implements EventEnvelope {
   readonly formatted = true;
   readonly eventName: string;
   readonly origin: Origin;
@@ -109,14 +109,14 @@ class MemoryRecord implements EventRecord {
   }
 }
 
-class JsonRecord implements EventRecord {
+class JsonEnvelope implements EventEnvelope {
   readonly eventName: string;
   readonly origin: Origin;
   /** The line as read. */
   readonly #text: string;
   readonly #line: number;
   readonly #onMalformed: OnMalformedLine | undefined;
-  #exact: TraceeEvent | undefined;
+  #event: TraceeEvent | undefined;
   /** `null` until the line is checked. */
   #problem: string | undefined | null;
   /** `null` until asked for. */
@@ -130,15 +130,15 @@ class JsonRecord implements EventRecord {
     routing: EventRouting,
     line: number,
     onMalformed: OnMalformedLine | undefined,
-    exact?: TraceeEvent,
+    event?: TraceeEvent,
   ) {
     this.#text = text;
     this.eventName = routing.eventName;
     this.origin = routing.origin;
     this.#line = line;
     this.#onMalformed = onMalformed;
-    this.#exact = exact;
-    this.#problem = exact ? undefined : null;
+    this.#event = event;
+    this.#problem = event ? undefined : null;
   }
 
   get json(): string | undefined {
@@ -148,7 +148,7 @@ class JsonRecord implements EventRecord {
       } else if (hasTraceeShape(this.#text)) {
         this.#json = this.#text;
       } else if (this.problem() === undefined) {
-        this.#json = formatEventJson(this.#exact!);
+        this.#json = formatEventJson(this.#event!);
         this.#formatted = true;
       } else {
         this.#json = undefined;
@@ -169,7 +169,7 @@ class JsonRecord implements EventRecord {
         this.#onMalformed?.(this.#line, parsed);
       } else {
         this.#problem = undefined;
-        this.#exact = parsed;
+        this.#event = parsed;
       }
     }
     return this.#problem;
@@ -180,17 +180,17 @@ class JsonRecord implements EventRecord {
     if (problem !== undefined) {
       throw new Error(`line ${this.#line} is not an event: ${problem}`);
     }
-    return this.#exact!;
+    return this.#event!;
   }
 
   argument(name: string): unknown {
     // Several signatures' filters often ask for the same argument in a row.
     if (name === this.#lastArgument) return this.#lastValue;
-    let value: unknown = this.#exact === undefined
+    let value: unknown = this.#event === undefined
       ? stringArgument(this.#text, name)
       : undefined;
     if (value === undefined && this.problem() === undefined) {
-      value = argumentValue(this.#exact!, name);
+      value = argumentValue(this.#event!, name);
     }
     this.#lastArgument = name;
     this.#lastValue = value;
@@ -273,24 +273,24 @@ export function parseEventLine(json: string): TraceeEvent | string {
  * share a `cache` must have the same `eventJsonParts`: the first one's are
  * kept there and reused.
  */
-export function recordFromEvent(
+export function envelopeFromEvent(
   event: TraceeEvent,
   cache?: EventJsonPartsCache,
-): EventRecord {
-  return new MemoryRecord(event, cache);
+): EventEnvelope {
+  return new MemoryEnvelope(event, cache);
 }
 
 /**
- * Wraps a line of event JSON. With `exact`, the line was parsed and is that
+ * Wraps a line of event JSON. With `parsed`, the line was parsed and is that
  * event; without, it is routed on `routing` alone and checked on first use,
  * when a malformed line is passed to `onMalformed` with its number.
  */
-export function recordFromJson(
+export function envelopeFromJson(
   json: string,
   routing: EventRouting,
   line: number,
   onMalformed?: OnMalformedLine,
-  exact?: TraceeEvent,
-): EventRecord {
-  return new JsonRecord(json, routing, line, onMalformed, exact);
+  parsed?: TraceeEvent,
+): EventEnvelope {
+  return new JsonEnvelope(json, routing, line, onMalformed, parsed);
 }

@@ -9,7 +9,7 @@
 import { describe, SignatureError } from "../errors.ts";
 import type { Opa } from "./_opa.ts";
 import { mapLimit } from "./_map_limit.ts";
-import { CONTROL_OR_FORMAT_REGEXP, printable } from "./_printable.ts";
+import { CONTROL_OR_FORMAT_REGEXP, printableAscii } from "./_printable.ts";
 import { readSource } from "./_source.ts";
 import { assignNamespaces, type RegoSignature } from "./namespaces.ts";
 import { parseRegoModule, type RegoModule } from "./rego_parser.ts";
@@ -111,7 +111,7 @@ async function listSources(
       if (CONTROL_OR_FORMAT_REGEXP.test(path)) {
         errors.push(
           new SignatureError(
-            printable(path, 4096),
+            printableAscii(path, 4096),
             "its path holds control or format characters",
           ),
         );

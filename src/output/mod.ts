@@ -1,0 +1,29 @@
+/**
+ * Where events go: printers in Tracee's formats (`json`, `table`), to stdout
+ * or a file, and the escaping that keeps a hostile string on one line.
+ *
+ * @example Parse an `--output` value
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseOutputSpec } from "./mod.ts";
+ *
+ * assert.deepEqual(parseOutputSpec("json:/tmp/events.jsonl"), {
+ *   format: "json",
+ *   path: "/tmp/events.jsonl",
+ * });
+ * ```
+ *
+ * @example Make a string safe for one line of a table or a log
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { printable } from "./mod.ts";
+ *
+ * assert.equal(printable("a\nb"), "a\\nb");
+ * ```
+ *
+ * @module
+ */
+
+export * from "./output.ts";
+export * from "./printable.ts";
+export * from "./table.ts";
