@@ -33,6 +33,12 @@ export const RingRecordKind = {
   Fork: 3,
   /** sched_process_exit */
   Exit: 4,
+  /** cgroup_mkdir: args id, hierarchy; path */
+  CgroupMkdir: 5,
+  /** cgroup_rmdir: args id, hierarchy */
+  CgroupRmdir: 6,
+  /** first exec in a cgroup made since load */
+  CgroupStarted: 7,
 } as const;
 
 /** One of {@linkcode RingRecordKind}'s values. */
@@ -110,6 +116,8 @@ export const Slot = {
   SockType: 10,
   /** exec: the ELF interpreter's file */
   Interpreter: 11,
+  /** cgroup_mkdir: path from the hierarchy's root */
+  CgroupPath: 12,
 } as const;
 
 /** One of {@linkcode Slot}'s values. */
@@ -244,6 +252,7 @@ export const ConfigOffset = {
   selfTgid: 0,
   schedFlags: 4,
   features: 8,
+  cgroupSubsys: 12,
   sysFlags: 16,
   argKinds: 528,
 } as const;

@@ -14,7 +14,9 @@ export PATH="$tools/bin:$PATH"
 
 DENO_VERSION=2.9.6
 OPA_VERSION=1.22.3
-APT_PACKAGES=(clang llvm libbpf-dev bpftool make gcc stress-ng)
+# stress-ng: deno task test:stress; containerd, runc, umoci and busybox-static:
+# the live container test.
+APT_PACKAGES=(clang llvm libbpf-dev bpftool make gcc stress-ng containerd runc umoci busybox-static)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 

@@ -112,6 +112,18 @@ struct {
 	__type(value, struct inflight);
 } inflight SEC(".maps");
 
+/*
+ * Cgroups of the records' hierarchy made since load, in which no task has
+ * execed yet: the first exec in one starts its container (Tracee's
+ * `containerStarted`), and is told with a VIGIL_KIND_CGROUP_STARTED record.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, u64);
+	__type(value, u8);
+} unstarted SEC(".maps");
+
 /* Written by user space before load. */
 const volatile struct vigil_config cfg = {};
 
@@ -149,6 +161,29 @@ static __always_inline void fill_task(struct vigil_task *t, struct task_struct *
 }
 
 /*
+ * The id of the current task's cgroup in the v1 hierarchy of controller
+ * cfg.cgroup_subsys - 1, for hosts that use no v2 hierarchy: the kernfs id
+ * of task->cgroups->subsys[ssid]->cgroup, as the v2 id is of its cgroup.
+ */
+static __always_inline u64 v1_cgroup_id(struct task_struct *task)
+{
+	u32 ssid = (cfg.cgroup_subsys - 1) & 31;
+	struct css_set *cset = BPF_CORE_READ(task, cgroups);
+	struct cgroup_subsys_state *css = NULL;
+
+	bpf_probe_read_kernel(&css, sizeof(css),
+			      (void *)cset + bpf_core_field_offset(struct css_set, subsys) +
+				      ssid * sizeof(css));
+	return BPF_CORE_READ(css, cgroup, kn, id);
+}
+
+/* The current task's cgroup id in the hierarchy records carry. */
+static __always_inline u64 current_cgroup_id(struct task_struct *task)
+{
+	return cfg.cgroup_subsys ? v1_cgroup_id(task) : bpf_get_current_cgroup_id();
+}
+
+/*
  * Fills the header for the current task, stamped `ts` (a syscall's entry
  * time, else now). Its fields are read through the BTF-typed task pointer:
  * plain loads, where a BPF_CORE_READ costs a helper call each (about two
@@ -171,7 +206,7 @@ __noinline int fill_header(struct scratch *s, u8 kind, u64 ts)
 	h->start_time = task->start_boottime;
 	h->leader_start = leader->start_boottime;
 	h->parent_start = parent_leader->start_boottime;
-	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->cgroup_id = current_cgroup_id(task);
 	h->ret = 0;
 	h->host_pid = id >> 32;
 	h->host_tid = (u32)id;
@@ -814,9 +849,33 @@ static __always_inline u64 interpreter_file(struct mm_struct *mm)
 	return vma.file;
 }
 
+/*
+ * The first exec in a cgroup made since load by a task in another mount
+ * namespace than its parent's (Tracee's rule: the container's entrypoint,
+ * not the runtime's own helper): a header-only record.
+ */
+static __always_inline void check_started(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	u64 cgroup_id = current_cgroup_id(task);
+
+	if (!bpf_map_lookup_elem(&unstarted, &cgroup_id))
+		return;
+	if (task->nsproxy->mnt_ns->ns.inum ==
+	    task->real_parent->nsproxy->mnt_ns->ns.inum)
+		return;
+	bpf_map_delete_elem(&unstarted, &cgroup_id);
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return;
+	fill_header(s, VIGIL_KIND_CGROUP_STARTED, bpf_ktime_get_boot_ns());
+	submit(s, VIGIL_HEADER_SIZE);
+}
+
 static __always_inline int on_exec(struct task_struct *task, struct linux_binprm *bprm)
 {
 	u32 sched = cfg.sched_flags;
+	check_started();
 	if (!(sched & (VIGIL_SCHED_EXEC | VIGIL_SCHED_BPRM)))
 		return 0;
 	u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -930,6 +989,41 @@ static __always_inline int on_exit(struct task_struct *task)
 	return 0;
 }
 
+/*
+ * A cgroup made or removed, in any hierarchy: its id, hierarchy and (made)
+ * path, so that user space knows a container's cgroup before its first task
+ * runs there. Sent whatever the caller: the runtime that makes it may be
+ * anyone's.
+ */
+static __always_inline int on_cgroup(u8 kind, struct cgroup *cgrp, const char *path)
+{
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return 0;
+	struct vigil_header *h = (void *)s->buf;
+	u32 off = VIGIL_HEADER_SIZE;
+
+	u64 id = BPF_CORE_READ(cgrp, kn, id);
+	u32 hierarchy_id = BPF_CORE_READ(cgrp, root, hierarchy_id);
+	u32 ssid = (cfg.cgroup_subsys - 1) & 31;
+	/* v1: the hierarchy the records' controller is bound to. */
+	bool ours = cfg.cgroup_subsys ? (BPF_CORE_READ(cgrp, root, subsys_mask) >> ssid) & 1 :
+					hierarchy_id == 0;
+	u8 created = 1;
+
+	if (ours && kind == VIGIL_KIND_CGROUP_MKDIR)
+		bpf_map_update_elem(&unstarted, &id, &created, BPF_ANY);
+	else if (ours)
+		bpf_map_delete_elem(&unstarted, &id);
+	fill_header(s, kind, bpf_ktime_get_boot_ns());
+	h->args[0] = id;
+	h->args[1] = hierarchy_id;
+	if (kind == VIGIL_KIND_CGROUP_MKDIR)
+		off = put_str(s, off, VIGIL_FIELD_KERNEL_STR, VIGIL_SLOT_CGROUP_PATH, (u64)path);
+	submit(s, off);
+	return 0;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(btf_sys_enter, struct pt_regs *regs, long id)
 {
@@ -1009,4 +1103,28 @@ SEC("raw_tp/sched_process_exit")
 int BPF_PROG(raw_sched_process_exit, struct task_struct *p)
 {
 	return on_exit(p);
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(btf_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	return on_cgroup(VIGIL_KIND_CGROUP_MKDIR, cgrp, path);
+}
+
+SEC("raw_tp/cgroup_mkdir")
+int BPF_PROG(raw_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	return on_cgroup(VIGIL_KIND_CGROUP_MKDIR, cgrp, path);
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(btf_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	return on_cgroup(VIGIL_KIND_CGROUP_RMDIR, cgrp, path);
+}
+
+SEC("raw_tp/cgroup_rmdir")
+int BPF_PROG(raw_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	return on_cgroup(VIGIL_KIND_CGROUP_RMDIR, cgrp, path);
 }

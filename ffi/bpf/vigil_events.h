@@ -26,6 +26,9 @@
 #define VIGIL_KIND_EXEC 2 /* sched_process_exec (+ security_bprm_check) */
 #define VIGIL_KIND_FORK 3 /* sched_process_fork */
 #define VIGIL_KIND_EXIT 4 /* sched_process_exit */
+#define VIGIL_KIND_CGROUP_MKDIR 5 /* cgroup_mkdir: args id, hierarchy; path */
+#define VIGIL_KIND_CGROUP_RMDIR 6 /* cgroup_rmdir: args id, hierarchy */
+#define VIGIL_KIND_CGROUP_STARTED 7 /* first exec in a cgroup made since load */
 
 /* vigil_header.flags */
 #define VIGIL_FLAG_EMIT_SYSCALL 0x1 /* the syscall event was requested */
@@ -69,6 +72,7 @@
 #define VIGIL_SLOT_PREV_PROT 9 /* mprotect: vm_flags before the call */
 #define VIGIL_SLOT_SOCK_TYPE 10 /* connect: sock->type */
 #define VIGIL_SLOT_INTERPRETER 11 /* exec: the ELF interpreter's file */
+#define VIGIL_SLOT_CGROUP_PATH 12 /* cgroup_mkdir: path from the hierarchy's root */
 
 /* Argument capture kinds (config.arg_kinds). */
 #define VIGIL_ARG_RAW 0
@@ -152,7 +156,7 @@ struct vigil_config {
 	unsigned int self_tgid;
 	unsigned int sched_flags;
 	unsigned int features;
-	unsigned int pad;
+	unsigned int cgroup_subsys; /* 0: the v2 hierarchy; n: v1 controller n - 1 */
 	unsigned char sys_flags[VIGIL_SYSCALL_MAX];
 	unsigned char arg_kinds[VIGIL_SYSCALL_MAX][VIGIL_ARGS];
 };

@@ -79,7 +79,7 @@ Deno.test("vigil list cannot be forged by a signature's free-form properties", a
     assert.equal(rows.length, 2, run.stdout);
     assert.match(
       rows[1]!,
-      /^FID-FORGER .*T0\\nVGL-1  Forged row\\r\\u001b\[2K/,
+      /^FID-FORGER .*T0\\nVGL-1 {2}Forged row\\r\\u001b\[2K/,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

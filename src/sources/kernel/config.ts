@@ -1,7 +1,8 @@
 /**
  * The BPF programs' load-time configuration (`struct vigil_config` in
  * `.rodata`) for a plan: Vigil's tgid, the scheduler and per-syscall flags,
- * how to capture each syscall's arguments, and the helpers the kernel offers.
+ * how to capture each syscall's arguments, the helpers the kernel offers and
+ * the cgroup hierarchy whose ids records carry.
  *
  * @module
  */
@@ -17,11 +18,15 @@ import {
 } from "../../../ffi/mod.ts";
 import { argKind, type KernelPlan, SYSCALLS_BY_NUMBER } from "./plan.ts";
 
-/** Writes the BPF configuration of a plan into the object's `.rodata`. */
+/**
+ * Writes the BPF configuration of a plan into the object's `.rodata`, with
+ * the hierarchy whose cgroup ids records carry (`vigil_config.cgroup_subsys`).
+ */
 export function writeConfig(
   object: BpfObject,
   plan: KernelPlan,
   features: ReadonlyMap<string, boolean | undefined>,
+  cgroupSubsys: number,
 ): void {
   const rodata = object.map(".rodata");
   const data = new Uint8Array(rodata.initialValue());
@@ -37,6 +42,7 @@ export function writeConfig(
     featureFlags |= FeatureFlag.TaskPtRegs;
   }
   view.setUint32(ConfigOffset.features, featureFlags, true);
+  view.setUint32(ConfigOffset.cgroupSubsys, cgroupSubsys, true);
   for (const [nr, flags] of plan.sysFlags) {
     data[ConfigOffset.sysFlags + nr] = flags;
     const params = SYSCALLS_BY_NUMBER.get(nr)?.params ?? [];

@@ -56,6 +56,21 @@ export interface DecodeContext extends TaskContextSource {
    * once per name. Events that fail it are counted as unwanted.
    */
   gate?(eventName: string): ArgumentGate | undefined;
+  /** Told of the cgroup records, when given. */
+  cgroups?: CgroupObserver;
+}
+
+/** What learns of cgroups from the ring: made, removed, started. */
+export interface CgroupObserver {
+  /** A cgroup made in hierarchy `hierarchyId`, at `path` from its root. */
+  made(cgroupId: bigint, hierarchyId: number, path: string): void;
+  /** A cgroup removed from hierarchy `hierarchyId`. */
+  removed(cgroupId: bigint, hierarchyId: number): void;
+  /**
+   * The first exec, by a task in another mount namespace than its parent's,
+   * in a cgroup made since the programs were loaded.
+   */
+  started(cgroupId: bigint): void;
 }
 
 /** A gate on one parameter, by its position in the event's values. */
@@ -208,6 +223,8 @@ export class RingRecordDecoder {
     );
     if (kind === RingRecordKind.Syscall) {
       this.#syscall(decoding);
+    } else if (kind >= RingRecordKind.CgroupMkdir) {
+      this.#cgroup(kind, decoding);
     } else {
       // The process runs this file from now on (executable.path).
       if (kind === RingRecordKind.Exec) {
@@ -219,6 +236,23 @@ export class RingRecordDecoder {
       if (kind === RingRecordKind.Exit) this.#tasks.exited(view, offset);
     }
     return decoding.envelopes;
+  }
+
+  /**
+   * A cgroup record: made and removed ones carry the cgroup's id in args[0]
+   * and its hierarchy's in args[1]; a started one is the header's cgroup.
+   */
+  #cgroup(kind: number, { view, offset, args, fields }: Decoding): void {
+    const cgroups = this.#context.cgroups;
+    if (kind === RingRecordKind.CgroupStarted) {
+      cgroups?.started(view.getBigUint64(offset + HeaderOffset.cgroupId, true));
+    } else if (kind === RingRecordKind.CgroupMkdir) {
+      const path = fields.kernelStrs[Slot.CgroupPath] ?? "";
+      cgroups?.made(args.u64(0), args.uint(1), path);
+      this.#tasks.refreshContainers();
+    } else if (kind === RingRecordKind.CgroupRmdir) {
+      cgroups?.removed(args.u64(0), args.uint(1));
+    }
   }
 
   /** The syscall's event and its derived one, as the header flags ask. */

@@ -29,7 +29,6 @@ import {
   KernelUnavailableError,
   openTracefs,
   probeFeatures,
-  SchedFlag,
   stubbedSyscalls,
   SysFlag,
 } from "../../../ffi/mod.ts";
@@ -53,6 +52,11 @@ export interface ProgramOptions {
    * would load (tests cover it this way).
    */
   portable?: boolean;
+  /**
+   * Whose cgroup ids records carry (`CgroupHierarchy.subsys`): 0, the
+   * default, for the v2 hierarchy, else a v1 controller's subsystem id + 1.
+   */
+  cgroupSubsys?: number;
   /** Called with debug/warning lines; route to a logger. */
   log?: (
     level: "debug" | "info" | "warning" | "error",
@@ -97,10 +101,16 @@ const TRACEPOINTS = [
   "sched_process_exec",
   "sched_process_fork",
   "sched_process_exit",
+  "cgroup_mkdir",
+  "cgroup_rmdir",
 ] as const;
 type Tracepoint = typeof TRACEPOINTS[number];
 
-/** Tracepoints a plan needs. Fork and exit keep the exclusion map current. */
+/**
+ * Tracepoints a plan needs. Fork and exit keep the exclusion map current;
+ * the cgroup ones tell containers' cgroups as they are made, and exec when
+ * a container starts.
+ */
 function neededTracepoints(
   plan: KernelPlan,
   hooks: SyscallHooks,
@@ -109,10 +119,13 @@ function neededTracepoints(
   if (plan.sysFlags.size > 0 && hooks.kind === "sys_enter") {
     needed.push("sys_enter", "sys_exit");
   }
-  if (plan.schedFlags & (SchedFlag.Exec | SchedFlag.Bprm)) {
-    needed.push("sched_process_exec");
-  }
-  needed.push("sched_process_fork", "sched_process_exit");
+  needed.push(
+    "sched_process_exec",
+    "sched_process_fork",
+    "sched_process_exit",
+    "cgroup_mkdir",
+    "cgroup_rmdir",
+  );
   return needed;
 }
 
@@ -205,12 +218,13 @@ async function loadObject(
   plan: KernelPlan,
   features: ReadonlyMap<string, boolean | undefined>,
   programs: ReadonlySet<string>,
+  cgroupSubsys: number,
 ): Promise<BpfObject> {
   const object = BpfObject.open(
     new URL(OBJECT_FILES[kind], FFI_OUTPUT_DIR).pathname,
   );
   try {
-    writeConfig(object, plan, features);
+    writeConfig(object, plan, features, cgroupSubsys);
     for (const program of object.programs()) {
       program.autoload = programs.has(program.name);
     }
@@ -267,6 +281,7 @@ export async function loadPrograms(
       return await attachPrograms(plan, features, attempt, {
         excludePids,
         log,
+        cgroupSubsys: options.cgroupSubsys ?? 0,
         events: events.size,
         describe: describeFeatures(results),
       });
@@ -346,6 +361,7 @@ async function attachPrograms(
   context: {
     excludePids: readonly number[];
     log: Log;
+    cgroupSubsys: number;
     events: number;
     describe: string;
   },
@@ -355,7 +371,13 @@ async function attachPrograms(
   const syscallEvents = hooks.kind === "tracepoints" ? hooks.events : [];
   const exitOnly = exitOnlyEvents(plan);
   const programs = programNames(flavour, needed, syscallEvents, exitOnly);
-  const object = await loadObject(attempt.object, plan, features, programs);
+  const object = await loadObject(
+    attempt.object,
+    plan,
+    features,
+    programs,
+    context.cgroupSubsys,
+  );
   const links: BpfLink[] = [];
   try {
     for (const pid of context.excludePids) excludeHostPid(object, pid);

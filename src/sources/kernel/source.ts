@@ -18,6 +18,10 @@
 import type { EventEnvelope } from "../../event/mod.ts";
 import type { ArgumentGate, EventSource } from "../source.ts";
 import { CgroupResolver } from "./cgroup_resolver.ts";
+import {
+  type CgroupHierarchy,
+  readCgroupHierarchy,
+} from "./cgroup_hierarchy.ts";
 import { RingRecordDecoder } from "./decoder.ts";
 import { KERNEL_EVENT_NAMES } from "./plan.ts";
 import {
@@ -47,6 +51,12 @@ export interface KernelSourceOptions extends ProgramOptions {
    * engine's); events that fail it are counted in `unwanted`.
    */
   gate?: (eventName: string) => ArgumentGate | undefined;
+  /**
+   * The v1 controller (e.g. `memory`) whose cgroups identify containers.
+   * Default: the v2 hierarchy where one is mounted, else `memory` or the
+   * first v1 controller mounted (see cgroup_hierarchy.ts).
+   */
+  cgroupController?: string;
 }
 
 type Log = NonNullable<KernelSourceOptions["log"]>;
@@ -62,7 +72,16 @@ type Log = NonNullable<KernelSourceOptions["log"]>;
 export async function openKernelSource(
   options: KernelSourceOptions,
 ): Promise<KernelSource> {
-  const { object, links } = await loadPrograms(options);
+  const hierarchy = readCgroupHierarchy(options.cgroupController);
+  if (hierarchy === undefined && options.cgroupController !== undefined) {
+    throw new RangeError(
+      `Cannot identify containers by cgroup controller: ${options.cgroupController} is not mounted`,
+    );
+  }
+  const { object, links } = await loadPrograms({
+    ...options,
+    cgroupSubsys: hierarchy?.subsys ?? 0,
+  });
   try {
     const reader = new RingBufferReader(object.map("events"));
     return new KernelSource(
@@ -71,6 +90,7 @@ export async function openKernelSource(
       reader,
       options.log ?? (() => {}),
       options.gate,
+      hierarchy ?? NO_HIERARCHY,
     );
   } catch (error) {
     await BpfLink.closeAll(links);
@@ -78,6 +98,14 @@ export async function openKernelSource(
     throw error;
   }
 }
+
+/** A host without a cgroup file system: no container is ever found. */
+const NO_HIERARCHY: CgroupHierarchy = {
+  subsys: 0,
+  hierarchyId: 0,
+  mountPoint: "",
+  controller: "",
+};
 
 /** How long the reader sleeps when the kernel has not woken it. */
 const POLL_MS = 25;
@@ -112,17 +140,25 @@ export class KernelSource implements EventSource {
     reader: RingBufferReader,
     log: Log,
     gate: KernelSourceOptions["gate"],
+    hierarchy: CgroupHierarchy,
   ) {
     this.#object = object;
     this.#links = links;
     this.#reader = reader;
     this.#log = log;
     this.#cpus = possibleCpus();
-    const resolver = new CgroupResolver();
+    // Made once the programs are attached: cgroups made from now on come
+    // as records, the ones before are walked.
+    const resolver = new CgroupResolver(hierarchy);
     this.#decoder = new RingRecordDecoder({
       bootToEpochNs: clockNs(Clock.Realtime) - clockNs(Clock.Boottime),
       containerOf: (cgroupId, hostPid) =>
         resolver.containerOf(cgroupId, hostPid),
+      containerStarted: (cgroupId) => resolver.hasStarted(cgroupId),
+      get cgroupGeneration() {
+        return resolver.generation;
+      },
+      cgroups: resolver,
       ...(gate ? { gate } : {}),
     });
   }

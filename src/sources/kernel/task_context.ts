@@ -21,6 +21,17 @@ export interface TaskContextSource {
   readonly bootToEpochNs: bigint;
   /** The container of a cgroup (and a host pid to look it up by), if any. */
   containerOf(cgroupId: bigint, hostPid: number): CgroupContainer | undefined;
+  /**
+   * Whether a container has started (Tracee's `containerStarted`); when
+   * absent, every container has.
+   */
+  containerStarted?(cgroupId: bigint): boolean;
+  /**
+   * Changes when a cgroup looked up in vain becomes known: contexts without
+   * a container decoded before are then dropped (read on cgroup records and
+   * context decodes only, not per record).
+   */
+  readonly cgroupGeneration?: number;
 }
 
 /**
@@ -122,6 +133,7 @@ export class TaskContexts {
   readonly #executables = new Map<number, { start: bigint; path: string }>();
   /** The latest context of each host thread. */
   readonly #tasks = new Map<number, TaskContext>();
+  #cgroupGeneration: number | undefined;
 
   /** Contexts with their time base and container lookup. */
   constructor(source: TaskContextSource) {
@@ -188,6 +200,7 @@ export class TaskContexts {
     const processStart = this.epochNs(view, offset + HeaderOffset.leaderStart);
     const containerId = this.#source.containerOf(cgroupId, hostProcessId)?.id ??
       "";
+    this.refreshContainers();
     return {
       words: contextWords(view, offset),
       compat,
@@ -217,7 +230,8 @@ export class TaskContexts {
       kubernetes: Object.freeze({}),
       // Containers that existed before Vigil started count as started.
       contextFlags: Object.freeze({
-        containerStarted: containerId !== "",
+        containerStarted: containerId !== "" &&
+          (this.#source.containerStarted?.(cgroupId) ?? true),
         isCompat: compat,
       }),
       threadEntityId: this.#entityId(hostThreadId, threadStartTime),
@@ -227,6 +241,19 @@ export class TaskContexts {
         this.epochNs(view, offset + HeaderOffset.parentStart),
       ),
     };
+  }
+
+  /**
+   * Drops the contexts decoded without a container when a cgroup looked up
+   * in vain has become known since (the source's `cgroupGeneration`).
+   */
+  refreshContainers(): void {
+    const generation = this.#source.cgroupGeneration;
+    if (generation === this.#cgroupGeneration) return;
+    this.#cgroupGeneration = generation;
+    for (const [hostTid, task] of this.#tasks) {
+      if (task.containerId === "") this.#tasks.delete(hostTid);
+    }
   }
 
   /** The executable of the process started at `start`, if its exec was seen. */
