@@ -26,8 +26,8 @@ import {
   type TraceeEvent,
 } from "../src/event/event.ts";
 import type { EventOutput } from "../src/output/output.ts";
-import { RegoModule } from "../src/sandbox/rego_module.ts";
-import { Sandbox } from "../src/sandbox/sandbox.ts";
+import { RegoModule } from "../src/sandbox/child/rego_module.ts";
+import { Sandbox } from "../src/sandbox/mod.ts";
 import { Opa } from "../src/loader/_opa.ts";
 import { discoverSignatures } from "../src/loader/discover.ts";
 import type { RegoModule as RegoSource } from "../src/loader/rego_parser.ts";

@@ -14,7 +14,7 @@ import {
   validateSignatures,
 } from "../loader/mod.ts";
 import type { LoadedSignature } from "../model/mod.ts";
-import { Sandbox, type SandboxOptions } from "../sandbox/sandbox.ts";
+import { Sandbox, type SandboxOptions } from "../sandbox/mod.ts";
 
 /** Options of {@linkcode startSignatures}. */
 export interface StartOptions extends LoadOptions {

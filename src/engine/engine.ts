@@ -14,7 +14,7 @@ import {
   type TraceeEvent,
 } from "../event/mod.ts";
 import type { EventOutput } from "../output/mod.ts";
-import type { BatchResult, Offence, Sandbox } from "../sandbox/sandbox.ts";
+import type { BatchResult, Offence, Sandbox } from "../sandbox/mod.ts";
 import { type LoadedSignature, valueMatches } from "../model/mod.ts";
 import type { ArgumentGate, EventSource } from "../sources/mod.ts";
 import { signatureErrorEvent } from "./error_event.ts";

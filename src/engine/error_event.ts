@@ -7,7 +7,7 @@
  */
 
 import { SIGNATURE_ERROR_EVENT, type TraceeEvent } from "../event/mod.ts";
-import type { Offence } from "../sandbox/sandbox.ts";
+import type { Offence } from "../sandbox/mod.ts";
 import type { LoadedSignature } from "../model/mod.ts";
 
 /** Now, in nanoseconds since the epoch. */

@@ -20,9 +20,6 @@
  * than that walk goes (256 levels), the text, known to be valid, is read
  * again token by token, without recursion.
  *
- * Self-contained (no module-level names, hence its length): it is also sent
- * as source to the TypeScript workers.
- *
  * @throws {SyntaxError} When the text is not JSON.
  */
 export function parseJsonExact(text: string): unknown {

@@ -15,7 +15,7 @@
 import { parse } from "acorn";
 import { simple } from "acorn-walk";
 import { transform } from "sucrase";
-import { SDK_SPECIFIER } from "../sdk/_runtime_source.ts";
+import { SDK_SPECIFIER } from "../sdk/_specifier.ts";
 import { SignatureError } from "../errors.ts";
 import { MAX_ERROR_LENGTH, printableAscii } from "./_printable.ts";
 

@@ -22,7 +22,7 @@ import type {
   LoadOutcome,
   SandboxProgram,
   SandboxSignature,
-} from "../sandbox/sandbox.ts";
+} from "../sandbox/mod.ts";
 import { mapLimit } from "./_map_limit.ts";
 import { Opa } from "./_opa.ts";
 import { discoverSignatures, type SignatureFile } from "./discover.ts";

@@ -7,7 +7,7 @@
  * @example Compile, start in a sandbox, validate (what `src/cli/start.ts` does)
  * ```ts ignore
  * import { loadSignatures, validateSignatures } from "./mod.ts";
- * import { Sandbox } from "../sandbox/sandbox.ts";
+ * import { Sandbox } from "../sandbox/mod.ts";
  *
  * const compiled = await loadSignatures({ dirs: ["signatures"], cacheDir: "/tmp/vigil" });
  * const sandbox = new Sandbox(compiled);

@@ -25,6 +25,11 @@ export const FrameType = {
   LoadTypeScript: 2,
   /** Host → sandbox: evaluate a batch (see `encodeBatch`). */
   Batch: 3,
+  /**
+   * Host → sandbox: the modules a TypeScript signature's worker runs (json,
+   * see `WorkerModules`); sent before any `LoadTypeScript`.
+   */
+  WorkerModules: 5,
   /** Sandbox → host: a signature loaded or failed (`u32 index`, json). */
   Loaded: 10,
   /**
@@ -47,6 +52,9 @@ export interface Frame {
 
 /** Largest frame accepted from a sandbox; a bigger one is an offence. */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
+/** WebAssembly memory pages (64 KiB) in a MiB. */
+const WASM_PAGES_PER_MIB = 16;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -89,6 +97,16 @@ export function readU32(bytes: Uint8Array, offset: number): number {
 /** Decodes UTF-8 text. */
 export function decodeText(bytes: Uint8Array): string {
   return decoder.decode(bytes);
+}
+
+/**
+ * One signature's answer for a batch, the text of a `Result` frame:
+ * `{"findings":[[event, data | true]…],"errors":[[event, "message"]…]}`,
+ * where `event` indexes the batch's events (-1: the whole batch). The child
+ * builds it by string concatenation from items already in JSON.
+ */
+export function resultText(findings: string, errors: string): string {
+  return `{"findings":[${findings}],"errors":[${errors}]}`;
 }
 
 /** A frame from the sandbox, decoded. */
@@ -239,4 +257,90 @@ export function decodeBatch(payload: Uint8Array): DecodedBatch {
   }
   offset += 4 * eventCount;
   return { batchId, isolated, routes, bytes: payload.subarray(offset), starts };
+}
+
+/**
+ * A frame telling the sandbox to instantiate Rego bundle `id` (`wasm`), with
+ * at most `memoryMiB` of WebAssembly memory.
+ */
+export function encodeLoadRegoBundle(
+  id: number,
+  wasm: Uint8Array,
+  memoryMiB: number,
+): Uint8Array {
+  return encodeFrame(FrameType.LoadRegoBundle, [
+    id,
+    memoryMiB * WASM_PAGES_PER_MIB,
+    wasm,
+  ]);
+}
+
+/** What a `LoadRego` frame's json says. */
+export interface RegoLoadSpec {
+  entrypoints: string[];
+  /** WebAssembly memory pages the signature may use. */
+  maxPages: number;
+  /** The bundle it is part of; absent when the frame carries its own wasm. */
+  bundle?: number;
+}
+
+/**
+ * A frame telling the sandbox to load Rego signature `index`: its own
+ * module `wasm`, or its part of the bundle `bundle` sent before.
+ */
+export function encodeLoadRego(
+  index: number,
+  signature:
+    & { entrypoints: string[]; memoryMiB: number }
+    & (
+      | { wasm: Uint8Array }
+      | { bundle: number }
+    ),
+): Uint8Array {
+  const bundled = "bundle" in signature;
+  const spec: RegoLoadSpec = {
+    entrypoints: signature.entrypoints,
+    maxPages: signature.memoryMiB * WASM_PAGES_PER_MIB,
+    ...(bundled ? { bundle: signature.bundle } : {}),
+  };
+  const json = encoder.encode(JSON.stringify(spec));
+  return encodeFrame(FrameType.LoadRego, [
+    index,
+    json.length,
+    json,
+    bundled ? new Uint8Array() : signature.wasm,
+  ]);
+}
+
+/** A frame telling the sandbox to load TypeScript signature `index`. */
+export function encodeLoadTypeScript(index: number, code: string): Uint8Array {
+  return encodeFrame(FrameType.LoadTypeScript, [
+    index,
+    JSON.stringify({ code }),
+  ]);
+}
+
+/**
+ * The source texts of the modules a TypeScript signature's worker imports,
+ * dependencies first. The sandbox process may not read files, so the host
+ * sends them; each import of another of them names it as
+ * `"@vigil/worker-module/<index>"`.
+ */
+export interface WorkerModules {
+  /** TypeScript source texts. */
+  sources: string[];
+  /** Index of the worker's runtime (`child/ts_worker.ts`). */
+  worker: number;
+  /** Index of the SDK's runtime (`sdk/runtime.ts`). */
+  sdk: number;
+}
+
+/** The specifier that stands for worker module `index` in its importers. */
+export function workerModuleSpecifier(index: number): string {
+  return `@vigil/worker-module/${index}`;
+}
+
+/** A frame carrying the worker's modules. */
+export function encodeWorkerModules(modules: WorkerModules): Uint8Array {
+  return encodeFrame(FrameType.WorkerModules, [JSON.stringify(modules)]);
 }

@@ -2,10 +2,10 @@
  * The values of the signature SDK: what a signature's
  * `import { ... } from "@vigil/sensor/sdk"` gets in its sandbox.
  *
- * The sandbox rebuilds this module from its values' source text
- * (`_runtime_source.ts`), so the files exported here depend on nothing
- * outside them, keep no value that is not exported, and refer to one another's
- * exports by their exported names (no `as` renames).
+ * A signature's worker imports this module (`sandbox/child/ts_worker.ts`
+ * freezes it), so the files exported here, and what they import, must not
+ * import `npm:` or `jsr:` packages: the sandbox process loads them from
+ * source texts the host sends.
  *
  * @module
  */

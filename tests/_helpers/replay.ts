@@ -12,7 +12,7 @@ import { SIGNATURE_ERROR_EVENT } from "../../src/event/catalog.ts";
 import type { TraceeEvent } from "../../src/event/event.ts";
 import { parseJsonExact, stringifyJson } from "../../src/event/json.ts";
 import type { EventOutput } from "../../src/output/output.ts";
-import type { SandboxOptions } from "../../src/sandbox/sandbox.ts";
+import type { SandboxOptions } from "../../src/sandbox/mod.ts";
 import { startSignatures } from "../../src/cli/start.ts";
 import { ReplaySource } from "../../src/sources/replay_source.ts";
 import { defaultOpaPath } from "../../src/loader/rego_compiler.ts";

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { argumentValue } from "../../src/event/event.ts";
-import type { SandboxOptions } from "../../src/sandbox/sandbox.ts";
+import type { SandboxOptions } from "../../src/sandbox/mod.ts";
 import { replay, type ReplayResult, ROOT, tracee } from "../_helpers/replay.ts";
 
 export const HOSTILE = `${ROOT}tests/hostile/signatures`;
@@ -85,7 +85,7 @@ export function sandboxPids(parent: number | "self"): number[] {
         // Not prlimit (util-linux) just before it becomes the sandbox.
         if (
           !argv[0]!.endsWith("prlimit") &&
-          argv.some((arg) => arg.endsWith("sandbox_main.ts"))
+          argv.some((arg) => arg.endsWith("sandbox/child/main.ts"))
         ) {
           pids.push(pid);
         }

@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { argumentValue } from "../../src/event/event.ts";
 import { stringifyJson } from "../../src/event/json.ts";
-import { dataLimitMiB } from "../../src/sandbox/_process.ts";
-import type { SandboxRestart } from "../../src/sandbox/sandbox.ts";
+import { dataLimitMiB } from "../../src/sandbox/mod.ts";
+import type { SandboxRestart } from "../../src/sandbox/mod.ts";
 import { spawnVigil } from "../_helpers/replay.ts";
 import {
   assertBenignComplete,

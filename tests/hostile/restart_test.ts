@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { argumentValue } from "../../src/event/event.ts";
 import { stringifyJson } from "../../src/event/json.ts";
-import type { SandboxRestart } from "../../src/sandbox/sandbox.ts";
+import type { SandboxRestart } from "../../src/sandbox/mod.ts";
 import { spawnVigil } from "../_helpers/replay.ts";
 import {
   assertBenignComplete,

@@ -27,7 +27,7 @@ scope.addEventListener("message", (event: Event) => {
   const chatter = setInterval(() => {
     console.log("still working", Date.now());
     post({ ready: { metadata: {}, selectedEvents: [] } });
-    post({ batch: 0xfffffff0, result: '{"f":[],"e":[]}' });
+    post({ batch: 0xfffffff0, result: '{"findings":[],"errors":[]}' });
     post({ error: "not an answer" });
     post({ something: "else" });
   }, 5);

@@ -34,6 +34,9 @@ scope.addEventListener("message", (message: MessageEvent) => {
       ? `[${event},{"deep":${deep}}]`
       : `[${event},{"shallow":${event},"big":18446744073709551615}]`
   );
-  scope.postMessage({ batch, result: `{"f":[${found.join(",")}],"e":[]}` });
+  scope.postMessage({
+    batch,
+    result: `{"findings":[${found.join(",")}],"errors":[]}`,
+  });
 });
 export const onEvent: OnEvent = () => {};

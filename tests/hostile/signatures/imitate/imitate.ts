@@ -21,11 +21,14 @@ export const selectedEvents: EventSelector[] = [{
 // deno-lint-ignore no-explicit-any
 const post = (globalThis as any).postMessage.bind(globalThis);
 for (let batch = 0; batch < 20; batch++) {
-  post({ batch, result: '{"f":[[0,true],[1,true],[999,true]],"e":[]}' });
+  post({
+    batch,
+    result: '{"findings":[[0,true],[1,true],[999,true]],"errors":[]}',
+  });
 }
 export const onEvent: OnEvent = () => {
   for (let i = 0; i < 100; i++) console.log("spam", i);
   // After load, a second "ready" claiming another identity is ignored.
   post({ ready: { metadata: { id: "BENIGN-REGO" }, selectedEvents: [] } });
-  post({ batch: 1, result: '{"f":[[999,true]],"e":[]}' });
+  post({ batch: 1, result: '{"findings":[[999,true]],"errors":[]}' });
 };

@@ -8,18 +8,18 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { EVENT_FIELD_ORDER } from "../src/event/event.ts";
-import { formatEventJson } from "../src/event/json.ts";
+import { EVENT_FIELD_ORDER } from "../../src/event/event.ts";
+import { formatEventJson } from "../../src/event/json.ts";
 import {
   type EventEnvelope,
   eventRouting,
   parseEventLine,
-} from "../src/event/envelope.ts";
-import { formatTableRow } from "../src/output/table.ts";
-import { ReplaySource } from "../src/sources/replay_source.ts";
-import { eventLine } from "./_helpers/event_arbitrary.ts";
-import { checkAsyncProperty } from "./_helpers/property.ts";
-import { replay, ROOT, runVigil } from "./_helpers/replay.ts";
+} from "../../src/event/envelope.ts";
+import { formatTableRow } from "../../src/output/table.ts";
+import { ReplaySource } from "../../src/sources/replay_source.ts";
+import { eventLine } from "../_helpers/event_arbitrary.ts";
+import { checkAsyncProperty } from "../_helpers/property.ts";
+import { replay, ROOT, runVigil } from "../_helpers/replay.ts";
 
 const ECHO = `${ROOT}tests/fixtures/signatures/fidelity/echo`;
 /**

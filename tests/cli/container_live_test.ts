@@ -11,19 +11,19 @@
  * under CI=true or VIGIL_REQUIRE_KERNEL=1, where it fails instead.
  */
 import assert from "node:assert/strict";
-import { parseJsonExact } from "../src/event/json.ts";
-import type { TraceeEvent } from "../src/event/event.ts";
-import { spawnVigil } from "./_helpers/replay.ts";
-import { kernelAvailable } from "./_helpers/kernel.ts";
+import { parseJsonExact } from "../../src/event/json.ts";
+import type { TraceeEvent } from "../../src/event/event.ts";
+import { spawnVigil } from "../_helpers/replay.ts";
+import { kernelAvailable } from "../_helpers/kernel.ts";
 import {
   containerdInstalled,
   randomHex,
   startContainerd,
-} from "./_helpers/containerd.ts";
+} from "../_helpers/containerd.ts";
 
 const REQUIRED = Deno.env.get("CI") === "true" ||
   Deno.env.get("VIGIL_REQUIRE_KERNEL") === "1";
-const BUILTINS = new URL("../signatures", import.meta.url).pathname;
+const BUILTINS = new URL("../../signatures", import.meta.url).pathname;
 /** How long a finding may take to arrive. */
 const ARRIVAL_MS = 5_000;
 

@@ -4,7 +4,7 @@ import {
   dataLimitMiB,
   dataMiB,
   describeExit,
-} from "../../../src/sandbox/_process.ts";
+} from "../../../../src/sandbox/host/process.ts";
 
 Deno.test("dataLimitMiB() gives each isolate V8's reservation and all signatures four heap caps", () => {
   assert.equal(dataLimitMiB(0, 128), 576 * 2 + 512);

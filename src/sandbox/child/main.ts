@@ -25,28 +25,23 @@ import {
   FrameType,
   readFrames,
   readU32,
-} from "./protocol.ts";
+  type RegoLoadSpec,
+  resultText,
+} from "../protocol.ts";
 import { RegoModule } from "./rego_module.ts";
 import { readStdinAhead } from "./stdin_reader.ts";
-import { workerSource } from "./ts_worker.ts";
+import {
+  installWorkerModules,
+  runTypeScript,
+  startTypeScript,
+  type Timed,
+  type TypeScriptRunner,
+} from "./typescript_runner.ts";
 
-/** Largest result text accepted from one signature for one batch. */
-const MAX_RESULT_CHARS = 32 * 1024 * 1024;
 /** Longest log line passed on. */
 const MAX_LOG_CHARS = 4096;
 /** Log lines passed on per signature per second (bursts as large). */
 const LOG_LINES_PER_SECOND = 100;
-
-interface TypeScriptRunner {
-  worker: Worker;
-  /**
-   * Resolve the answers of the batches posted, by batch id, with the time
-   * the worker says the batch took, when it says so.
-   */
-  pending: Map<number, (result: string, micros?: number) => void>;
-  /** When the worker last answered: a batch's time starts no earlier. */
-  answeredAt: number;
-}
 
 /** A Rego signature: its module and its rules' entrypoint ids. */
 interface RegoRunner {
@@ -114,11 +109,9 @@ async function loadBundle(payload: Uint8Array): Promise<void> {
 async function loadRego(payload: Uint8Array): Promise<void> {
   const index = readU32(payload, 0);
   const jsonLength = readU32(payload, 4);
-  const spec = JSON.parse(decodeText(payload.subarray(8, 8 + jsonLength))) as {
-    entrypoints: string[];
-    maxPages: number;
-    bundle?: number;
-  };
+  const spec = JSON.parse(
+    decodeText(payload.subarray(8, 8 + jsonLength)),
+  ) as RegoLoadSpec;
   try {
     const module = spec.bundle === undefined
       ? await RegoModule.create(payload.subarray(8 + jsonLength), spec.maxPages)
@@ -152,69 +145,16 @@ async function loadRego(payload: Uint8Array): Promise<void> {
   }
 }
 
-function loadTypeScript(payload: Uint8Array): Promise<void> {
+async function loadTypeScript(payload: Uint8Array): Promise<void> {
   const index = readU32(payload, 0);
   const { code } = JSON.parse(decodeText(payload.subarray(4))) as {
     code: string;
   };
-  const url = `data:text/javascript;base64,${
-    btoa(String.fromCodePoint(...new TextEncoder().encode(workerSource(code))))
-  }`;
-  const worker = new Worker(url, { type: "module" });
-  const runner: TypeScriptRunner = {
-    worker,
-    pending: new Map(),
-    answeredAt: 0,
-  };
-  return new Promise((resolve) => {
-    let loaded = false;
-    const settle = (outcome: unknown) => {
-      loaded = true;
-      sendJson(FrameType.Loaded, index, outcome);
-      resolve();
-    };
-    worker.addEventListener("error", (event) => {
-      event.preventDefault();
-      if (loaded) {
-        sendLog(index, `uncaught error: ${event.message}`);
-        return;
-      }
-      worker.terminate();
-      settle({ ok: false, error: event.message });
-    });
-    worker.addEventListener("message", (event: MessageEvent) => {
-      const data = event.data as Record<string, unknown>;
-      if (typeof data?.log === "string") {
-        sendLog(index, data.log);
-      } else if (!loaded && (data?.ready || typeof data?.error === "string")) {
-        const ready = data.ready as {
-          metadata?: unknown;
-          selectedEvents?: unknown;
-        };
-        if (ready) runners.set(index, runner);
-        else worker.terminate();
-        settle(
-          ready
-            ? {
-              ok: true,
-              metadata: ready.metadata,
-              selectors: ready.selectedEvents,
-            }
-            : { ok: false, error: data.error },
-        );
-      } else if (loaded && typeof data?.result === "string") {
-        // Only an answer naming a batch the worker still owes counts.
-        const answer = runner.pending.get(data.batch as number);
-        runner.pending.delete(data.batch as number);
-        answer?.(
-          data.result.length > MAX_RESULT_CHARS
-            ? JSON.stringify({ f: [], e: [[-1, "result too large"]] })
-            : data.result,
-          typeof data.micros === "number" ? data.micros : undefined,
-        );
-      }
-    });
+  const { runner, outcome } = await startTypeScript(code, {
+    onLog: (text) => sendLog(index, text),
   });
+  if (runner) runners.set(index, runner);
+  sendJson(FrameType.Loaded, index, outcome);
 }
 
 /** Collects one signature's answer for a batch as result JSON text. */
@@ -232,7 +172,7 @@ class Answer {
   }
 
   toString(): string {
-    return `{"f":[${this.#found}],"e":[${this.#errors}]}`;
+    return resultText(this.#found, this.#errors);
   }
 }
 
@@ -340,54 +280,6 @@ function runBundle(
   }
 }
 
-/** A TypeScript signature's answer and the microseconds it took. */
-interface Timed {
-  result: string;
-  micros: number;
-}
-
-function runTypeScript(
-  runner: TypeScriptRunner,
-  batch: DecodedBatch,
-  events: Uint32Array,
-): Promise<Timed> {
-  const starts = new Uint32Array(events.length + 1);
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i]!;
-    starts[i + 1] = starts[i]! + batch.starts[event + 1]! -
-      batch.starts[event]!;
-  }
-  const bytes = new Uint8Array(starts[events.length]!);
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i]!;
-    bytes.set(
-      batch.bytes.subarray(batch.starts[event]!, batch.starts[event + 1]!),
-      starts[i],
-    );
-  }
-  const indexes = events.slice();
-  const started = performance.now();
-  return new Promise((resolve) => {
-    runner.pending.set(batch.batchId, (result, workerMicros) => {
-      const now = performance.now();
-      const micros = (now - Math.max(started, runner.answeredAt)) * 1000;
-      runner.answeredAt = now;
-      // The worker's own figure leaves out the time its answer waited for
-      // this thread; it is trusted no further than the time seen here.
-      resolve({
-        result,
-        micros: workerMicros !== undefined && workerMicros >= 0
-          ? Math.min(workerMicros, micros)
-          : micros,
-      });
-    });
-    runner.worker.postMessage(
-      { batch: batch.batchId, indexes, bytes, starts },
-      [indexes.buffer, bytes.buffer, starts.buffer],
-    );
-  });
-}
-
 async function runBatch(batch: DecodedBatch): Promise<void> {
   // In fast mode TypeScript signatures start at once, in their workers,
   // while Rego runs here.
@@ -424,7 +316,7 @@ async function runBatch(batch: DecodedBatch): Promise<void> {
     let answer: Timed;
     if (runner === undefined) {
       answer = {
-        result: '{"f":[],"e":[[-1,"signature not loaded"]]}',
+        result: resultText("", '[-1,"signature not loaded"]'),
         micros: 0,
       };
     } else if (isRego(runner)) {
@@ -455,6 +347,9 @@ async function main(): Promise<void> {
         break;
       case FrameType.LoadRego:
         await loadRego(frame.payload);
+        break;
+      case FrameType.WorkerModules:
+        installWorkerModules(JSON.parse(decodeText(frame.payload)));
         break;
       case FrameType.LoadTypeScript:
         await loadTypeScript(frame.payload);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { EVENT_FIELD_ORDER } from "../src/event/event.ts";
-import { parseJsonExact, stringifyJson } from "../src/event/json.ts";
+import { EVENT_FIELD_ORDER } from "../../src/event/event.ts";
+import { parseJsonExact, stringifyJson } from "../../src/event/json.ts";
 import {
   ROOT,
   runVigil,
@@ -10,7 +10,7 @@ import {
   seedTree,
   tracee,
   type VigilRun,
-} from "./_helpers/replay.ts";
+} from "../_helpers/replay.ts";
 
 const SEED_SAMPLE_EVENT =
   `${ROOT}tests/fixtures/signatures/seed_literal/sample_event.jsonl`;

@@ -3,21 +3,21 @@
  * seed example's finding when a real process reads /etc/passwd.
  */
 import assert from "node:assert/strict";
-import { parseJsonExact } from "../src/event/json.ts";
-import type { TraceeEvent } from "../src/event/event.ts";
+import { parseJsonExact } from "../../src/event/json.ts";
+import type { TraceeEvent } from "../../src/event/event.ts";
 import {
   SEED_COMMAND,
   seedArgs,
   seedDir,
   seedTree,
   spawnVigil,
-} from "./_helpers/replay.ts";
+} from "../_helpers/replay.ts";
 import {
   ARRIVAL_MS,
   ignoreKernelTests,
   programsOf,
   stillLoaded,
-} from "./_helpers/kernel.ts";
+} from "../_helpers/kernel.ts";
 
 async function readLine(
   reader: ReadableStreamDefaultReader<string>,

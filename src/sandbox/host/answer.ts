@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parseJsonExact, stringifyJson } from "../event/json.ts";
+import { parseJsonExact, stringifyJson } from "../../event/json.ts";
 
 /**
  * Deepest nesting of a finding's data, or of a signature's metadata, that the
@@ -136,8 +136,8 @@ export function parseLoadOutcome(text: string): LoadOutcome {
 }
 
 /**
- * Reads one signature's answer for a batch, `{"f":[[event, data]…],
- * "e":[[event, message]…]}`: findings for events not routed to it, and data
+ * Reads one signature's answer for a batch (`protocol.ts`'s
+ * `resultText`): findings for events not routed to it, and data
  * that is neither `true` nor an object, become failures; data nested more
  * than {@linkcode MAX_DATA_DEPTH} levels is replaced by a note.
  *
@@ -152,15 +152,17 @@ export function readAnswer(
   const answer: Answer = { findings: [], failures: [] };
   // The answer object, its lists and their pairs take three levels.
   const limited = limitDepth(text, MAX_DATA_DEPTH + 3);
-  let value: { f?: unknown; e?: unknown };
+  let value: { findings?: unknown; errors?: unknown };
   try {
     value = parseJsonExact(limited.text) as typeof value;
-    if (!Array.isArray(value.f) || !Array.isArray(value.e)) throw new Error();
+    if (!Array.isArray(value.findings) || !Array.isArray(value.errors)) {
+      throw new Error();
+    }
   } catch {
     answer.failures.push({ signature, event: -1, message: "malformed result" });
     return answer;
   }
-  for (const item of value.e as unknown[]) {
+  for (const item of value.errors as unknown[]) {
     const [event, message] = Array.isArray(item) ? item : [];
     answer.failures.push({
       signature,
@@ -168,7 +170,7 @@ export function readAnswer(
       message: String(message).slice(0, 2048),
     });
   }
-  for (const item of value.f as unknown[]) {
+  for (const item of value.findings as unknown[]) {
     const [event, data] = Array.isArray(item) ? item : [];
     if (typeof event !== "number" || !routed.has(event)) {
       answer.failures.push({

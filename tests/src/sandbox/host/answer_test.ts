@@ -5,8 +5,8 @@ import {
   MAX_DATA_DEPTH,
   parseLoadOutcome,
   readAnswer,
-} from "../../../src/sandbox/answer.ts";
-import { checkProperty } from "../../_helpers/property.ts";
+} from "../../../../src/sandbox/host/answer.ts";
+import { checkProperty } from "../../../_helpers/property.ts";
 
 /** Nesting depth of a JSON value, without recursion. */
 function depthOf(value: unknown): number {
@@ -45,9 +45,9 @@ Deno.test("limitDepth() leaves JSON within the limit unchanged and cuts anything
 Deno.test("readAnswer() keeps shallow findings exact and replaces each one nested too deep, whatever the depth", () => {
   const deep = (levels: number) =>
     "[".repeat(levels) + '"x"' + "]".repeat(levels);
-  const text = `{"f":[[0,{"a":${
+  const text = `{"findings":[[0,{"a":${
     deep(200_000)
-  }}],[1,{"big":18446744073709551615,"s":"[[[["}],[2,true]],"e":[[1,${
+  }}],[1,{"big":18446744073709551615,"s":"[[[["}],[2,true]],"errors":[[1,${
     deep(5000)
   }]]}`;
   const answer = readAnswer(3, new Set([0, 1, 2]), text);
@@ -60,7 +60,9 @@ Deno.test("readAnswer() keeps shallow findings exact and replaces each one neste
   assert.equal(answer.findings[1]!.truncated, undefined);
   assert.equal(answer.findings[2]!.data, true);
   assert.equal(answer.failures.length, 1);
-  const shallow = `{"f":[[0,{"a":${deep(MAX_DATA_DEPTH - 1)}}]],"e":[]}`;
+  const shallow = `{"findings":[[0,{"a":${
+    deep(MAX_DATA_DEPTH - 1)
+  }}]],"errors":[]}`;
   assert.equal(
     readAnswer(0, new Set([0]), shallow).findings[0]!.truncated,
     undefined,
@@ -72,9 +74,11 @@ Deno.test("readAnswer() never throws on arbitrary text and names only routed eve
     fc.property(
       fc.oneof(
         fc.string({ unit: "binary" }),
-        fc.jsonValue().map((value) => JSON.stringify({ f: value, e: [] })),
+        fc.jsonValue().map((value) =>
+          JSON.stringify({ findings: value, errors: [] })
+        ),
         fc.array(fc.tuple(fc.integer({ min: -2, max: 6 }), fc.jsonValue()))
-          .map((f) => JSON.stringify({ f, e: [] })),
+          .map((findings) => JSON.stringify({ findings, errors: [] })),
       ),
       (text) => {
         const routed = new Set([0, 2, 4]);
@@ -95,7 +99,7 @@ Deno.test("readAnswer() names an event id it was not sent, even one past 2^53", 
   const answer = readAnswer(
     1,
     new Set([0]),
-    '{"f":[[[9007199254740993]],[18446744073709551615,true]],"e":[]}',
+    '{"findings":[[[9007199254740993]],[18446744073709551615,true]],"errors":[]}',
   );
   assert.deepEqual(answer.findings, []);
   assert.deepEqual(answer.failures.map((failure) => failure.message), [

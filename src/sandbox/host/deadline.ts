@@ -8,7 +8,7 @@
  * @module
  */
 
-import { cpuWaitsMs } from "./_process.ts";
+import { cpuWaitsMs } from "./process.ts";
 
 /**
  * At most this many deadlines of a sandbox's waiting for a CPU extend one

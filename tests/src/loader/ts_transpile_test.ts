@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { transpileSignature } from "../../../src/loader/_ts_transpile.ts";
-import { SDK_SPECIFIER } from "../../../src/sdk/_runtime_source.ts";
+import { SDK_SPECIFIER } from "../../../src/sdk/_specifier.ts";
 import { SignatureError } from "../../../src/errors.ts";
 import { checkProperty } from "../../_helpers/property.ts";
 

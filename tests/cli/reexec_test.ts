@@ -5,8 +5,8 @@
  * needs, says so in one line, and then works, live and on replay.
  */
 import assert from "node:assert/strict";
-import { ROOT, TEST_CACHE_DIR } from "./_helpers/replay.ts";
-import { ignoreKernelTests } from "./_helpers/kernel.ts";
+import { ROOT, TEST_CACHE_DIR } from "../_helpers/replay.ts";
+import { ignoreKernelTests } from "../_helpers/kernel.ts";
 
 /** The seed's example signature, as the seed gives it. */
 const SEED_SIGNATURE = `package tracee.Mine

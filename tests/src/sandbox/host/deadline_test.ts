@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DeadlineClock } from "../../../src/sandbox/_deadline.ts";
+import { DeadlineClock } from "../../../../src/sandbox/host/deadline.ts";
 
 function busy(ms: number): void {
   const until = performance.now() + ms;

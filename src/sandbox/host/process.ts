@@ -8,8 +8,8 @@
  * @module
  */
 
-const SANDBOX_MAIN = new URL("./sandbox_main.ts", import.meta.url);
-const DENO_CONFIG = new URL("../../deno.json", import.meta.url);
+const SANDBOX_MAIN = new URL("../child/main.ts", import.meta.url);
+const DENO_CONFIG = new URL("../../../deno.json", import.meta.url);
 /**
  * The young generation's semi-space cap of each of the sandbox's isolates
  * (one per TypeScript signature), in MiB. V8's default lets them grow far
@@ -103,6 +103,39 @@ export function spawnSandboxProcess(
     stderr: "piped",
   }).spawn();
   return { process, capped: limiter !== null };
+}
+
+/** The longest wait before a restart, in milliseconds. */
+const MAX_BACKOFF_MS = 2000;
+
+/** Restarts of a process, each waited for longer than the last. */
+export class Restarts {
+  #count = 0;
+
+  /** How many restarts so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /**
+   * Counts a restart, calls `report` with the count, then waits 50 ms,
+   * doubling with each restart up to `MAX_BACKOFF_MS`.
+   */
+  async next(report: (count: number) => void): Promise<void> {
+    const delay = Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(this.#count, 6));
+    this.#count++;
+    report(this.#count);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+/** Sends SIGKILL to a child process, unless it is already gone. */
+export function kill(process: Deno.ChildProcess): void {
+  try {
+    process.kill("SIGKILL");
+  } catch {
+    // Already gone.
+  }
 }
 
 /** A process's data memory (`VmData`) in MiB, or undefined if unreadable. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { stringifyJson } from "../src/event/json.ts";
-import { ROOT, runVigil, tracee } from "./_helpers/replay.ts";
+import { stringifyJson } from "../../src/event/json.ts";
+import { ROOT, runVigil, tracee } from "../_helpers/replay.ts";
 
 // deno-lint-ignore no-control-regex
 const FORGED_REGEXP = /[\r\u001b]/;

@@ -1,0 +1,8 @@
+/**
+ * The one module specifier a signature may import values from.
+ *
+ * @module
+ */
+
+/** The one module specifier a signature may import values from. */
+export const SDK_SPECIFIER = "@vigil/sensor/sdk";
