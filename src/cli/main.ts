@@ -6,11 +6,6 @@
  * @module
  */
 
-import {
-  Command,
-  InvalidArgumentError,
-  Option,
-} from "@commander-js/extra-typings";
 import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/mod.ts";
 import { Engine } from "../engine/mod.ts";
 import { describe } from "../errors.ts";
@@ -21,17 +16,18 @@ import {
   parseOutputSpec,
   printable,
 } from "../output/mod.ts";
-import { defaultOpaPath } from "../loader/mod.ts";
 import type { KernelSource } from "../sources/kernel/mod.ts";
 import { type EventSource, openReplaySource } from "../sources/mod.ts";
 import { formatSignatureList } from "./list.ts";
 import { type SignatureSet, startSignatures } from "./start.ts";
+import { gainPermissions, missingPermissions } from "./permissions.ts";
 import {
-  REEXEC_MARKER,
-  reexecWithVigilFlags,
-  VIGIL_DENO_FLAGS,
-  wasReexecuted,
-} from "./reexec.ts";
+  buildProgram,
+  type CommonOptions,
+  type RunOptions,
+  UsageError,
+} from "./program.ts";
+import { REEXEC_MARKER } from "./reexec.ts";
 
 const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
 const BUILTIN_SIGNATURES = `${PROJECT_ROOT}signatures`;
@@ -39,221 +35,7 @@ const MALFORMED_LINES_LOGGED = 10;
 const FAILURES_LOGGED_PER_SIGNATURE = 5;
 const SIGNATURE_LOG_LINES = 20;
 
-/** Raised for bad command-line input; printed as one line, exit code 2. */
-class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
-function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) {
-    throw new InvalidArgumentError("it must be a positive whole number");
-  }
-  return number;
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-function defaultCacheDir(): string {
-  const base = Deno.env.get("XDG_CACHE_HOME") ??
-    `${Deno.env.get("HOME") ?? "/root"}/.cache`;
-  return `${base}/vigil`;
-}
-
-function signatureOptions(command: Command) {
-  return command
-    .addOption(
-      new Option(
-        "-s, --signatures-dir <dir>",
-        "directory of Rego (.rego) and TypeScript (.ts) signatures; repeatable (default: the built-in signatures/)",
-      ).argParser(collect),
-    )
-    .option(
-      "--cache-dir <dir>",
-      "where compiled signatures are cached",
-      defaultCacheDir(),
-    )
-    .option(
-      "--opa <path>",
-      "the OPA executable that compiles Rego",
-      defaultOpaPath(),
-    )
-    .option(
-      "-v, --verbose",
-      "log debug details (libbpf, sandbox, compiles)",
-      false,
-    );
-}
-
-/** Builds the `vigil` command. `run` receives the parsed options. */
-function buildProgram(actions: {
-  run: (options: RunOptions) => Promise<number>;
-  list: (options: CommonOptions) => Promise<number>;
-}) {
-  const program = signatureOptions(
-    new Command("vigil")
-      .description(
-        "Runtime security sensor: Tracee-style events from the kernel (or a replayed file), " +
-          "checked by sandboxed Rego and TypeScript signatures.",
-      )
-      .exitOverride()
-      .enablePositionalOptions()
-      .configureOutput({
-        writeErr: (text) =>
-          Deno.stderr.writeSync(new TextEncoder().encode(text)),
-      })
-      .showHelpAfterError(false),
-  )
-    .option(
-      "-e, --events <list>",
-      "comma-separated names of events to print: signature events and/or base events (default: all signature events)",
-    )
-    .option(
-      "-o, --output <format[:path]>",
-      "json (one event per line) or table, to stdout or a file",
-      "table",
-    )
-    .option(
-      "-i, --input <path|->",
-      "replay newline-delimited Tracee JSON events from a file or stdin instead of the kernel",
-    )
-    .option(
-      "--deadline <ms>",
-      "time a signature may spend on one batch before it is killed (loading one may take 5 s, or this if longer)",
-      positiveInteger,
-      1000,
-    )
-    .option(
-      "--sandbox-memory <MiB>",
-      "heap cap of each sandbox isolate and memory cap of each Rego instance; the sandbox process's data memory is capped at 576 MiB per isolate (TypeScript signatures + 2) plus 4 times this",
-      positiveInteger,
-      128,
-    )
-    .option(
-      "--quarantine-after <n>",
-      "offences (hang, crash) after which a signature is quarantined",
-      positiveInteger,
-      3,
-    )
-    .option(
-      "--max-findings-rate <n>",
-      "findings accepted per signature per second; the rest are counted and dropped",
-      positiveInteger,
-      1000,
-    )
-    .addOption(
-      new Option(
-        "--syscall-hooks <how>",
-        "tracepoints: one per selected syscall, and calls to syscalls this kernel lacks go unreported; sys_enter: a program on every syscall (about 65 ns more each), reporting those calls too",
-      ).choices(["tracepoints", "sys_enter"]).default("tracepoints"),
-    )
-    .option(
-      "--stats",
-      "print per-signature counters (events, findings, failures, kills, time) at exit",
-      false,
-    )
-    .option(
-      "--stats-interval <s>",
-      "also print the counters every this many seconds",
-      positiveInteger,
-    )
-    .action(async (options) => {
-      exitCode = await actions.run(options);
-    });
-  signatureOptions(
-    program.command("list").description("print the loaded signatures and exit"),
-  ).action(async (options) => {
-    exitCode = await actions.list(options);
-  });
-  return program;
-}
-
 let exitCode = 0;
-
-type CommonOptions = {
-  signaturesDir?: string[];
-  cacheDir: string;
-  opa: string;
-  verbose: boolean;
-};
-
-type RunOptions = CommonOptions & {
-  events?: string;
-  output: string;
-  input?: string;
-  deadline: number;
-  sandboxMemory: number;
-  quarantineAfter: number;
-  maxFindingsRate: number;
-  stats: boolean;
-  statsInterval?: number;
-  syscallHooks: "tracepoints" | "sys_enter";
-};
-
-function missingPermissions(): string[] {
-  const names = ["read", "write", "run", "env"] as const;
-  return names.filter((name) =>
-    Deno.permissions.querySync({ name }).state !== "granted"
-  );
-}
-
-/**
- * Gets Vigil the permissions it lacks: when FFI is granted (which grants
- * everything in effect), by running itself again with them, saying so in
- * one line; otherwise, or when that was already done, by saying which
- * command to use. Returns the exit code when it cannot.
- */
-async function gainPermissions(
-  args: string[],
-  missing: string[],
-): Promise<number> {
-  const command = `deno run ${VIGIL_DENO_FLAGS.join(" ")} mod.ts`;
-  const advice = `run "deno task start ${
-    args.join(" ")
-  }" (that is, ${command} ...), as root for live kernel events`;
-  const ffi = Deno.permissions.querySync({ name: "ffi" }).state === "granted";
-  if (!ffi) {
-    console.error(
-      `vigil error: Vigil needs ${
-        missing.join(", ")
-      } permission as well: ${advice}`,
-    );
-    return 2;
-  }
-  if (await wasReexecuted()) {
-    console.error(
-      `vigil error: Vigil still lacks ${
-        missing.join(", ")
-      } permission after running itself again with ${
-        VIGIL_DENO_FLAGS.join(" ")
-      } (does a --deny option refuse it?): ${advice}`,
-    );
-    return 2;
-  }
-  await configureLogging({ debug: false });
-  log("cli").info(
-    `Running again with ${
-      VIGIL_DENO_FLAGS.join(" ")
-    }: --allow-ffi grants everything already, and Vigil also needs ${
-      missing.join(", ")
-    } permission`,
-  );
-  try {
-    return await reexecWithVigilFlags(args);
-  } catch (error) {
-    log("cli").error(
-      `Cannot run again with ${VIGIL_DENO_FLAGS.join(" ")}: ${
-        describe(error)
-      }; ${advice}`,
-    );
-    return 2;
-  }
-}
 
 async function load(
   options: CommonOptions & Partial<RunOptions>,
@@ -506,7 +288,13 @@ export async function main(args: string[]): Promise<number> {
   // Run again by gainPermissions(): what Vigil starts does not inherit it.
   Deno.env.delete(REEXEC_MARKER);
   exitCode = 0;
-  const program = buildProgram({ run, list });
+  const program = buildProgram({
+    run,
+    list,
+    exit: (code) => {
+      exitCode = code;
+    },
+  });
   try {
     await program.parseAsync(args, { from: "user" });
     return exitCode;
