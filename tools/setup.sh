@@ -15,8 +15,8 @@ export PATH="$tools/bin:$PATH"
 DENO_VERSION=2.9.6
 OPA_VERSION=1.22.3
 # stress-ng: deno task test:stress; containerd, runc, umoci and busybox-static:
-# the live container test.
-APT_PACKAGES=(clang llvm libbpf-dev bpftool make gcc stress-ng containerd runc umoci busybox-static)
+# the live container test; nats-server and prometheus: the fleet and metrics tests.
+APT_PACKAGES=(clang llvm libbpf-dev bpftool make gcc stress-ng containerd runc umoci busybox-static nats-server prometheus)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
