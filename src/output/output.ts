@@ -37,7 +37,10 @@ export interface OutputStats {
 
 /** One destination: an {@linkcode EventOutput} that names itself and counts. */
 export interface OutputSink extends EventOutput {
-  /** The `--output` value it was opened from, e.g. `json:/var/log/vigil.json`. */
+  /**
+   * The `--output` value it was opened from, e.g. `json:/var/log/vigil.json`
+   * (a webhook's without its path and query: `webhook:https://siem:8080/…`).
+   */
   readonly name: string;
   /** Its counters so far. */
   stats(): OutputStats;
@@ -91,9 +94,21 @@ export const OUTPUT_KINDS: Readonly<Record<string, OutputKind>> = {
   table: printerKind(PrintFormat.Table),
   webhook: {
     check: (spec) => void webhookUrl(spec),
-    open: (spec, context) => openWebhook(webhookUrl(spec), spec.text, context),
+    open: (spec, context) => {
+      const url = webhookUrl(spec);
+      return openWebhook(url, webhookName(url), context);
+    },
   },
 };
+
+/**
+ * A webhook's name in logs and metrics: its origin only, since webhook URLs
+ * often carry a secret in their path, query or user part.
+ */
+function webhookName(url: URL): string {
+  const more = url.pathname !== "/" || url.search !== "" ? "/…" : "";
+  return `webhook:${url.origin}${more}`;
+}
 
 function webhookUrl(spec: OutputSpec): URL {
   const url = URL.parse(spec.target ?? "");

@@ -208,9 +208,10 @@ export class WebhookOutput implements OutputSink {
       await response.body?.cancel();
       return response.ok ? undefined : `HTTP ${response.status}`;
     } catch (error) {
+      // Deno's errors quote the URL, whose path may be a secret.
       return (error as Error).name === "TimeoutError"
         ? `no answer within ${this.#limits.timeoutMs} ms`
-        : describe(error);
+        : describe(error).replaceAll(this.#url.href, this.name);
     }
   }
 
