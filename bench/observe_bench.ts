@@ -55,11 +55,16 @@ async function runOnce(
   ];
   if (webhook) sinks.push(await openOutput(parseOutputSpec(webhook)));
   const outputs = new Outputs(sinks);
-  const parts = { phase: undefined, sandbox: set.sandbox, outputs } as const;
+  const parts = {
+    phase: undefined,
+    metrics: new SensorMetrics(),
+    sandbox: set.sandbox,
+    outputs,
+  } as const;
   const server = webhook === undefined ? undefined : await startMetricsServer({
     address: { hostname: "127.0.0.1", port: 0 },
     readings: runReadings(parts),
-    sensor: new SensorMetrics(),
+    sensor: parts.metrics,
     unhealthy: () => undefined,
   });
   const engine = new Engine({

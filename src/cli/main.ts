@@ -10,7 +10,11 @@ import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/mod.ts";
 import { Engine } from "../engine/mod.ts";
 import { describe } from "../errors.ts";
 import { configureLogging, log } from "../log.ts";
-import { parseServerAddress, type RunningMetrics } from "../metrics/mod.ts";
+import {
+  parseServerAddress,
+  type RunningMetrics,
+  SensorMetrics,
+} from "../metrics/mod.ts";
 import type { LoadedSignature } from "../model/mod.ts";
 import { type EventOutput, parseOutputSpec, printable } from "../output/mod.ts";
 import type { KernelSource } from "../sources/kernel/mod.ts";
@@ -232,7 +236,10 @@ async function run(options: RunOptions): Promise<number> {
   const address = options.server === undefined
     ? undefined
     : parseServerAddress(options.server);
-  const parts: RunParts = { phase: "loading signatures" };
+  const parts: RunParts = {
+    phase: "loading signatures",
+    metrics: new SensorMetrics(),
+  };
   const cleanup: (() => unknown)[] = [];
   try {
     await configureLogging({ debug: options.verbose });

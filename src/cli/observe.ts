@@ -13,7 +13,7 @@ import { log } from "../log.ts";
 import {
   type MetricReadings,
   type RunningMetrics,
-  SensorMetrics,
+  type SensorMetrics,
   type ServerAddress,
   startMetricsServer,
 } from "../metrics/mod.ts";
@@ -77,6 +77,8 @@ export class CountedSource implements EventSource {
 export interface RunParts {
   /** What the run is doing while it is not watching events, else undefined. */
   phase: string | undefined;
+  /** The counters parts increment themselves (e.g. suppressed findings). */
+  readonly metrics: SensorMetrics;
   sandbox?: Sandbox;
   outputs?: Outputs;
   engine?: Engine;
@@ -121,7 +123,7 @@ export async function serve(
   const server = await startMetricsServer({
     address,
     readings: runReadings(parts),
-    sensor: new SensorMetrics(),
+    sensor: parts.metrics,
     unhealthy: () => runHealth(parts),
   });
   const { hostname, port } = server.address;

@@ -107,6 +107,8 @@ Deno.test("a webhook that never answers does not hold the sensor up: it exits wi
       `webhook:http://127.0.0.1:${listener.addr.port}/secret-token`,
     ], { stdin: range(1, 11).map(passwdOpen).join("\n") + "\n" });
     assert.equal(run.code, 0, run.stderr);
+    // Detection went on: every finding was printed.
+    assert.deepEqual(findingPids(run.stdout), range(1, 11));
     assert.match(
       run.stderr,
       /Output webhook:http:\/\/127\.0\.0\.1:\d+\/…: 10 event\(s\) left undelivered at exit/,
