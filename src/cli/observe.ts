@@ -9,6 +9,7 @@
 
 import type { EventEnvelope } from "../event/mod.ts";
 import type { Engine } from "../engine/mod.ts";
+import { describe } from "../errors.ts";
 import { log } from "../log.ts";
 import {
   type MetricReadings,
@@ -120,14 +121,25 @@ export async function serve(
   address: ServerAddress,
   parts: RunParts,
 ): Promise<RunningMetrics> {
-  const server = await startMetricsServer({
-    address,
-    readings: runReadings(parts),
-    sensor: parts.metrics,
-    unhealthy: () => runHealth(parts),
-  });
-  const { hostname, port } = server.address;
-  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-  log("server").info(`Serving /metrics and /healthz on http://${host}:${port}`);
-  return server;
+  const url = (at: ServerAddress) =>
+    `http://${
+      at.hostname.includes(":") ? `[${at.hostname}]` : at.hostname
+    }:${at.port}`;
+  try {
+    const server = await startMetricsServer({
+      address,
+      readings: runReadings(parts),
+      sensor: parts.metrics,
+      unhealthy: () => runHealth(parts),
+    });
+    log("server").info(
+      `Serving /metrics and /healthz on ${url(server.address)}`,
+    );
+    return server;
+  } catch (error) {
+    throw new Error(
+      `Cannot serve metrics on ${url(address)}: ${describe(error)}`,
+      { cause: error },
+    );
+  }
 }

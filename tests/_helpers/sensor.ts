@@ -1,6 +1,7 @@
 /**
- * A sensor kept running for a test: `vigil --input -` with stdin held open,
- * its stderr collected as it comes, stopped (and waited for) when disposed.
+ * A sensor kept running for a test: `vigil --input -` with stdin held open
+ * (or watching the kernel), its output collected as it comes, stopped (and
+ * waited for) when disposed.
  *
  * @module
  */
@@ -16,9 +17,11 @@ export class RunningSensor implements AsyncDisposable {
   #reading: Promise<void>[];
   #status: Promise<Deno.CommandStatus>;
 
-  /** Starts `vigil --input - ...args`. */
-  constructor(args: string[]) {
-    this.child = spawnVigil(["--input", "-", ...args], { stdin: "piped" });
+  /** Starts `vigil --input - ...args`, or `vigil ...args` when `live`. */
+  constructor(args: string[], { live = false } = {}) {
+    this.child = spawnVigil(live ? args : ["--input", "-", ...args], {
+      stdin: "piped",
+    });
     this.#writer = this.child.stdin.getWriter();
     this.#reading = [
       this.#collect(this.child.stderr, (text) => this.#stderr += text),

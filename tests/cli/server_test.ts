@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ignoreKernelTests } from "../_helpers/kernel.ts";
 import { ROOT } from "../_helpers/replay.ts";
 import { pollUntil, RunningSensor } from "../_helpers/sensor.ts";
 
@@ -187,4 +188,48 @@ Deno.test("--server refuses an address that is not HOST:PORT, with exit code 2",
   await using sensor = new RunningSensor(["--server", "localhost"]);
   assert.equal(await sensor.finish(), 2);
   assert.match(sensor.stderr, /Cannot serve metrics on "localhost"/);
+});
+
+/** The value of the sample `series` (name and labels as printed) in `text`. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+Deno.test({
+  name:
+    "a live sensor's /metrics counts the kernel's events by name, and its lost and undecodable records",
+  ignore: ignoreKernelTests(),
+  async fn() {
+    await using sensor = new RunningSensor([
+      "--server",
+      "127.0.0.1:0",
+      "--events",
+      "sched_process_exec",
+      "--output",
+      "json",
+    ], { live: true });
+    const base = await sensor.serverUrl();
+    await sensor.waitForLog(/Watching the kernel/);
+    await pollUntil(`${base}/healthz`, (status) => status === 200);
+    const execs = 5;
+    for (let i = 0; i < execs; i++) {
+      await new Deno.Command("/bin/true").output();
+    }
+    // Other processes on the machine exec too: at least ours are counted.
+    const { body } = await pollUntil(
+      `${base}/metrics`,
+      (_, text) =>
+        (sample(text, 'vigil_events_total{event="sched_process_exec"}') ?? 0) >=
+          execs,
+    );
+    assert.equal(typeof sample(body, "vigil_lostevents_total"), "number");
+    for (const reason of ["unselected", "undecodable"]) {
+      assert.equal(
+        typeof sample(body, `vigil_events_dropped_total{reason="${reason}"}`),
+        "number",
+        reason,
+      );
+    }
+  },
 });
