@@ -1,6 +1,7 @@
 /**
  * The benchmark suite (`deno task bench`): replay throughput with 0 to 128
- * sandboxed Rego signatures, the sandbox boundary's cost, live kernel
+ * sandboxed Rego signatures, the sandbox boundary's cost, the cost of
+ * metrics and a webhook output, live kernel
  * figures, start-up time and memory. Prints one table, every figure beside a baseline measured in the
  * same run, and writes it as JSON to `bench/results/latest.json`.
  *
@@ -18,6 +19,7 @@ import type { BenchRow } from "./_row.ts";
 import { formatTable } from "./_table.ts";
 import { liveBench } from "./live_bench.ts";
 import { memoryBench } from "./memory_bench.ts";
+import { observeBench } from "./observe_bench.ts";
 import { replayBench, writeBenchSignatures } from "./replay_bench.ts";
 import { startupBench } from "./startup_bench.ts";
 import { writeEvents } from "../tools/gen_events.ts";
@@ -75,6 +77,9 @@ async function main(): Promise<void> {
         builtinDirs,
         log,
       }),
+    );
+    rows.push(
+      ...await observeBench({ eventsPath, cacheDir, dirs: builtinDirs, log }),
     );
     rows.push(...await liveRows(cacheDir));
     rows.push(...await startupBench({ dirs: builtinDirs, workDir, log }));

@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 const LAYERS: readonly (readonly string[])[] = [
   ["ffi/"],
   ["src/errors.ts"],
+  ["src/metrics/"],
   ["src/event/"],
   ["src/sources/"],
   ["src/sdk/"],

@@ -1,6 +1,6 @@
 /**
  * The command line: parses options, loads the signatures, wires a source,
- * the engine and an output, and reports what was lost at exit. The only
+ * the engine, the outputs and `--server`, and reports what was lost at exit. The only
  * place that wires the parts together (with `start.ts`).
  *
  * @module
@@ -11,14 +11,17 @@ import { Engine } from "../engine/mod.ts";
 import { describe } from "../errors.ts";
 import { configureLogging, log } from "../log.ts";
 import {
-  type EventOutput,
-  openOutput,
-  parseOutputSpec,
-  printable,
-} from "../output/mod.ts";
+  parseServerAddress,
+  type RunningMetrics,
+  SensorMetrics,
+} from "../metrics/mod.ts";
+import type { LoadedSignature } from "../model/mod.ts";
+import { type EventOutput, parseOutputSpec, printable } from "../output/mod.ts";
 import type { KernelSource } from "../sources/kernel/mod.ts";
 import { type EventSource, openReplaySource } from "../sources/mod.ts";
 import { formatSignatureList } from "./list.ts";
+import { CountedSource, type RunParts, serve } from "./observe.ts";
+import { closeOutputs, openOutputs } from "./outputs.ts";
 import { type SignatureSet, startSignatures } from "./start.ts";
 import { gainPermissions, missingPermissions } from "./permissions.ts";
 import {
@@ -191,6 +194,7 @@ function createEngine(
   options: RunOptions,
   set: SignatureSet,
   output: EventOutput,
+  server: RunningMetrics | undefined,
 ): Engine {
   const failures = new Map<string, number>();
   return new Engine({
@@ -199,6 +203,10 @@ function createEngine(
     output,
     print: eventsToPrint(options.events, set),
     findingsPerSecond: options.maxFindingsRate,
+    ...(server && {
+      onEvaluated: (signature: LoadedSignature, micros: number) =>
+        server.observeEvaluation(signature.metadata.id, micros),
+    }),
     onFailure: (signature, message) => {
       const count = (failures.get(signature.metadata.id) ?? 0) + 1;
       failures.set(signature.metadata.id, count);
@@ -224,15 +232,31 @@ function createEngine(
 }
 
 async function run(options: RunOptions): Promise<number> {
-  const outputSpec = parseOutputSpec(options.output);
-  const set = await load(options);
-  const cleanup: (() => unknown)[] = [() => set.sandbox.close()];
+  const outputSpecs = (options.output ?? ["table"]).map(parseOutputSpec);
+  const address = options.server === undefined
+    ? undefined
+    : parseServerAddress(options.server);
+  const parts: RunParts = {
+    phase: "loading signatures",
+    metrics: new SensorMetrics(),
+  };
+  const cleanup: (() => unknown)[] = [];
   try {
-    const output = await openOutput(outputSpec);
-    cleanup.push(() => output.close());
-    const engine = createEngine(options, set, output);
-    const source = await openSource(options, set, engine);
+    await configureLogging({ debug: options.verbose });
+    const server = address && await serve(address, parts);
+    if (server) cleanup.push(() => server.close());
+    const set = await load(options);
+    cleanup.push(() => set.sandbox.close());
+    parts.sandbox = set.sandbox;
+    parts.phase = "opening the outputs and the source";
+    const outputs = await openOutputs(outputSpecs);
+    cleanup.push(() => closeOutputs(outputs));
+    parts.outputs = outputs;
+    const engine = createEngine(options, set, outputs, server);
+    parts.engine = engine;
+    let source = await openSource(options, set, engine);
     cleanup.push(() => source.close());
+    if (server) source = parts.source = new CountedSource(source);
     if (options.statsInterval !== undefined) {
       const timer = setInterval(
         () => printStats(engine),
@@ -242,13 +266,18 @@ async function run(options: RunOptions): Promise<number> {
     }
     const stop = new AbortController();
     const onSignal = () => stop.abort();
+    const onReopen = () => outputs.reopen();
     Deno.addSignalListener("SIGINT", onSignal);
     Deno.addSignalListener("SIGTERM", onSignal);
+    Deno.addSignalListener("SIGUSR1", onReopen);
+    parts.phase = undefined;
     try {
       await engine.run(source, stop.signal);
     } finally {
+      parts.phase = "stopping";
       Deno.removeSignalListener("SIGINT", onSignal);
       Deno.removeSignalListener("SIGTERM", onSignal);
+      Deno.removeSignalListener("SIGUSR1", onReopen);
     }
     const logger = log("engine");
     for (const line of source.summary()) logger.warn(line);

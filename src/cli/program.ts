@@ -91,9 +91,13 @@ export function buildProgram(actions: ProgramActions) {
       "comma-separated names of events to print: signature events and/or base events (default: all signature events)",
     )
     .option(
-      "-o, --output <format[:path]>",
-      "json (one event per line) or table, to stdout or a file",
-      "table",
+      "-o, --output <kind[:target]>",
+      "json or table (to stdout, or json:PATH, table:PATH), or webhook:URL; repeatable, each event goes to every output (default: table)",
+      collect,
+    )
+    .option(
+      "--server <host:port>",
+      "serve Prometheus metrics at /metrics and health at /healthz (e.g. 127.0.0.1:9464)",
     )
     .option(
       "-i, --input <path|->",
@@ -161,7 +165,8 @@ export type CommonOptions = {
 /** The options of the sensor's run. */
 export type RunOptions = CommonOptions & {
   events?: string;
-  output: string;
+  output?: string[];
+  server?: string;
   input?: string;
   deadline: number;
   sandboxMemory: number;

@@ -33,6 +33,8 @@ export interface EngineOptions {
   onFailure?: (signature: LoadedSignature, message: string) => void;
   /** Called when a signature was killed (and maybe quarantined). */
   onOffence?: (signature: LoadedSignature, offence: Offence) => void;
+  /** Called with the time a signature spent on one batch (for metrics). */
+  onEvaluated?: (signature: LoadedSignature, micros: number) => void;
   /**
    * Findings accepted per signature per second; the rest are counted and dropped.
    * @default {1000}
@@ -74,6 +76,7 @@ export class Engine {
   #print: ReadonlySet<string>;
   #onFailure: EngineOptions["onFailure"];
   #onOffence: EngineOptions["onOffence"];
+  #onEvaluated: EngineOptions["onEvaluated"];
   #maxFindingBytes: number;
   #health: HealthTable;
   #depth: number;
@@ -88,6 +91,7 @@ export class Engine {
     this.#print = options.print;
     this.#onFailure = options.onFailure;
     this.#onOffence = options.onOffence;
+    this.#onEvaluated = options.onEvaluated;
     this.#maxFindingBytes = options.maxFindingBytes ?? 65536;
     this.#health = new HealthTable(
       options.signatures,
@@ -205,6 +209,10 @@ export class Engine {
     for (const [index, micros] of result.micros) {
       const health = this.#health.get(index);
       if (health) health.micros += micros;
+      if (this.#onEvaluated) {
+        const signature = this.#signatures.get(index);
+        if (signature) this.#onEvaluated(signature, micros);
+      }
     }
     for (const failure of result.failures) {
       const signature = this.#signatures.get(failure.signature);

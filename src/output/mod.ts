@@ -1,6 +1,7 @@
 /**
- * Where events go: printers in Tracee's formats (`json`, `table`), to stdout
- * or a file, and the escaping that keeps a hostile string on one line.
+ * Where events go: printers in Tracee's formats (`json`, `table`) to stdout
+ * or a file, a webhook, several at once, and the escaping that keeps a
+ * hostile string on one line.
  *
  * @example Parse an `--output` value
  * ```ts
@@ -8,8 +9,9 @@
  * import { parseOutputSpec } from "./mod.ts";
  *
  * assert.deepEqual(parseOutputSpec("json:/tmp/events.jsonl"), {
- *   format: "json",
- *   path: "/tmp/events.jsonl",
+ *   kind: "json",
+ *   target: "/tmp/events.jsonl",
+ *   text: "json:/tmp/events.jsonl",
  * });
  * ```
  *
@@ -25,5 +27,8 @@
  */
 
 export * from "./output.ts";
+export * from "./outputs.ts";
+export * from "./printer.ts";
 export * from "./printable.ts";
 export * from "./table.ts";
+export * from "./webhook.ts";

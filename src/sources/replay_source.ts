@@ -22,7 +22,7 @@ import {
   parseEventLine,
   plainStringAt,
 } from "../event/mod.ts";
-import type { EventSource } from "./source.ts";
+import type { EventSource, SourceLosses } from "./source.ts";
 
 /** Options of {@linkcode openReplaySource}. */
 export interface ReplayOptions {
@@ -186,6 +186,13 @@ export class ReplaySource implements EventSource {
   /** Events skipped so far because no one wants them. */
   get unwanted(): number {
     return this.#unwanted;
+  }
+
+  losses(): SourceLosses {
+    return {
+      lost: 0,
+      dropped: { unselected: this.#unwanted, malformed: this.#malformed },
+    };
   }
 
   async *batches(signal: AbortSignal): AsyncGenerator<EventEnvelope[]> {

@@ -18,6 +18,18 @@ export interface ArgumentGate {
   matches(value: unknown): boolean;
 }
 
+/** What a source could not deliver so far, for metrics. */
+export interface SourceLosses {
+  /** Records the kernel could not queue (its ring buffer was full). */
+  lost: number;
+  /**
+   * Events dropped before they were built, by reason: `unselected` (no
+   * signature could select them), `malformed` (a replayed line that is not
+   * an event), `undecodable` (a kernel record).
+   */
+  dropped: Readonly<Record<string, number>>;
+}
+
 /** A producer of events. */
 export interface EventSource {
   /** A short name for logs, e.g. `kernel` or the replayed file's path. */
@@ -37,6 +49,8 @@ export interface EventSource {
    * name, or by the argument gate of every selector).
    */
   readonly unwanted: number;
+  /** Counts of what was lost or dropped so far. */
+  losses(): SourceLosses;
   /** Releases what the source holds (probes, files). Idempotent. */
   close(): Promise<void>;
 }

@@ -52,6 +52,8 @@ export class Sandbox {
   #restarts = new Restarts();
   #closed = false;
   #restarting = false;
+  /** How long the outstanding batches went unanswered, at the last tick. */
+  #silentMs = 0;
   #spawnListeners: ((pid: number) => void)[] = [];
 
   constructor(program: SandboxProgram, options: SandboxOptions = {}) {
@@ -92,6 +94,23 @@ export class Sandbox {
   /** How many times the sandbox process was restarted. */
   get restarts(): number {
     return this.#restarts.count;
+  }
+
+  /**
+   * Why the sandbox is not answering now (closed, restarting, or silent for
+   * over half its deadline), or undefined when it answers.
+   */
+  get unanswering(): string | undefined {
+    if (this.#closed) return "the sandbox is closed";
+    if (this.#restarting || this.#process === undefined) {
+      return `the sandbox is restarting (restart ${this.#restarts.count})`;
+    }
+    if (this.#silentMs > this.#limits.deadlineMs / 2) {
+      return `the sandbox has not answered for ${
+        Math.round(this.#silentMs)
+      } ms`;
+    }
+    return undefined;
   }
 
   /**
@@ -302,6 +321,7 @@ export class Sandbox {
       ? [this.#limits.loadDeadlineMs, "load deadline"]
       : [this.#limits.deadlineMs, "deadline"];
     const elapsed = this.#clock.tick(this.#process?.pid, limit);
+    this.#silentMs = loading || this.#batches.size === 0 ? 0 : elapsed;
     if (this.#closed || (this.#restarting && !loading)) return;
     if (!loading && this.#batches.size === 0) return;
     if (elapsed > limit) {

@@ -16,7 +16,7 @@
  */
 
 import type { EventEnvelope } from "../../event/mod.ts";
-import type { ArgumentGate, EventSource } from "../source.ts";
+import type { ArgumentGate, EventSource, SourceLosses } from "../source.ts";
 import { CgroupResolver } from "./cgroup_resolver.ts";
 import {
   type CgroupHierarchy,
@@ -187,6 +187,17 @@ export class KernelSource implements EventSource {
   stats(): { delivered: number; lost: number } {
     this.#readLost();
     return { delivered: this.#delivered, lost: this.#lost };
+  }
+
+  losses(): SourceLosses {
+    this.#readLost();
+    return {
+      lost: this.#lost,
+      dropped: {
+        unselected: this.#decoder.unwanted,
+        undecodable: this.#decoder.failures,
+      },
+    };
   }
 
   /** Lines about lost and undecodable records, when there were any. */

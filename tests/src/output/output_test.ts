@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import type { TraceeEvent } from "../../../src/event/event.ts";
 import { formatEventJson, parseJsonExact } from "../../../src/event/json.ts";
-import {
-  openOutput,
-  OutputFormat,
-  parseOutputSpec,
-} from "../../../src/output/output.ts";
+import { openOutput, parseOutputSpec } from "../../../src/output/output.ts";
 import {
   formatTableHeader,
   formatTableRow,
@@ -18,20 +14,34 @@ function event(name: string, pid: number): TraceeEvent {
   }) as unknown as TraceeEvent;
 }
 
-Deno.test("parseOutputSpec() reads FORMAT and FORMAT:PATH, and refuses other formats and empty paths", () => {
-  assert.deepEqual(parseOutputSpec("json"), { format: OutputFormat.Json });
+Deno.test("parseOutputSpec() reads KIND and KIND:TARGET, and refuses other kinds, empty paths and webhooks without an http URL", () => {
+  assert.deepEqual(parseOutputSpec("json"), { kind: "json", text: "json" });
   assert.deepEqual(parseOutputSpec("table:/tmp/a:b"), {
-    format: OutputFormat.Table,
-    path: "/tmp/a:b",
+    kind: "table",
+    target: "/tmp/a:b",
+    text: "table:/tmp/a:b",
+  });
+  assert.deepEqual(parseOutputSpec("webhook:https://siem.example/in?a=1"), {
+    kind: "webhook",
+    target: "https://siem.example/in?a=1",
+    text: "webhook:https://siem.example/in?a=1",
   });
   assert.throws(() => parseOutputSpec("yaml"), RangeError);
   assert.throws(() => parseOutputSpec("json:"), RangeError);
+  assert.throws(() => parseOutputSpec("webhook"), RangeError);
+  assert.throws(() => parseOutputSpec("webhook:/tmp/x"), RangeError);
+  assert.throws(
+    () => parseOutputSpec("webhook:file:///etc/passwd"),
+    RangeError,
+  );
+  assert.throws(() => parseOutputSpec("constructor"), RangeError);
+  assert.throws(() => parseOutputSpec("__proto__:x"), RangeError);
 });
 
 Deno.test("a json output writes one Tracee JSON line per event to its file, only when flushed", async () => {
   using dir = tempDir();
   const path = `${dir.path}/out.json`;
-  const output = await openOutput({ format: OutputFormat.Json, path });
+  const output = await openOutput(parseOutputSpec(`json:${path}`));
   const events = [event("openat", 1), event("execve", 2)];
   output.write(events[0]!);
   output.write(events[1]!, "PRE-FORMATTED");
@@ -48,7 +58,7 @@ Deno.test("a json output writes one Tracee JSON line per event to its file, only
 Deno.test("a table output starts with the header and writes one row per event", async () => {
   using dir = tempDir();
   const path = `${dir.path}/out.txt`;
-  const output = await openOutput({ format: OutputFormat.Table, path });
+  const output = await openOutput(parseOutputSpec(`table:${path}`));
   const events = [event("openat", 11), event("execve", 12)];
   for (const e of events) output.write(e);
   await output.close();
@@ -62,7 +72,7 @@ Deno.test("an output file is truncated when opened", async () => {
   using dir = tempDir();
   const path = `${dir.path}/out.json`;
   Deno.writeTextFileSync(path, "old content that is longer\n".repeat(10));
-  const output = await openOutput({ format: OutputFormat.Json, path });
+  const output = await openOutput(parseOutputSpec(`json:${path}`));
   output.write(event("openat", 1));
   await output.close();
   assert.equal(Deno.readTextFileSync(path).split("\n").length, 2);
