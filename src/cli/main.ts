@@ -17,7 +17,12 @@ import {
   printable,
 } from "../output/mod.ts";
 import type { KernelSource } from "../sources/kernel/mod.ts";
-import { type EventSource, openReplaySource } from "../sources/mod.ts";
+import {
+  type EventSource,
+  openReplaySource,
+  parseScope,
+  type Scope,
+} from "../sources/mod.ts";
 import { formatSignatureList } from "./list.ts";
 import { type SignatureSet, startSignatures } from "./start.ts";
 import { gainPermissions, missingPermissions } from "./permissions.ts";
@@ -127,8 +132,9 @@ async function openSource(
   set: SignatureSet,
   engine: Engine,
 ): Promise<EventSource> {
+  const scope = parseScope(options.scope ?? []);
   if (options.input === undefined) {
-    const kernel = await openKernel(engine, options.syscallHooks);
+    const kernel = await openKernel(engine, options, scope);
     set.sandbox.onSpawn((pid) => kernel.excludePid(pid));
     log("kernel").info(
       `Watching the kernel with ${set.signatures.length} signature(s); Ctrl-C stops`,
@@ -142,6 +148,7 @@ async function openSource(
     return await openReplaySource({
       path: options.input,
       wants: (eventName) => engine.wants(eventName),
+      scope,
       onMalformed: (line, reason) => {
         if (shown++ < MALFORMED_LINES_LOGGED) {
           logger.warn(`Skipping line ${line} of ${name}: ${reason}`);
@@ -163,7 +170,8 @@ async function openSource(
  */
 async function openKernel(
   engine: Engine,
-  syscallHooks: RunOptions["syscallHooks"],
+  { syscallHooks, containerdSocket }: RunOptions,
+  scope: Scope,
 ): Promise<KernelSource> {
   const { KERNEL_EVENT_NAMES, openKernelSource } = await import(
     "../sources/kernel/mod.ts"
@@ -176,6 +184,8 @@ async function openKernel(
   return await openKernelSource({
     events,
     syscallHooks,
+    scope,
+    containerdSocket,
     gate: (name) => engine.gate(name),
     excludePids: [Deno.pid],
     log: (level, message) => {
@@ -258,6 +268,9 @@ async function run(options: RunOptions): Promise<number> {
       `${events} event(s) processed, ${findings} finding(s)` +
         (restarts > 0 ? `, ${restarts} sandbox restart(s)` : ""),
     );
+    if (source.outOfScope) {
+      logger.info(`${source.outOfScope} event(s) outside --scope dropped`);
+    }
     if (source.unwanted > 0) {
       logger.info(
         `${source.unwanted} event(s) dropped unread: no signature could select them`,

@@ -37,6 +37,8 @@ export interface EventSource {
    * name, or by the argument gate of every selector).
    */
   readonly unwanted: number;
+  /** Events dropped so far as outside the `--scope`, when one is given. */
+  readonly outOfScope?: number;
   /** Releases what the source holds (probes, files). Idempotent. */
   close(): Promise<void>;
 }
