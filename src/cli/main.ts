@@ -131,8 +131,8 @@ async function openSource(
   options: RunOptions,
   set: SignatureSet,
   engine: Engine,
+  scope: Scope,
 ): Promise<EventSource> {
-  const scope = parseScope(options.scope ?? []);
   if (options.input === undefined) {
     const kernel = await openKernel(engine, options, scope);
     set.sandbox.onSpawn((pid) => kernel.excludePid(pid));
@@ -235,13 +235,14 @@ function createEngine(
 
 async function run(options: RunOptions): Promise<number> {
   const outputSpec = parseOutputSpec(options.output);
+  const scope = parseScope(options.scope ?? []);
   const set = await load(options);
   const cleanup: (() => unknown)[] = [() => set.sandbox.close()];
   try {
     const output = await openOutput(outputSpec);
     cleanup.push(() => output.close());
     const engine = createEngine(options, set, output);
-    const source = await openSource(options, set, engine);
+    const source = await openSource(options, set, engine, scope);
     cleanup.push(() => source.close());
     if (options.statsInterval !== undefined) {
       const timer = setInterval(

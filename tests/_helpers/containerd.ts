@@ -69,6 +69,11 @@ export interface Containerd extends AsyncDisposable {
     pod: string | PodLabels,
     command: string[],
   ): Promise<string>;
+  /**
+   * Creates (does not start) a container of {@linkcode IMAGE} in
+   * containerd namespace `namespace`, importing the image there first.
+   */
+  createContainer(namespace: string, id: string): Promise<void>;
   /** Stops the daemon, keeping its files (containers must have ended). */
   stopDaemon(): Promise<void>;
   /** Starts the daemon again after {@linkcode Containerd.stopDaemon}. */
@@ -165,6 +170,18 @@ export async function startContainerd(): Promise<Containerd> {
         id,
         ...command,
       ]);
+    },
+    async createContainer(namespace, id) {
+      const inNamespace = (args: string[]) =>
+        run("ctr", ["--address", socket, "--namespace", namespace, ...args]);
+      await inNamespace([
+        "image",
+        "import",
+        "--index-name",
+        IMAGE,
+        `${dir}/image.tar`,
+      ]);
+      await inNamespace(["container", "create", IMAGE, id]);
     },
     stopDaemon,
     startDaemon,

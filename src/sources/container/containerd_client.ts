@@ -2,8 +2,9 @@
  * A client of containerd's gRPC API on its unix socket, for the one question
  * the sensor asks: what is container `id` (its image, the image's digest,
  * its runtime and labels)? Containers live in containerd namespaces
- * (`k8s.io` for the kubelet's, `default` for `ctr`'s and nerdctl's); the
- * namespaces are listed, then asked in turn, `k8s.io` first.
+ * (`k8s.io` for the kubelet's, `default` for `ctr`'s and nerdctl's): they
+ * are asked in turn, `k8s.io` first, and listed again when none has the
+ * container.
  *
  * The messages are the few of containerd's API that Vigil reads
  * (`proto/*.proto`), read by `@grpc/proto-loader`; calls go through one
@@ -60,8 +61,6 @@ export interface ContainerdClientOptions {
 
 /** The namespace the kubelet's containers are in: asked first. */
 const KUBERNETES_NAMESPACE = "k8s.io";
-/** How long a list of namespaces is trusted before it is asked again. */
-const NAMESPACES_TTL_MS = 5_000;
 /** Most image digests kept, by namespace and image; emptied when full. */
 const DIGESTS_MAX = 1024;
 
@@ -134,7 +133,8 @@ export class ContainerdClient implements ContainerRuntimeClient {
   readonly #timeoutMs: number;
   #connection: Promise<Connection> | undefined;
   #closed = false;
-  #namespaces: { names: string[]; at: number } | undefined;
+  /** The namespaces, as last listed. */
+  #namespaces: string[] | undefined;
   readonly #digests = new Map<string, string>();
 
   /** A client of the daemon at `options.socket`; it connects on its first call. */
@@ -145,23 +145,41 @@ export class ContainerdClient implements ContainerRuntimeClient {
   }
 
   async lookup(id: string): Promise<RuntimeContainer | undefined> {
-    for (const namespace of await this.#namespaceNames()) {
-      const answer = await this.#call<ContainerMessage>(
-        "containers",
-        { id },
-        namespace,
-      );
-      const container = answer?.container;
-      if (container === undefined) continue;
-      return {
-        id: container.id,
-        image: container.image,
-        imageDigest: await this.#digest(namespace, container.image),
-        runtime: container.runtime?.name ?? "",
-        labels: container.labels,
-      };
+    const asked = new Set<string>();
+    // The namespaces known, then, if none had it, those made since.
+    for (const fresh of [false, true]) {
+      if (fresh || this.#namespaces === undefined) {
+        this.#namespaces = await this.#listNamespaces();
+      }
+      for (const namespace of this.#namespaces) {
+        if (asked.has(namespace)) continue;
+        asked.add(namespace);
+        const found = await this.#container(namespace, id);
+        if (found !== undefined) return found;
+      }
     }
     return undefined;
+  }
+
+  /** Container `id` of `namespace`, if there is one. */
+  async #container(
+    namespace: string,
+    id: string,
+  ): Promise<RuntimeContainer | undefined> {
+    const answer = await this.#call<ContainerMessage>(
+      "containers",
+      { id },
+      namespace,
+    );
+    const container = answer?.container;
+    if (container === undefined) return undefined;
+    return {
+      id: container.id,
+      image: container.image,
+      imageDigest: await this.#digest(namespace, container.image),
+      runtime: container.runtime?.name ?? "",
+      labels: container.labels,
+    };
   }
 
   /**
@@ -177,23 +195,17 @@ export class ContainerdClient implements ContainerRuntimeClient {
     this.#connection?.then(({ client }) => client.close(), () => {});
   }
 
-  /** The namespaces, `k8s.io` first; listed again after a while. */
-  async #namespaceNames(): Promise<string[]> {
-    const known = this.#namespaces;
-    if (known && performance.now() - known.at < NAMESPACES_TTL_MS) {
-      return known.names;
-    }
+  /** The runtime's namespaces, `k8s.io` first. */
+  async #listNamespaces(): Promise<string[]> {
     const answer = await this.#call<NamespacesMessage>(
       "namespaces",
       {},
       undefined,
     );
-    const names = (answer?.namespaces ?? []).map((namespace) => namespace.name)
+    return (answer?.namespaces ?? []).map((namespace) => namespace.name)
       .sort((a, b) =>
         Number(b === KUBERNETES_NAMESPACE) - Number(a === KUBERNETES_NAMESPACE)
       );
-    this.#namespaces = { names, at: performance.now() };
-    return names;
   }
 
   /** The digest of `image` in `namespace` ("" when unknown), cached. */
