@@ -11,6 +11,8 @@
  * `FIELD!=V[,V…]`. Filters on different fields must all pass; values given
  * for one field with `=` (in one filter or repeated) are alternatives, with
  * `!=` each is excluded. A string value ending in `*` matches by prefix.
+ * The runtime's fields (image, pod) of a container whose details are
+ * unknown decide nothing: its events pass those filters.
  *
  * @module
  */
@@ -63,7 +65,10 @@ export interface ScopeContext {
 }
 
 /** The fields the runtime fills in, which some filters read. */
-export type ScopeDetails = Pick<TraceeEvent, "container" | "kubernetes">;
+export type ScopeDetails = Pick<
+  TraceeEvent,
+  "containerId" | "container" | "kubernetes"
+>;
 
 const NUMERIC: ReadonlySet<string> = new Set([ScopeField.Uid, ScopeField.Pid]);
 const DETAIL_FIELDS: ReadonlySet<string> = new Set([
@@ -140,8 +145,17 @@ export class Scope {
     return true;
   }
 
-  /** Whether the filters on the runtime's fields pass ("" where unknown). */
+  /**
+   * Whether the filters on the runtime's fields pass. An event in a
+   * container whose details are unknown (no `container.name`: the runtime
+   * is down, or late, or does not know it) passes undecided: a scope must
+   * not hide a container's events because its runtime is unavailable. An
+   * event outside containers has none of these fields ("").
+   */
   matchesDetails(details: ScopeDetails): boolean {
+    if (details.containerId !== "" && details.container.name === undefined) {
+      return true;
+    }
     for (const filter of this.#details) {
       if (!passes(filter, detailValue(filter.field, details))) return false;
     }

@@ -73,15 +73,14 @@ interface Methods {
   namespaces: Method;
 }
 
-/** A channel to containerd and what calls on it need. */
-interface Connection {
+/** The gRPC library and the calls, loaded once. */
+interface Libraries {
   grpc: typeof Grpc;
-  client: Grpc.Client;
   methods: Methods;
 }
 
-/** Loads the libraries and the `.proto` files beside this module, and opens a channel. */
-async function connect(socket: string): Promise<Connection> {
+/** Loads the libraries and the `.proto` files beside this module. */
+async function loadLibraries(): Promise<Libraries> {
   const grpc = await import("@grpc/grpc-js");
   const protoLoader = await import("@grpc/proto-loader");
   const definition = protoLoader.loadSync(
@@ -97,10 +96,6 @@ async function connect(socket: string): Promise<Connection> {
     ] as ProtoLoader.ServiceDefinition)[name] as Method;
   return {
     grpc,
-    client: new grpc.Client(
-      `unix://${socket}`,
-      grpc.credentials.createInsecure(),
-    ),
     methods: {
       containers: method("containers.v1.Containers", "Get"),
       images: method("images.v1.Images", "Get"),
@@ -131,7 +126,9 @@ export class ContainerdClient implements ContainerRuntimeClient {
   readonly name = "containerd";
   readonly #socket: string;
   readonly #timeoutMs: number;
-  #connection: Promise<Connection> | undefined;
+  #libraries: Promise<Libraries> | undefined;
+  /** The channel; made anew after a failed call (see #call). */
+  #client: Grpc.Client | undefined;
   #closed = false;
   /** The namespaces, as last listed. */
   #namespaces: string[] | undefined;
@@ -187,12 +184,13 @@ export class ContainerdClient implements ContainerRuntimeClient {
    * that the first lookup does not wait for them.
    */
   prepare(): void {
-    this.#connection ??= connect(this.#socket);
+    this.#libraries ??= loadLibraries();
   }
 
   close(): void {
     this.#closed = true;
-    this.#connection?.then(({ client }) => client.close(), () => {});
+    this.#client?.close();
+    this.#client = undefined;
   }
 
   /** The runtime's namespaces, `k8s.io` first. */
@@ -225,16 +223,25 @@ export class ContainerdClient implements ContainerRuntimeClient {
     return digest;
   }
 
-  /** One unary call; `undefined` for NOT_FOUND. */
+  /**
+   * One unary call; `undefined` for NOT_FOUND. A call that fails otherwise
+   * closes the channel: the next call opens a new one at once, rather than
+   * wait out gRPC's reconnection backoff (up to minutes) once the daemon
+   * is back; the enricher paces the tries.
+   */
   async #call<T>(
     name: keyof Methods,
     request: object,
     namespace: string | undefined,
   ): Promise<T | undefined> {
+    const { grpc, methods } = await (this.#libraries ??= loadLibraries());
     if (this.#closed) throw new RuntimeUnavailableError("the client is closed");
-    const { grpc, client, methods } = await (this.#connection ??= connect(
-      this.#socket,
-    ));
+    const client = this.#client ??= new grpc.Client(
+      `unix://${this.#socket}`,
+      grpc.credentials.createInsecure(),
+      // A channel of its own: the shared pool would keep the backoff.
+      { "grpc.use_local_subchannel_pool": 1 },
+    );
     const method = methods[name];
     const metadata = new grpc.Metadata();
     if (namespace !== undefined) {
@@ -252,6 +259,10 @@ export class ContainerdClient implements ContainerRuntimeClient {
           if (!error) resolve(answer as T);
           else if (error.code === grpc.status.NOT_FOUND) resolve(undefined);
           else {
+            if (this.#client === client) {
+              client.close();
+              this.#client = undefined;
+            }
             reject(
               new RuntimeUnavailableError(
                 `${method.path}: ${error.details || error.message}`,

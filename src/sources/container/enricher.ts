@@ -12,9 +12,10 @@
  *
  * When the runtime cannot be asked (socket absent, daemon down), one
  * warning is logged, events go on with the container id only, and the
- * runtime is tried again with backoff (1 s doubling to 30 s); when it
- * answers, an info line says so and the containers wanted meanwhile are
- * looked up.
+ * runtime is tried again with backoff (1 s doubling to 30 s), and within a
+ * second of a new container's first sight (the runtime made it, so it may
+ * be back); when it answers, an info line says so and the containers
+ * wanted meanwhile are looked up.
  *
  * @module
  */
@@ -104,6 +105,11 @@ export class ContainerEnricher {
   #down = false;
   #backoffMs: number;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the next try of a runtime that is down is due (performance.now()). */
+  #retryAt = Infinity;
+  #lastTryAt = -Infinity;
+  /** Whether a try of a runtime that is down is in flight. */
+  #probing = false;
   #generation = 0;
   #closed = false;
   readonly counts: EnrichmentCounts = {
@@ -184,6 +190,7 @@ export class ContainerEnricher {
     ) return;
     if (this.#down || this.#inFlight >= this.#maxInFlight) {
       if (this.#waiting.size < this.#maxEntries) this.#waiting.add(id);
+      if (this.#down) this.#retrySoon();
       return;
     }
     this.#start(id);
@@ -247,20 +254,32 @@ export class ContainerEnricher {
     clearTimeout(timer);
   }
 
-  #start(id: string): void {
+  /** Looks container `id` up; its entry is pending until the answer. */
+  #start(id: string): Promise<void> {
     this.#inFlight++;
+    this.#lastTryAt = performance.now();
     const answer = this.#lookup(id).finally(() => {
       this.#inFlight--;
       this.#next();
     });
     this.#remember(id, { kind: "pending", answer });
+    return answer;
   }
 
   async #lookup(id: string): Promise<void> {
+    const started = performance.now();
     try {
       const found = await this.#client.lookup(id);
       this.counts.lookups++;
       this.#up();
+      this.#log(
+        "debug",
+        `Container ${id}: ${
+          found ? "found" : "unknown"
+        } in ${this.#client.name} (${
+          Math.round(performance.now() - started)
+        } ms)`,
+      );
       if (found === undefined) {
         this.#remember(id, { kind: "missing", at: performance.now() });
         return;
@@ -306,30 +325,53 @@ export class ContainerEnricher {
       "warning",
       `Cannot ask ${this.#client.name} about containers (${why}): events carry container ids only until it answers; retrying`,
     );
-    this.#scheduleRetry();
+    this.#backOff();
   }
 
-  #scheduleRetry(): void {
-    if (this.#closed) return;
-    const timer = setTimeout(() => this.#retry(), this.#backoffMs);
-    Deno.unrefTimer(timer);
-    this.#retryTimer = timer;
+  /** Schedules the next try of a runtime that is down, the wait doubled. */
+  #backOff(): void {
+    this.#retryAt = Infinity;
+    this.#scheduleTry(performance.now() + this.#backoffMs);
     this.#backoffMs = Math.min(this.#backoffMs * 2, this.#retryMs[1]);
   }
 
-  /** Tries the first waiting container again; others follow once it answers. */
-  #retry(): void {
-    const [id] = this.#waiting;
-    if (id === undefined || this.#closed) {
-      this.#down = false;
-      return;
-    }
+  /**
+   * A new container while the runtime is down: the runtime made it, so it
+   * may be back. Tried within the first retry wait of the last try.
+   */
+  #retrySoon(): void {
+    if (this.#probing) return;
+    this.#scheduleTry(
+      Math.max(performance.now(), this.#lastTryAt + this.#retryMs[0]),
+    );
+  }
+
+  /** Makes the next try happen at `at` (performance.now() time), if sooner. */
+  #scheduleTry(at: number): void {
+    if (this.#closed || at >= this.#retryAt) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryAt = at;
+    const timer = setTimeout(
+      () => this.#probe(),
+      Math.max(0, at - performance.now()),
+    );
+    Deno.unrefTimer(timer);
+    this.#retryTimer = timer;
+  }
+
+  /**
+   * Tries the runtime with the container wanted last (the likeliest to
+   * exist); once it answers, the others follow.
+   */
+  #probe(): void {
+    this.#retryAt = Infinity;
+    const id = [...this.#waiting].at(-1);
+    if (id === undefined || this.#closed) return;
     this.#waiting.delete(id);
-    this.#inFlight++;
-    this.#lookup(id).finally(() => {
-      this.#inFlight--;
-      if (this.#down) this.#scheduleRetry();
-      else this.#next();
+    this.#probing = true;
+    this.#start(id).finally(() => {
+      this.#probing = false;
+      if (this.#down) this.#backOff();
     });
   }
 

@@ -3,7 +3,8 @@
  * and `kubernetes` fields. The kubelet labels each container of a pod with
  * `io.kubernetes.pod.name`, `.pod.namespace`, `.pod.uid` and
  * `io.kubernetes.container.name`; without the last, the container is named
- * by its runtime id, as Tracee does for containerd.
+ * by its runtime id, as Tracee does for containerd. `podSandbox` is left
+ * out, as Tracee's events leave it.
  *
  * Labels are set by whoever created the container: every value is hostile
  * (any length, any characters). Values are cut to {@linkcode MAX_FIELD}
@@ -20,8 +21,6 @@ export const KubeletLabel = {
   PodNamespace: "io.kubernetes.pod.namespace",
   PodUid: "io.kubernetes.pod.uid",
   ContainerName: "io.kubernetes.container.name",
-  /** containerd's CRI plugin: `sandbox` on a pod's sandbox (pause) container. */
-  CriKind: "io.cri-containerd.kind",
 } as const;
 
 /** Most characters kept of a name, image, digest or label value. */
@@ -85,7 +84,6 @@ export function containerDetails(found: RuntimeContainer): ContainerDetails {
   set(kubernetes, "podName", label(KubeletLabel.PodName));
   set(kubernetes, "podNamespace", label(KubeletLabel.PodNamespace));
   set(kubernetes, "podUID", label(KubeletLabel.PodUid));
-  if (label(KubeletLabel.CriKind) === "sandbox") kubernetes.podSandbox = true;
   return Object.freeze({
     container: Object.freeze(container),
     kubernetes: Object.freeze(kubernetes),

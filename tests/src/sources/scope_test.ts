@@ -14,7 +14,8 @@ const CONTEXT: ScopeContext = {
   hostProcessId: 4242,
 };
 const DETAILS: ScopeDetails = {
-  container: { id: "3f2a", image: "docker.io/library/nginx:1.27" },
+  containerId: "3f2a",
+  container: { id: "3f2a", name: "web", image: "docker.io/library/nginx:1.27" },
   kubernetes: { podName: "web-0", podNamespace: "prod" },
 };
 
@@ -22,7 +23,10 @@ Deno.test("parseScope() of nothing is every event's scope", () => {
   const scope = parseScope([]);
   assert.equal(scope.all, true);
   assert.equal(scope.matchesContext(CONTEXT), true);
-  assert.equal(scope.matchesDetails({ container: {}, kubernetes: {} }), true);
+  assert.equal(
+    scope.matchesDetails({ containerId: "", container: {}, kubernetes: {} }),
+    true,
+  );
 });
 
 Deno.test("parseScope() reads container, not-container and each field's = and != filters", () => {
@@ -65,6 +69,27 @@ Deno.test("parseScope() ORs the values of one field and ANDs the fields", () => 
   assert.equal(scope.matchesContext({ ...CONTEXT, userId: 0 }), true);
   assert.equal(
     parseScope(["comm!=bash", "comm!=nginx"]).matchesContext(CONTEXT),
+    false,
+  );
+});
+
+Deno.test("a scope on the runtime's fields passes a container whose details are unknown, not the host", () => {
+  const scope = parseScope(["k8s.ns=prod"]);
+  const idOnly = {
+    containerId: "3f2a",
+    container: { id: "3f2a" },
+    kubernetes: {},
+  };
+  assert.equal(scope.matchesDetails(idOnly), true);
+  assert.equal(
+    scope.matchesDetails({ containerId: "", container: {}, kubernetes: {} }),
+    false,
+  );
+  assert.equal(
+    scope.matchesDetails({
+      ...DETAILS,
+      kubernetes: { podNamespace: "dev" },
+    }),
     false,
   );
 });

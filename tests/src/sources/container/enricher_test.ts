@@ -207,3 +207,23 @@ Deno.test("ContainerEnricher asks about a container the runtime did not know aga
     enricher.close();
   }
 });
+
+Deno.test("ContainerEnricher tries a runtime that is down again soon when a new container appears", async () => {
+  const runtime = new ScriptedRuntime();
+  runtime.down = true;
+  const enricher = new ContainerEnricher(runtime, { retryMs: [30, 60_000] });
+  try {
+    enricher.request("old");
+    await until(() => enricher.down);
+    // Tries at 30, 90, 210, 450, 930 ms; the next would be at 1890 ms.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    runtime.down = false;
+    runtime.known.add("new");
+    const asked = performance.now();
+    enricher.request("new");
+    await until(() => enricher.details("new") !== undefined);
+    assert.ok(performance.now() - asked < 500, `${performance.now() - asked}`);
+  } finally {
+    enricher.close();
+  }
+});

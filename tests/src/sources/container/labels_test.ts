@@ -37,16 +37,16 @@ Deno.test("containerDetails() maps the kubelet's labels to Tracee's fields", () 
   assert.ok(Object.isFrozen(details.kubernetes));
 });
 
-Deno.test("containerDetails() names a container without the kubelet's label by its id, and marks a pod's sandbox", () => {
+Deno.test("containerDetails() names a container without the kubelet's label by its id, outside any pod", () => {
   const details = containerDetails({
     id: "abc",
     image: "",
     imageDigest: "",
     runtime: "",
-    labels: { [KubeletLabel.CriKind]: "sandbox" },
+    labels: { "io.cri-containerd.kind": "sandbox" },
   });
   assert.deepEqual(details.container, { id: "abc", name: "abc" });
-  assert.deepEqual(details.kubernetes, { podSandbox: true });
+  assert.deepEqual(details.kubernetes, {});
 });
 
 Deno.test("containerDetails() takes any labels: own members only, values cut, empty ones left out", () => {
