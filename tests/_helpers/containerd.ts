@@ -73,7 +73,11 @@ export interface Containerd extends AsyncDisposable {
    * Creates (does not start) a container of {@linkcode IMAGE} in
    * containerd namespace `namespace`, importing the image there first.
    */
-  createContainer(namespace: string, id: string): Promise<void>;
+  createContainer(
+    namespace: string,
+    id: string,
+    pod?: PodLabels,
+  ): Promise<void>;
   /** Stops the daemon, keeping its files (containers must have ended). */
   stopDaemon(): Promise<void>;
   /** Starts the daemon again after {@linkcode Containerd.stopDaemon}. */
@@ -171,7 +175,7 @@ export async function startContainerd(): Promise<Containerd> {
         ...command,
       ]);
     },
-    async createContainer(namespace, id) {
+    async createContainer(namespace, id, pod) {
       const inNamespace = (args: string[]) =>
         run("ctr", ["--address", socket, "--namespace", namespace, ...args]);
       await inNamespace([
@@ -181,7 +185,13 @@ export async function startContainerd(): Promise<Containerd> {
         IMAGE,
         `${dir}/image.tar`,
       ]);
-      await inNamespace(["container", "create", IMAGE, id]);
+      await inNamespace([
+        "container",
+        "create",
+        ...(pod ? labelArgs(pod) : []),
+        IMAGE,
+        id,
+      ]);
     },
     stopDaemon,
     startDaemon,
