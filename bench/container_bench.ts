@@ -134,7 +134,7 @@ export async function containerBench(): Promise<BenchRow[]> {
     return [
       {
         section: SECTION,
-        name: "live: decode + JSON of a full ring, one container, with details",
+        name: "live: one container's full ring, with its details",
         value: Math.round(rates[0]),
         unit: "events/s",
         baseline: {
