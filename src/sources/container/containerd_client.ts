@@ -61,6 +61,11 @@ export interface ContainerdClientOptions {
 
 /** The namespace the kubelet's containers are in: asked first. */
 const KUBERNETES_NAMESPACE = "k8s.io";
+/**
+ * Most namespaces asked about one container: a lookup costs a call per
+ * namespace, and hosts have a handful (`k8s.io`, `default`, `moby`).
+ */
+const MAX_NAMESPACES = 64;
 /** Most image digests kept, by namespace and image; emptied when full. */
 const DIGESTS_MAX = 1024;
 
@@ -203,7 +208,7 @@ export class ContainerdClient implements ContainerRuntimeClient {
     return (answer?.namespaces ?? []).map((namespace) => namespace.name)
       .sort((a, b) =>
         Number(b === KUBERNETES_NAMESPACE) - Number(a === KUBERNETES_NAMESPACE)
-      );
+      ).slice(0, MAX_NAMESPACES);
   }
 
   /** The digest of `image` in `namespace` ("" when unknown), cached. */

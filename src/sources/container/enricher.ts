@@ -272,13 +272,12 @@ export class ContainerEnricher {
       const found = await this.#client.lookup(id);
       this.counts.lookups++;
       this.#up();
+      const ms = Math.round(performance.now() - started);
       this.#log(
         "debug",
-        `Container ${id}: ${
-          found ? "found" : "unknown"
-        } in ${this.#client.name} (${
-          Math.round(performance.now() - started)
-        } ms)`,
+        found
+          ? `Container ${id}: ${found.image} on ${found.runtime} (${ms} ms)`
+          : `Container ${id}: unknown to ${this.#client.name} (${ms} ms)`,
       );
       if (found === undefined) {
         this.#remember(id, { kind: "missing", at: performance.now() });

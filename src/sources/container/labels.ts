@@ -44,8 +44,6 @@ export interface RuntimeContainer {
 export interface ContainerDetails {
   readonly container: Readonly<ContainerInfo>;
   readonly kubernetes: Readonly<KubernetesInfo>;
-  /** The runtime that runs it, e.g. `io.containerd.runc.v2`, or "". */
-  readonly runtime: string;
 }
 
 function cut(value: unknown): string {
@@ -87,6 +85,5 @@ export function containerDetails(found: RuntimeContainer): ContainerDetails {
   return Object.freeze({
     container: Object.freeze(container),
     kubernetes: Object.freeze(kubernetes),
-    runtime: cut(found.runtime),
   });
 }
