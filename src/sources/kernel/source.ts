@@ -143,13 +143,17 @@ function lookingUpContainers(
   };
 }
 
-/** An enricher asking containerd at `socket`, its libraries loading now. */
+/** What the enricher did, for the debug log at close. */
+function containerCountsLine(counts: Readonly<EnrichmentCounts>): string {
+  return `Container lookups: ${counts.lookups} answered (${counts.found} found), ${counts.failed} failed; ${counts.held} event(s) held for a new container's details, ${counts.sentWithout} sent with the container id only`;
+}
+
+/** An enricher asking containerd at `socket`. */
 function containerdEnricher(
   socket: string | undefined,
   log: Log,
 ): ContainerEnricher {
   const client = new ContainerdClient(socket === undefined ? {} : { socket });
-  client.prepare();
   return new ContainerEnricher(client, { log });
 }
 
@@ -262,11 +266,6 @@ export class KernelSource implements EventSource {
   /** Records and events dropped so far as outside the `--scope`. */
   get outOfScope(): number {
     return this.#decoder.outOfScope + this.#outOfScope;
-  }
-
-  /** What container enrichment did so far, when it is on. */
-  get enrichment(): Readonly<EnrichmentCounts> | undefined {
-    return this.#enricher?.counts;
   }
 
   /** Events delivered so far and ring records the kernel could not queue. */
@@ -387,7 +386,10 @@ export class KernelSource implements EventSource {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#enricher?.close();
+    if (this.#enricher) {
+      this.#enricher.close();
+      this.#log("debug", containerCountsLine(this.#enricher.counts));
+    }
     this.#readLost();
     await BpfLink.closeAll(this.#links);
     await this.#reader.close();
