@@ -41,7 +41,7 @@ export const DEFAULT_EVENTS: ReadonlySet<string> = new Set([
   "unlinkat",
 ]);
 
-function compileLoadgen(dir: string): string {
+export function compileLoadgen(dir: string): string {
   const output = `${dir}/loadgen`;
   const gcc = new Deno.Command("gcc", {
     args: [
@@ -62,7 +62,7 @@ function compileLoadgen(dir: string): string {
 }
 
 /** Runs `count` load generators at once; returns their summed calls and the longest run. */
-async function runLoad(
+export async function runLoad(
   program: string,
   args: string[],
   count: number,

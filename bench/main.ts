@@ -1,8 +1,8 @@
 /**
  * The benchmark suite (`deno task bench`): replay throughput with 0 to 128
  * sandboxed Rego signatures, the sandbox boundary's cost, the cost of
- * metrics and a webhook output, live kernel
- * figures, start-up time and memory. Prints one table, every figure beside a baseline measured in the
+ * metrics and a webhook output, live kernel figures, the cost of container
+ * details, start-up time and memory. Prints one table, every figure beside a baseline measured in the
  * same run, and writes it as JSON to `bench/results/latest.json`.
  *
  * ```sh
@@ -17,6 +17,7 @@
 import { parseArgs } from "node:util";
 import type { BenchRow } from "./_row.ts";
 import { formatTable } from "./_table.ts";
+import { containerRows } from "./container_bench.ts";
 import { liveBench } from "./live_bench.ts";
 import { memoryBench } from "./memory_bench.ts";
 import { observeBench } from "./observe_bench.ts";
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
       ...await observeBench({ eventsPath, cacheDir, dirs: builtinDirs, log }),
     );
     rows.push(...await liveRows(cacheDir));
+    rows.push(...await containerRows());
     rows.push(...await startupBench({ dirs: builtinDirs, workDir, log }));
     const sigDir = (count: number) => writeBenchSignatures(workDir, count);
     rows.push(

@@ -18,7 +18,12 @@ import {
 import type { LoadedSignature } from "../model/mod.ts";
 import { type EventOutput, parseOutputSpec, printable } from "../output/mod.ts";
 import type { KernelSource } from "../sources/kernel/mod.ts";
-import { type EventSource, openReplaySource } from "../sources/mod.ts";
+import {
+  type EventSource,
+  openReplaySource,
+  parseScope,
+  type Scope,
+} from "../sources/mod.ts";
 import { formatSignatureList } from "./list.ts";
 import { CountedSource, type RunParts, serve } from "./observe.ts";
 import { closeOutputs, openOutputs } from "./outputs.ts";
@@ -129,9 +134,10 @@ async function openSource(
   options: RunOptions,
   set: SignatureSet,
   engine: Engine,
+  scope: Scope,
 ): Promise<EventSource> {
   if (options.input === undefined) {
-    const kernel = await openKernel(engine, options.syscallHooks);
+    const kernel = await openKernel(engine, options, scope);
     set.sandbox.onSpawn((pid) => kernel.excludePid(pid));
     log("kernel").info(
       `Watching the kernel with ${set.signatures.length} signature(s); Ctrl-C stops`,
@@ -145,6 +151,7 @@ async function openSource(
     return await openReplaySource({
       path: options.input,
       wants: (eventName) => engine.wants(eventName),
+      scope,
       onMalformed: (line, reason) => {
         if (shown++ < MALFORMED_LINES_LOGGED) {
           logger.warn(`Skipping line ${line} of ${name}: ${reason}`);
@@ -166,7 +173,8 @@ async function openSource(
  */
 async function openKernel(
   engine: Engine,
-  syscallHooks: RunOptions["syscallHooks"],
+  { syscallHooks, containerdSocket }: RunOptions,
+  scope: Scope,
 ): Promise<KernelSource> {
   const { KERNEL_EVENT_NAMES, openKernelSource } = await import(
     "../sources/kernel/mod.ts"
@@ -179,6 +187,8 @@ async function openKernel(
   return await openKernelSource({
     events,
     syscallHooks,
+    scope,
+    containerdSocket,
     gate: (name) => engine.gate(name),
     excludePids: [Deno.pid],
     log: (level, message) => {
@@ -236,6 +246,7 @@ async function run(options: RunOptions): Promise<number> {
   const address = options.server === undefined
     ? undefined
     : parseServerAddress(options.server);
+  const scope = parseScope(options.scope ?? []);
   const parts: RunParts = {
     phase: "loading signatures",
     metrics: new SensorMetrics(),
@@ -254,7 +265,7 @@ async function run(options: RunOptions): Promise<number> {
     parts.outputs = outputs;
     const engine = createEngine(options, set, outputs, server);
     parts.engine = engine;
-    let source = await openSource(options, set, engine);
+    let source = await openSource(options, set, engine, scope);
     cleanup.push(() => source.close());
     if (server) source = parts.source = new CountedSource(source);
     if (options.statsInterval !== undefined) {
@@ -287,6 +298,9 @@ async function run(options: RunOptions): Promise<number> {
       `${events} event(s) processed, ${findings} finding(s)` +
         (restarts > 0 ? `, ${restarts} sandbox restart(s)` : ""),
     );
+    if (source.outOfScope) {
+      logger.info(`${source.outOfScope} event(s) outside --scope dropped`);
+    }
     if (source.unwanted > 0) {
       logger.info(
         `${source.unwanted} event(s) dropped unread: no signature could select them`,

@@ -10,6 +10,7 @@ import {
   Option,
 } from "@commander-js/extra-typings";
 import { defaultOpaPath } from "../loader/mod.ts";
+import { CONTAINERD_SOCKET, SCOPE_HELP } from "../sources/mod.ts";
 
 /** Raised for bad command-line input; printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -133,6 +134,14 @@ export function buildProgram(actions: ProgramActions) {
         "tracepoints: one per selected syscall, and calls to syscalls this kernel lacks go unreported; sys_enter: a program on every syscall (about 65 ns more each), reporting those calls too",
       ).choices(["tracepoints", "sys_enter"]).default("tracepoints"),
     )
+    .addOption(
+      new Option("--scope <filter>", SCOPE_HELP).argParser(collect),
+    )
+    .option(
+      "--containerd-socket <path>",
+      "containerd's socket, asked for each live container's name, image and pod (when it cannot be asked, events carry the container id only)",
+      CONTAINERD_SOCKET,
+    )
     .option(
       "--stats",
       "print per-signature counters (events, findings, failures, kills, time) at exit",
@@ -175,4 +184,6 @@ export type RunOptions = CommonOptions & {
   stats: boolean;
   statsInterval?: number;
   syscallHooks: "tracepoints" | "sys_enter";
+  scope?: string[];
+  containerdSocket: string;
 };

@@ -18,5 +18,7 @@
  */
 
 export * from "./replay_source.ts";
+export * from "./scope.ts";
+export * from "./container/mod.ts";
 export type * from "./source.ts";
 export type { KernelSource, KernelSourceOptions } from "./kernel/mod.ts";

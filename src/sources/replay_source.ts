@@ -23,6 +23,7 @@ import {
   plainStringAt,
 } from "../event/mod.ts";
 import type { EventSource, SourceLosses } from "./source.ts";
+import type { Scope } from "./scope.ts";
 
 /** Options of {@linkcode openReplaySource}. */
 export interface ReplayOptions {
@@ -40,6 +41,12 @@ export interface ReplayOptions {
    * @default {all}
    */
   wants?: (eventName: string) => boolean;
+  /**
+   * Only events in this scope are delivered (`--scope`), tested once a line
+   * is wanted by name; a line is parsed for it unless its origin decides.
+   * @default {all}
+   */
+  scope?: Scope;
 }
 
 const EVENT_NAME_KEY = '"eventName":"';
@@ -161,8 +168,10 @@ export class ReplaySource implements EventSource {
   #onMalformed: ReplayOptions["onMalformed"];
   #batchSize: number;
   #wants: ReplayOptions["wants"];
+  #scope: Scope | undefined;
   #malformed = 0;
   #unwanted = 0;
+  #outOfScope = 0;
   #closed = false;
   /** Records report lines that prove malformed when the engine uses them. */
   readonly #reportMalformed = (line: number, reason: string): void => {
@@ -176,6 +185,7 @@ export class ReplaySource implements EventSource {
     this.#onMalformed = options.onMalformed;
     this.#batchSize = options.batchSize ?? 1024;
     this.#wants = options.wants;
+    this.#scope = options.scope?.all ? undefined : options.scope;
   }
 
   /** Lines skipped so far because they are not events. */
@@ -188,10 +198,19 @@ export class ReplaySource implements EventSource {
     return this.#unwanted;
   }
 
+  /** Events skipped so far as outside the scope. */
+  get outOfScope(): number {
+    return this.#outOfScope;
+  }
+
   losses(): SourceLosses {
     return {
       lost: 0,
-      dropped: { unselected: this.#unwanted, malformed: this.#malformed },
+      dropped: {
+        unselected: this.#unwanted,
+        malformed: this.#malformed,
+        out_of_scope: this.#outOfScope,
+      },
     };
   }
 
@@ -214,7 +233,7 @@ export class ReplaySource implements EventSource {
       for (const line of lines) {
         lineNumber++;
         const envelope = this.#parse(line, lineNumber);
-        if (envelope) batch.push(envelope);
+        if (envelope && this.#inScope(envelope)) batch.push(envelope);
         if (batch.length >= this.#batchSize) {
           yield batch;
           batch = [];
@@ -251,6 +270,19 @@ export class ReplaySource implements EventSource {
       this.#reportMalformed,
       event,
     );
+  }
+
+  /** Whether the envelope is in scope; a line that proves malformed is not (it is reported). */
+  #inScope(envelope: EventEnvelope): boolean {
+    const scope = this.#scope;
+    if (scope === undefined) return true;
+    if (scope.byOriginOnly) {
+      if (scope.matchesOrigin(envelope.origin)) return true;
+    } else if (envelope.problem() !== undefined) {
+      return false;
+    } else if (scope.matches(envelope.event())) return true;
+    this.#outOfScope++;
+    return false;
   }
 
   summary(): string[] {

@@ -25,7 +25,8 @@ export interface SourceLosses {
   /**
    * Events dropped before they were built, by reason: `unselected` (no
    * signature could select them), `malformed` (a replayed line that is not
-   * an event), `undecodable` (a kernel record).
+   * an event), `undecodable` (a kernel record), `out_of_scope` (outside the
+   * `--scope`).
    */
   dropped: Readonly<Record<string, number>>;
 }
@@ -49,6 +50,8 @@ export interface EventSource {
    * name, or by the argument gate of every selector).
    */
   readonly unwanted: number;
+  /** Events dropped so far as outside the `--scope`, when one is given. */
+  readonly outOfScope?: number;
   /** Counts of what was lost or dropped so far. */
   losses(): SourceLosses;
   /** Releases what the source holds (probes, files). Idempotent. */

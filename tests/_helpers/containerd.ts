@@ -47,14 +47,55 @@ export function randomHex(n: number): string {
     .map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
+/** The kubelet's labels of a pod's container, as `ctr run --label`s. */
+export interface PodLabels {
+  /** `io.kubernetes.pod.uid`, also the pod's cgroup (`pod<uid>`). */
+  podUid: string;
+  /** `io.kubernetes.pod.name`, when given. */
+  podName?: string;
+  /** `io.kubernetes.pod.namespace`, when given. */
+  podNamespace?: string;
+  /** `io.kubernetes.container.name`, when given. */
+  containerName?: string;
+}
+
 /** A running private containerd; disposing stops it and removes its files. */
 export interface Containerd extends AsyncDisposable {
-  /** Runs `command` in a new container of pod `podUid`, to its end. */
+  /** The daemon's gRPC socket. */
+  readonly socket: string;
+  /** Runs `command` in a new container of the pod, to its end. */
   runContainer(
     id: string,
-    podUid: string,
+    pod: string | PodLabels,
     command: string[],
   ): Promise<string>;
+  /**
+   * Creates (does not start) a container of {@linkcode IMAGE} in
+   * containerd namespace `namespace`, importing the image there first.
+   */
+  createContainer(
+    namespace: string,
+    id: string,
+    pod?: PodLabels,
+  ): Promise<void>;
+  /** Stops the daemon, keeping its files (containers must have ended). */
+  stopDaemon(): Promise<void>;
+  /** Starts the daemon again after {@linkcode Containerd.stopDaemon}. */
+  startDaemon(): Promise<void>;
+}
+
+const LABELS = {
+  podUid: "io.kubernetes.pod.uid",
+  podName: "io.kubernetes.pod.name",
+  podNamespace: "io.kubernetes.pod.namespace",
+  containerName: "io.kubernetes.container.name",
+} as const;
+
+function labelArgs(pod: PodLabels): string[] {
+  return Object.entries(LABELS).flatMap(([key, label]) => {
+    const value = pod[key as keyof PodLabels];
+    return value === undefined ? [] : ["--label", `${label}=${value}`];
+  });
 }
 
 /** Starts containerd and imports {@linkcode IMAGE} into namespace k8s.io. */
@@ -77,24 +118,33 @@ export async function startContainerd(): Promise<Containerd> {
       "",
     ].join("\n"),
   );
-  const daemon = new Deno.Command("containerd", {
-    args: ["--config", `${dir}/config.toml`],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  let daemon: Deno.ChildProcess | undefined;
+  const startDaemon = async () => {
+    daemon = new Deno.Command("containerd", {
+      args: ["--config", `${dir}/config.toml`],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await waitForSocket(socket, 10_000);
+  };
+  const stopDaemon = async () => {
+    try {
+      daemon?.kill("SIGTERM");
+    } catch { /* already ended */ }
+    await daemon?.status;
+    daemon = undefined;
+    await Deno.remove(socket).catch(() => {});
+  };
   const ctr = (args: string[]) =>
     run("ctr", ["--address", socket, "--namespace", NAMESPACE, ...args]);
   const pods = new Set<string>();
   const stop = async () => {
-    try {
-      daemon.kill("SIGTERM");
-    } catch { /* already ended */ }
-    await daemon.status;
+    await stopDaemon();
     for (const pod of pods) removePodCgroups(pod);
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   try {
-    await waitForSocket(socket, 10_000);
+    await startDaemon();
     await buildImage(dir);
     await ctr([
       "image",
@@ -108,20 +158,43 @@ export async function startContainerd(): Promise<Containerd> {
     throw error;
   }
   return {
-    runContainer(id, podUid, command) {
-      pods.add(podUid);
+    socket,
+    runContainer(id, podOrUid, command) {
+      const pod = typeof podOrUid === "string"
+        ? { podUid: podOrUid }
+        : podOrUid;
+      pods.add(pod.podUid);
       return ctr([
         "run",
         "--rm",
         "--cgroup",
-        `/kubepods/besteffort/pod${podUid}/${id}`,
-        "--label",
-        `io.kubernetes.pod.uid=${podUid}`,
+        `/kubepods/besteffort/pod${pod.podUid}/${id}`,
+        ...labelArgs(pod),
         IMAGE,
         id,
         ...command,
       ]);
     },
+    async createContainer(namespace, id, pod) {
+      const inNamespace = (args: string[]) =>
+        run("ctr", ["--address", socket, "--namespace", namespace, ...args]);
+      await inNamespace([
+        "image",
+        "import",
+        "--index-name",
+        IMAGE,
+        `${dir}/image.tar`,
+      ]);
+      await inNamespace([
+        "container",
+        "create",
+        ...(pod ? labelArgs(pod) : []),
+        IMAGE,
+        id,
+      ]);
+    },
+    stopDaemon,
+    startDaemon,
     [Symbol.asyncDispose]: stop,
   };
 }

@@ -11,15 +11,18 @@
  * under CI=true or VIGIL_REQUIRE_KERNEL=1, where it fails instead.
  */
 import assert from "node:assert/strict";
-import { parseJsonExact } from "../../src/event/json.ts";
-import type { TraceeEvent } from "../../src/event/event.ts";
-import { spawnVigil } from "../_helpers/replay.ts";
 import { kernelAvailable } from "../_helpers/kernel.ts";
 import {
   containerdInstalled,
   randomHex,
   startContainerd,
 } from "../_helpers/containerd.ts";
+import {
+  signatureId,
+  startSensor,
+  tempDir,
+  waitFor,
+} from "../_helpers/live_sensor.ts";
 
 const REQUIRED = Deno.env.get("CI") === "true" ||
   Deno.env.get("VIGIL_REQUIRE_KERNEL") === "1";
@@ -50,76 +53,6 @@ tracee_match := true
 `;
 }
 
-/** A running `vigil --output json` and the findings it printed so far. */
-interface Sensor extends AsyncDisposable {
-  findings: TraceeEvent[];
-  stderr: string[];
-}
-
-async function lines(
-  stream: ReadableStream<Uint8Array>,
-  onLine: (line: string) => void,
-): Promise<void> {
-  let text = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    text += chunk;
-    const parts = text.split("\n");
-    text = parts.pop()!;
-    parts.forEach(onLine);
-  }
-}
-
-async function startSensor(signatureDir: string): Promise<Sensor> {
-  const child = spawnVigil([
-    "--output",
-    "json",
-    "-s",
-    BUILTINS,
-    "-s",
-    signatureDir,
-  ]);
-  const findings: TraceeEvent[] = [];
-  const stderr: string[] = [];
-  const reading = Promise.all([
-    lines(child.stdout, (line) => {
-      if (line.startsWith("{")) {
-        findings.push(parseJsonExact(line) as TraceeEvent);
-      }
-    }),
-    lines(child.stderr, (line) => void stderr.push(line)),
-  ]);
-  const stop = async () => {
-    try {
-      child.kill("SIGINT");
-    } catch { /* already ended */ }
-    await child.status;
-    await reading;
-  };
-  if (
-    !await waitFor(() => stderr.some((l) => l.includes("Watching")), 30_000)
-  ) {
-    await stop();
-    throw new Error(`vigil did not start:\n${stderr.join("\n")}`);
-  }
-  return { findings, stderr, [Symbol.asyncDispose]: stop };
-}
-
-async function waitFor(
-  condition: () => boolean,
-  timeoutMs: number,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
-}
-
-function signatureId(finding: TraceeEvent): unknown {
-  return finding.metadata?.Properties?.signatureID;
-}
-
 Deno.test({
   name:
     "a process in a containerd container reading /etc/shadow gives findings with its container id, one-command or long-lived",
@@ -137,7 +70,14 @@ Deno.test({
       originSignature("T-ON-HOST", "host"),
     );
     await using containerd = await startContainerd();
-    await using sensor = await startSensor(signatures.path);
+    await using sensor = await startSensor([
+      "-s",
+      BUILTINS,
+      "-s",
+      signatures.path,
+      "--containerd-socket",
+      containerd.socket,
+    ]);
     const commands = {
       "one command": ["/bin/cat", "/etc/shadow"],
       "a shell that lives on": [
@@ -184,11 +124,3 @@ Deno.test({
     }
   },
 });
-
-async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir({ prefix: "vigil-container-test-" });
-  return {
-    path,
-    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
-  };
-}

@@ -43,7 +43,8 @@ const REEXEC_LINE_REGEXP =
   /^vigil inf: Running again with -A --v8-flags=--max-semi-space-size=4: /;
 
 /**
- * A copy of the project as a user's checkout, with the seed's example in
+ * A copy of the project as a user's checkout after tools/setup.sh (its npm
+ * packages installed), with the seed's example in
  * `signatures/rego/`, and an XDG cache home whose `vigil` directory is the
  * tests' compile cache. Removed when disposed.
  */
@@ -61,6 +62,14 @@ async function seedCheckout(): Promise<
   }).output();
   assert.ok(copy.success, new TextDecoder().decode(copy.stderr));
   await Deno.symlink(`${ROOT}.tools`, `${path}/.tools`);
+  // As tools/setup.sh does: Deno's one-time note on the npm packages'
+  // lifecycle scripts (protobufjs, under @grpc/grpc-js) is then behind us.
+  const install = await new Deno.Command(Deno.execPath(), {
+    args: ["install", "--frozen", "--quiet"],
+    cwd: path,
+    env: { DENO_DIR },
+  }).output();
+  assert.ok(install.success, new TextDecoder().decode(install.stderr));
   await Deno.writeTextFile(
     `${path}/signatures/rego/signature_example.rego`,
     SEED_SIGNATURE,

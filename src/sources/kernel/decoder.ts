@@ -22,6 +22,7 @@ import {
   type TraceeEvent,
 } from "../../event/mod.ts";
 import type { ArgumentGate } from "../source.ts";
+import type { Scope } from "../scope.ts";
 import {
   HeaderOffset,
   Limits,
@@ -58,6 +59,11 @@ export interface DecodeContext extends TaskContextSource {
   gate?(eventName: string): ArgumentGate | undefined;
   /** Told of the cgroup records, when given. */
   cgroups?: CgroupObserver;
+  /**
+   * The `--scope` whose task context filters a record must pass before its
+   * events are built; records that fail are counted in `outOfScope`.
+   */
+  scope?: Scope;
 }
 
 /** What learns of cgroups from the ring: made, removed, started. */
@@ -145,6 +151,7 @@ export class RingRecordDecoder {
   /** Each event's gate, or `null` when it has none the decoder can apply. */
   readonly #gates = new Map<string, ParamGate | null>();
   #unwanted = 0;
+  #outOfScope = 0;
   #failures = 0;
   #lastFailure: string | undefined;
 
@@ -194,6 +201,19 @@ export class RingRecordDecoder {
     return this.#unwanted;
   }
 
+  /** Records whose events were not built because they were out of scope. */
+  get outOfScope(): number {
+    return this.#outOfScope;
+  }
+
+  /**
+   * Drops thread contexts made before a container or its details became
+   * known; the source calls it once per drained batch.
+   */
+  refreshContainers(): void {
+    this.#tasks.refreshContainers();
+  }
+
   #decode(
     bytes: Uint8Array,
     view: DataView,
@@ -230,8 +250,10 @@ export class RingRecordDecoder {
       if (kind === RingRecordKind.Exec) {
         this.#tasks.execed(view, offset, fields.paths[Slot.File] ?? "");
       }
-      for (const [flag, event] of SCHED_EVENTS[kind] ?? []) {
-        if (flag === 0 || flags & flag) this.#derive(decoding, event);
+      if (this.#inScope(decoding)) {
+        for (const [flag, event] of SCHED_EVENTS[kind] ?? []) {
+          if (flag === 0 || flags & flag) this.#derive(decoding, event);
+        }
       }
       if (kind === RingRecordKind.Exit) this.#tasks.exited(view, offset);
     }
@@ -257,7 +279,7 @@ export class RingRecordDecoder {
 
   /** The syscall's event and its derived one, as the header flags ask. */
   #syscall(decoding: Decoding): void {
-    if (decoding.syscall === "") return;
+    if (decoding.syscall === "" || !this.#inScope(decoding)) return;
     if (
       decoding.flags & RingRecordFlag.EmitSyscall &&
       KERNEL_EVENTS.has(decoding.syscall)
@@ -293,12 +315,8 @@ export class RingRecordDecoder {
       this.#unwanted++;
       return;
     }
-    const { bytes, view, offset } = decoding;
-    if (decoding.task === undefined) {
-      decoding.task = this.#tasks.of(bytes, view, offset, decoding.flags);
-      decoding.timestamp = this.#tasks.epochNs(view, offset + HeaderOffset.ts);
-    }
-    const task = decoding.task;
+    const { view, offset } = decoding;
+    const task = this.#taskOf(decoding);
     const eventArgs = makeArgs(name, def.params, values);
     // One literal in Tracee's field order: a single object shape.
     const event: TraceeEvent = {
@@ -336,6 +354,30 @@ export class RingRecordDecoder {
       args: eventArgs,
     };
     decoding.envelopes.push(envelopeFromEvent(event, task));
+  }
+
+  /** The record's task context, decoded for its first event. */
+  #taskOf(decoding: Decoding): TaskContext {
+    if (decoding.task === undefined) {
+      const { bytes, view, offset } = decoding;
+      decoding.task = this.#tasks.of(bytes, view, offset, decoding.flags);
+      decoding.timestamp = this.#tasks.epochNs(view, offset + HeaderOffset.ts);
+    }
+    return decoding.task;
+  }
+
+  /**
+   * Whether the record's task passes the scope's context filters (decided
+   * once per task context); counted when it does not.
+   */
+  #inScope(decoding: Decoding): boolean {
+    const scope = this.#context.scope;
+    if (scope === undefined) return true;
+    const task = this.#taskOf(decoding);
+    task.inScope ??= scope.matchesContext(task);
+    if (task.inScope) return true;
+    this.#outOfScope++;
+    return false;
   }
 
   /**

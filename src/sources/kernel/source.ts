@@ -15,14 +15,23 @@
  * @module
  */
 
-import type { EventEnvelope } from "../../event/mod.ts";
+import {
+  containerFromCgroupPath,
+  type EventEnvelope,
+} from "../../event/mod.ts";
 import type { ArgumentGate, EventSource, SourceLosses } from "../source.ts";
+import type { Scope } from "../scope.ts";
+import {
+  ContainerdClient,
+  ContainerEnricher,
+  type EnrichmentCounts,
+} from "../container/mod.ts";
 import { CgroupResolver } from "./cgroup_resolver.ts";
 import {
   type CgroupHierarchy,
   readCgroupHierarchy,
 } from "./cgroup_hierarchy.ts";
-import { RingRecordDecoder } from "./decoder.ts";
+import { type CgroupObserver, RingRecordDecoder } from "./decoder.ts";
 import { KERNEL_EVENT_NAMES } from "./plan.ts";
 import {
   excludeHostPid,
@@ -57,6 +66,17 @@ export interface KernelSourceOptions extends ProgramOptions {
    * first v1 controller mounted (see cgroup_hierarchy.ts).
    */
   cgroupController?: string;
+  /**
+   * Only events in this scope are built (`--scope`); task context filters
+   * are tested before an event is built, the runtime's fields once filled.
+   */
+  scope?: Scope;
+  /**
+   * containerd's socket, for container details (name, image, pod); `false`
+   * leaves events with the container id only.
+   * @default {"/run/containerd/containerd.sock"}
+   */
+  containerdSocket?: string | false;
 }
 
 type Log = NonNullable<KernelSourceOptions["log"]>;
@@ -82,21 +102,59 @@ export async function openKernelSource(
     ...options,
     cgroupSubsys: hierarchy?.subsys ?? 0,
   });
+  const log = options.log ?? (() => {});
+  const enricher = options.containerdSocket === false
+    ? undefined
+    : containerdEnricher(options.containerdSocket, log);
   try {
     const reader = new RingBufferReader(object.map("events"));
-    return new KernelSource(
-      object,
-      links,
-      reader,
-      options.log ?? (() => {}),
-      options.gate,
-      hierarchy ?? NO_HIERARCHY,
-    );
+    return new KernelSource(object, links, reader, {
+      log,
+      gate: options.gate,
+      hierarchy: hierarchy ?? NO_HIERARCHY,
+      scope: options.scope,
+      enricher,
+    });
   } catch (error) {
+    enricher?.close();
     await BpfLink.closeAll(links);
     object.close();
     throw error;
   }
+}
+
+/**
+ * The resolver, also starting the lookup of each container whose cgroup
+ * the kernel makes: the runtime knows the container before its cgroup
+ * exists, so its details often arrive before its first event.
+ */
+function lookingUpContainers(
+  resolver: CgroupResolver,
+  enricher: ContainerEnricher,
+): CgroupObserver {
+  return {
+    made(cgroupId, hierarchyId, path) {
+      resolver.made(cgroupId, hierarchyId, path);
+      const container = containerFromCgroupPath(path);
+      if (container?.root) enricher.request(container.id);
+    },
+    removed: (cgroupId, hierarchyId) => resolver.removed(cgroupId, hierarchyId),
+    started: (cgroupId) => resolver.started(cgroupId),
+  };
+}
+
+/** What the enricher did, for the debug log at close. */
+function containerCountsLine(counts: Readonly<EnrichmentCounts>): string {
+  return `Container lookups: ${counts.lookups} answered (${counts.found} found), ${counts.failed} failed; ${counts.held} event(s) held for a new container's details, ${counts.sentWithout} sent with the container id only`;
+}
+
+/** An enricher asking containerd at `socket`. */
+function containerdEnricher(
+  socket: string | undefined,
+  log: Log,
+): ContainerEnricher {
+  const client = new ContainerdClient(socket === undefined ? {} : { socket });
+  return new ContainerEnricher(client, { log });
 }
 
 /** A host without a cgroup file system: no container is ever found. */
@@ -119,6 +177,15 @@ const LOSS_CHECK_MS = 1000;
  */
 const MAX_BATCH = 128;
 
+/** What a {@linkcode KernelSource} is made with, besides its BPF objects. */
+interface KernelSourceParts {
+  log: Log;
+  gate: KernelSourceOptions["gate"];
+  hierarchy: CgroupHierarchy;
+  scope: Scope | undefined;
+  enricher: ContainerEnricher | undefined;
+}
+
 /** An {@linkcode EventSource} of live kernel events. */
 export class KernelSource implements EventSource {
   /** The source's name in logs. */
@@ -129,6 +196,10 @@ export class KernelSource implements EventSource {
   readonly #log: Log;
   readonly #decoder: RingRecordDecoder;
   readonly #cpus: number;
+  readonly #scope: Scope | undefined;
+  readonly #enricher: ContainerEnricher | undefined;
+  /** Events dropped after enrichment by the scope's runtime field filters. */
+  #outOfScope = 0;
   #delivered = 0;
   #lost = 0;
   #closed = false;
@@ -138,15 +209,15 @@ export class KernelSource implements EventSource {
     object: BpfObject,
     links: BpfLink[],
     reader: RingBufferReader,
-    log: Log,
-    gate: KernelSourceOptions["gate"],
-    hierarchy: CgroupHierarchy,
+    { log, gate, hierarchy, scope, enricher }: KernelSourceParts,
   ) {
     this.#object = object;
     this.#links = links;
     this.#reader = reader;
     this.#log = log;
     this.#cpus = possibleCpus();
+    this.#scope = scope;
+    this.#enricher = enricher;
     // Made once the programs are attached: cgroups made from now on come
     // as records, the ones before are walked.
     const resolver = new CgroupResolver(hierarchy);
@@ -158,8 +229,17 @@ export class KernelSource implements EventSource {
       get cgroupGeneration() {
         return resolver.generation;
       },
-      cgroups: resolver,
+      cgroups: enricher ? lookingUpContainers(resolver, enricher) : resolver,
       ...(gate ? { gate } : {}),
+      ...(scope && !scope.all ? { scope } : {}),
+      ...(enricher
+        ? {
+          containerDetails: (id: string) => enricher.details(id),
+          get detailsGeneration() {
+            return enricher.generation;
+          },
+        }
+        : {}),
     });
   }
 
@@ -183,6 +263,11 @@ export class KernelSource implements EventSource {
     return this.#decoder.unwanted;
   }
 
+  /** Records and events dropped so far as outside the `--scope`. */
+  get outOfScope(): number {
+    return this.#decoder.outOfScope + this.#outOfScope;
+  }
+
   /** Events delivered so far and ring records the kernel could not queue. */
   stats(): { delivered: number; lost: number } {
     this.#readLost();
@@ -196,6 +281,7 @@ export class KernelSource implements EventSource {
       dropped: {
         unselected: this.#decoder.unwanted,
         undecodable: this.#decoder.failures,
+        out_of_scope: this.outOfScope,
       },
     };
   }
@@ -208,6 +294,12 @@ export class KernelSource implements EventSource {
       lines.push(`kernel: ${this.#lost} records lost (ring buffer full)`);
     }
     if (this.#decoder.failures > 0) lines.push(this.#failuresLine());
+    const without = this.#enricher?.counts.sentWithout ?? 0;
+    if (without > 0) {
+      lines.push(
+        `kernel: ${without} container event(s) sent with the container id only (details late, unknown to the runtime, or the runtime down)`,
+      );
+    }
     return lines;
   }
 
@@ -247,6 +339,7 @@ export class KernelSource implements EventSource {
         await this.#reader.wait(POLL_MS);
         continue;
       }
+      this.#decoder.refreshContainers();
       // Yield as batches fill, so that the event loop runs in between.
       const offsets = recordOffsets(batch);
       let envelopes: EventEnvelope[] = [];
@@ -260,13 +353,33 @@ export class KernelSource implements EventSource {
           ),
         );
         if (envelopes.length >= MAX_BATCH || i + 2 >= offsets.length) {
-          if (envelopes.length === 0) continue;
-          this.#delivered += envelopes.length;
-          yield envelopes;
+          const ready = await this.#enriched(envelopes);
           envelopes = [];
+          if (ready.length === 0) continue;
+          this.#delivered += ready.length;
+          yield ready;
         }
       }
     }
+  }
+
+  /**
+   * The events with their containers' details (held a little for a new
+   * container's, see container/enricher.ts), less those outside the
+   * scope's runtime field filters.
+   */
+  async #enriched(envelopes: EventEnvelope[]): Promise<EventEnvelope[]> {
+    if (envelopes.length === 0) return envelopes;
+    const filled = this.#enricher
+      ? await this.#enricher.fill(envelopes)
+      : envelopes;
+    const scope = this.#scope;
+    if (scope === undefined || !scope.readsDetails) return filled;
+    const kept = filled.filter((envelope) =>
+      scope.matchesDetails(envelope.event())
+    );
+    this.#outOfScope += filled.length - kept.length;
+    return kept;
   }
 
   #readLost(): void {
@@ -285,6 +398,10 @@ export class KernelSource implements EventSource {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#enricher) {
+      this.#enricher.close();
+      this.#log("debug", containerCountsLine(this.#enricher.counts));
+    }
     this.#readLost();
     await BpfLink.closeAll(this.#links);
     await this.#reader.close();

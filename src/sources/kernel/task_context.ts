@@ -9,9 +9,12 @@
 
 import {
   type CgroupContainer,
+  type ContainerInfo,
   entityId,
   type EventJsonParts,
+  type KubernetesInfo,
 } from "../../event/mod.ts";
+import type { ContainerDetails } from "../container/mod.ts";
 import { HeaderOffset, Limits, RingRecordFlag } from "../../../ffi/mod.ts";
 import { cText } from "./ring_text.ts";
 
@@ -26,6 +29,16 @@ export interface TaskContextSource {
    * absent, every container has.
    */
   containerStarted?(cgroupId: bigint): boolean;
+  /**
+   * The runtime's details of a container, when known (asking for them may
+   * start a lookup); when absent, events carry the container id only.
+   */
+  containerDetails?(containerId: string): ContainerDetails | undefined;
+  /**
+   * Changes when a container's details arrive: contexts of containers
+   * decoded without details are then dropped (read as `cgroupGeneration`).
+   */
+  readonly detailsGeneration?: number;
   /**
    * Changes when a cgroup looked up in vain becomes known: contexts without
    * a container decoded before are then dropped (read on cgroup records and
@@ -75,8 +88,8 @@ export interface TaskContext {
   readonly executable: { readonly path: string };
   readonly hostName: string;
   readonly containerId: string;
-  readonly container: { readonly id?: string };
-  readonly kubernetes: Record<string, never>;
+  readonly container: Readonly<ContainerInfo>;
+  readonly kubernetes: Readonly<KubernetesInfo>;
   readonly contextFlags: {
     readonly containerStarted: boolean;
     readonly isCompat: boolean;
@@ -86,6 +99,8 @@ export interface TaskContext {
   readonly parentEntityId: number;
   /** The JSON of the members above, made for the first event that is printed or routed. */
   parts?: EventJsonParts;
+  /** Whether the `--scope` passes the task, once asked. */
+  inScope?: boolean;
 }
 
 /**
@@ -121,6 +136,9 @@ function sameContext(
   return true;
 }
 
+/** The `kubernetes` field of events outside pods, shared. */
+const NO_KUBERNETES: Readonly<KubernetesInfo> = Object.freeze({});
+
 /** Most executable paths and entity ids kept, each; emptied when full. */
 const PROCESS_CACHE_MAX = 65536;
 
@@ -134,6 +152,7 @@ export class TaskContexts {
   /** The latest context of each host thread. */
   readonly #tasks = new Map<number, TaskContext>();
   #cgroupGeneration: number | undefined;
+  #detailsGeneration: number | undefined;
 
   /** Contexts with their time base and container lookup. */
   constructor(source: TaskContextSource) {
@@ -200,6 +219,9 @@ export class TaskContexts {
     const processStart = this.epochNs(view, offset + HeaderOffset.leaderStart);
     const containerId = this.#source.containerOf(cgroupId, hostProcessId)?.id ??
       "";
+    const details = containerId === ""
+      ? undefined
+      : this.#source.containerDetails?.(containerId);
     this.refreshContainers();
     return {
       words: contextWords(view, offset),
@@ -226,8 +248,9 @@ export class TaskContexts {
         Limits.COMM_LEN - 1,
       ),
       containerId,
-      container: Object.freeze(containerId ? { id: containerId } : {}),
-      kubernetes: Object.freeze({}),
+      container: details?.container ??
+        Object.freeze(containerId ? { id: containerId } : {}),
+      kubernetes: details?.kubernetes ?? NO_KUBERNETES,
       // Containers that existed before Vigil started count as started.
       contextFlags: Object.freeze({
         containerStarted: containerId !== "" &&
@@ -245,14 +268,23 @@ export class TaskContexts {
 
   /**
    * Drops the contexts decoded without a container when a cgroup looked up
-   * in vain has become known since (the source's `cgroupGeneration`).
+   * in vain has become known since (the source's `cgroupGeneration`), and
+   * those of containers without details when details have arrived since
+   * (`detailsGeneration`).
    */
   refreshContainers(): void {
-    const generation = this.#source.cgroupGeneration;
-    if (generation === this.#cgroupGeneration) return;
-    this.#cgroupGeneration = generation;
+    const cgroups = this.#source.cgroupGeneration;
+    const details = this.#source.detailsGeneration;
+    const newCgroups = cgroups !== this.#cgroupGeneration;
+    const newDetails = details !== this.#detailsGeneration;
+    if (!newCgroups && !newDetails) return;
+    this.#cgroupGeneration = cgroups;
+    this.#detailsGeneration = details;
     for (const [hostTid, task] of this.#tasks) {
-      if (task.containerId === "") this.#tasks.delete(hostTid);
+      const stale = task.containerId === ""
+        ? newCgroups
+        : newDetails && task.container.name === undefined;
+      if (stale) this.#tasks.delete(hostTid);
     }
   }
 
