@@ -75,6 +75,14 @@ struct {
 	__type(value, u64);
 } lost SEC(".maps");
 
+/* Events filtered out before a record was made, per CPU (VIGIL_DROP_*). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, u32);
+	__type(value, u64);
+} dropped SEC(".maps");
+
 struct scratch {
 	u8 buf[VIGIL_SCRATCH_SIZE];
 };
@@ -138,6 +146,14 @@ static __always_inline bool is_excluded(u32 tgid)
 	return tgid == cfg.self_tgid || bpf_map_lookup_elem(&excluded, &tgid);
 }
 
+static __always_inline void count_drop(u32 index)
+{
+	u64 *count = bpf_map_lookup_elem(&dropped, &index);
+
+	if (count)
+		*count += 1;
+}
+
 /* The id of `p` in its own pid namespace, and that namespace's inode. */
 static __always_inline u32 ns_nr(struct pid *p, u32 *ns_inum)
 {
@@ -181,6 +197,22 @@ static __always_inline u64 v1_cgroup_id(struct task_struct *task)
 static __always_inline u64 current_cgroup_id(struct task_struct *task)
 {
 	return cfg.cgroup_subsys ? v1_cgroup_id(task) : bpf_get_current_cgroup_id();
+}
+
+#include "scope_filter.h"
+
+/*
+ * Whether the current task's records are not wanted: Vigil's own, excluded,
+ * or out of scope (counted).
+ */
+static __always_inline bool not_traced(u32 tgid)
+{
+	if (is_excluded(tgid))
+		return true;
+	if (task_in_scope(tgid))
+		return false;
+	count_drop(VIGIL_DROP_SCOPE);
+	return true;
 }
 
 /*
@@ -379,6 +411,8 @@ __noinline u32 put_path(struct scratch *s, u32 off, u8 index, u64 dentry_addr, u
 	return w.off;
 }
 
+#include "arg_filter.h"
+
 __noinline u32 put_file(struct scratch *s, u32 off, u8 index, u64 file_addr)
 {
 	struct file *file = (void *)file_addr;
@@ -575,6 +609,13 @@ __noinline int emit_syscall(const struct inflight *in, u32 nr, long ret, u32 fla
 	bool base_done = false;
 	u32 off = VIGIL_HEADER_SIZE;
 
+	/* An open only security_file_open wants, whose path no filter can match. */
+	if ((cfg.filter_flags & VIGIL_FILTER_FILE_PATH) && !(sf & VIGIL_SYS_EMIT) &&
+	    (nr == NR_OPEN || nr == NR_OPENAT || nr == NR_OPENAT2) && ret >= 0 &&
+	    !path_wanted((u64)fd_file(task, ret))) {
+		count_drop(VIGIL_DROP_ARGUMENT);
+		return 0;
+	}
 	fill_header(s, VIGIL_KIND_SYSCALL, in->ts);
 	h->syscall_nr = nr;
 	h->ret = ret;
@@ -713,7 +754,7 @@ static __always_inline int on_sys_enter(const void *src, long id, enum args_from
 	if (id == NR_MPROTECT && !(sf & VIGIL_SYS_EMIT) && !exec_asked)
 		return 0;
 	u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (is_excluded(pid_tgid >> 32))
+	if (not_traced(pid_tgid >> 32))
 		return 0;
 
 	struct inflight in = {};
@@ -775,7 +816,7 @@ static __always_inline int on_sys_exit(long id, long ret)
 	 */
 	if (sf & VIGIL_SYS_EXIT_ONLY) {
 		/* A failed open opens no file. */
-		if (ret < 0 || is_excluded(bpf_get_current_pid_tgid() >> 32))
+		if (ret < 0 || not_traced(bpf_get_current_pid_tgid() >> 32))
 			return 0;
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 		struct inflight in = {
@@ -879,7 +920,7 @@ static __always_inline int on_exec(struct task_struct *task, struct linux_binprm
 	if (!(sched & (VIGIL_SCHED_EXEC | VIGIL_SCHED_BPRM)))
 		return 0;
 	u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (is_excluded(pid_tgid >> 32))
+	if (not_traced(pid_tgid >> 32))
 		return 0;
 	struct scratch *s = scratch_buf();
 	if (!s)
@@ -936,6 +977,10 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	}
 	if (!(cfg.sched_flags & VIGIL_SCHED_FORK) || parent_tgid == cfg.self_tgid)
 		return 0;
+	if (!task_in_scope(parent_tgid)) {
+		count_drop(VIGIL_DROP_SCOPE);
+		return 0;
+	}
 	struct scratch *s = scratch_buf();
 	if (!s)
 		return 0;
@@ -974,6 +1019,10 @@ static __always_inline int on_exit(struct task_struct *task)
 	}
 	if (!(cfg.sched_flags & VIGIL_SCHED_EXIT) || tgid == cfg.self_tgid)
 		return 0;
+	if (!task_in_scope(tgid)) {
+		count_drop(VIGIL_DROP_SCOPE);
+		return 0;
+	}
 	struct scratch *s = scratch_buf();
 	if (!s)
 		return 0;

@@ -9,7 +9,19 @@
  */
 
 import { type KernelPlan, kernelPlan, SYSCALLS_BY_NUMBER } from "./plan.ts";
-import { adaptPlan, writeConfig } from "./config.ts";
+import { adaptPlan, type ConfigSettings, writeConfig } from "./config.ts";
+import {
+  loadPathFilter,
+  pathFilterFlags,
+  type PathFilterPlan,
+} from "./path_filter.ts";
+import {
+  checkScope,
+  hostMountNamespace,
+  type KernelScopeFilter,
+  loadScopeFilter,
+  scopeFlags,
+} from "./scope_filter.ts";
 import {
   planSyscallHooks,
   syscallEventName,
@@ -57,6 +69,14 @@ export interface ProgramOptions {
    * default, for the v2 hierarchy, else a v1 controller's subsystem id + 1.
    */
   cgroupSubsys?: number;
+  /**
+   * The trie entries of the `pathname` globs every consumer of
+   * `security_file_open` declared: opens whose path none can match are
+   * dropped in the kernel (see path_filter.ts).
+   */
+  pathFilter?: PathFilterPlan;
+  /** The tasks whose events are recorded at all (see scope_filter.ts). */
+  scope?: KernelScopeFilter;
   /** Called with debug/warning lines; route to a logger. */
   log?: (
     level: "debug" | "info" | "warning" | "error",
@@ -218,13 +238,13 @@ async function loadObject(
   plan: KernelPlan,
   features: ReadonlyMap<string, boolean | undefined>,
   programs: ReadonlySet<string>,
-  cgroupSubsys: number,
+  settings: ConfigSettings,
 ): Promise<BpfObject> {
   const object = BpfObject.open(
     new URL(OBJECT_FILES[kind], FFI_OUTPUT_DIR).pathname,
   );
   try {
-    writeConfig(object, plan, features, cgroupSubsys);
+    writeConfig(object, plan, features, settings);
     for (const program of object.programs()) {
       program.autoload = programs.has(program.name);
     }
@@ -250,6 +270,7 @@ export async function loadPrograms(
 ): Promise<LoadedPrograms> {
   const { events, excludePids = [], log = () => {} } = options;
   const requested = kernelPlan(events);
+  if (options.scope) checkScope(options.scope);
   checkHost();
   const results: FeatureResult[] = probeFeatures();
   const missing = results.filter((result) =>
@@ -281,7 +302,14 @@ export async function loadPrograms(
       return await attachPrograms(plan, features, attempt, {
         excludePids,
         log,
-        cgroupSubsys: options.cgroupSubsys ?? 0,
+        settings: {
+          cgroupSubsys: options.cgroupSubsys ?? 0,
+          filterFlags: pathFilterFlags(options.pathFilter),
+          scopeFlags: scopeFlags(options.scope),
+          hostMntNs: options.scope?.containerOnly ? hostMountNamespace() : 0,
+        },
+        pathFilter: options.pathFilter,
+        scope: options.scope,
         events: events.size,
         describe: describeFeatures(results),
       });
@@ -361,7 +389,9 @@ async function attachPrograms(
   context: {
     excludePids: readonly number[];
     log: Log;
-    cgroupSubsys: number;
+    settings: ConfigSettings;
+    pathFilter: PathFilterPlan | undefined;
+    scope: KernelScopeFilter | undefined;
     events: number;
     describe: string;
   },
@@ -376,11 +406,13 @@ async function attachPrograms(
     plan,
     features,
     programs,
-    context.cgroupSubsys,
+    context.settings,
   );
   const links: BpfLink[] = [];
   try {
     for (const pid of context.excludePids) excludeHostPid(object, pid);
+    if (context.pathFilter) loadPathFilter(object, context.pathFilter);
+    if (context.scope) loadScopeFilter(object, context.scope);
     for (const tracepoint of needed) {
       links.push(object.program(`${flavour}_${tracepoint}`).attach());
     }

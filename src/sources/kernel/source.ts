@@ -24,6 +24,7 @@ import {
 } from "./cgroup_hierarchy.ts";
 import { RingRecordDecoder } from "./decoder.ts";
 import { KERNEL_EVENT_NAMES } from "./plan.ts";
+import { compilePathFilter, type PathFilterPlan } from "./path_filter.ts";
 import {
   excludeHostPid,
   loadPrograms,
@@ -31,9 +32,11 @@ import {
 } from "./programs.ts";
 import {
   BpfLink,
+  type BpfMap,
   type BpfObject,
   Clock,
   clockNs,
+  DropIndex,
   possibleCpus,
   recordOffsets,
   RingBufferReader,
@@ -78,9 +81,11 @@ export async function openKernelSource(
       `Cannot identify containers by cgroup controller: ${options.cgroupController} is not mounted`,
     );
   }
+  const pathFilter = kernelPathFilter(options);
   const { object, links } = await loadPrograms({
     ...options,
     cgroupSubsys: hierarchy?.subsys ?? 0,
+    ...(pathFilter ? { pathFilter } : {}),
   });
   try {
     const reader = new RingBufferReader(object.map("events"));
@@ -97,6 +102,27 @@ export async function openKernelSource(
     object.close();
     throw error;
   }
+}
+
+/**
+ * The kernel's filter for `security_file_open`: its gate's globs, when it
+ * has a gate on `pathname` made of globs the kernel can test.
+ */
+function kernelPathFilter(
+  options: KernelSourceOptions,
+): PathFilterPlan | undefined {
+  if (!options.events.has("security_file_open")) return undefined;
+  const gate = options.gate?.("security_file_open");
+  if (gate?.name !== "pathname" || !gate.patterns) return undefined;
+  return compilePathFilter(gate.patterns);
+}
+
+/** Events the kernel dropped before making their records. */
+export interface KernelDropped {
+  /** Opens no argument filter could match (`security_file_open`). */
+  readonly argument: number;
+  /** Events of tasks out of the kernel scope. */
+  readonly scope: number;
 }
 
 /** A host without a cgroup file system: no container is ever found. */
@@ -131,6 +157,7 @@ export class KernelSource implements EventSource {
   readonly #cpus: number;
   #delivered = 0;
   #lost = 0;
+  #dropped: KernelDropped = { argument: 0, scope: 0 };
   #closed = false;
 
   /** @internal Made by {@linkcode openKernelSource}. */
@@ -178,9 +205,24 @@ export class KernelSource implements EventSource {
     if (this.#object) excludeHostPid(this.#object, pid);
   }
 
-  /** Events not built so far because they failed their gate. */
+  /**
+   * Events not built so far because they failed their gate, in user space
+   * or (their argument filter) in the kernel.
+   */
   get unwanted(): number {
-    return this.#decoder.unwanted;
+    return this.#decoder.unwanted + this.kernelDropped().argument;
+  }
+
+  /** Events the kernel dropped so far, before making their records. */
+  kernelDropped(): KernelDropped {
+    const object = this.#object;
+    if (!object) return this.#dropped;
+    const dropped = object.map("dropped");
+    this.#dropped = {
+      argument: this.#sumPerCpu(dropped, DropIndex.Argument),
+      scope: this.#sumPerCpu(dropped, DropIndex.Scope),
+    };
+    return this.#dropped;
   }
 
   /** Events delivered so far and ring records the kernel could not queue. */
@@ -260,14 +302,18 @@ export class KernelSource implements EventSource {
 
   #readLost(): void {
     const object = this.#object;
-    if (!object) return;
+    if (object) this.#lost = this.#sumPerCpu(object.map("lost"), 0);
+  }
+
+  /** The sum over CPUs of a per-CPU array's u64 at `index`. */
+  #sumPerCpu(map: BpfMap, index: number): number {
     const values = new BigUint64Array(this.#cpus);
-    const bytes = new Uint8Array(values.buffer);
-    if (object.map("lost").lookup(new Uint8Array(4), bytes)) {
-      let total = 0n;
-      for (const value of values) total += value;
-      this.#lost = Number(total);
-    }
+    const key = new Uint8Array(4);
+    new DataView(key.buffer).setUint32(0, index, true);
+    if (!map.lookup(key, new Uint8Array(values.buffer))) return 0;
+    let total = 0n;
+    for (const value of values) total += value;
+    return Number(total);
   }
 
   /** Detaches every program and unloads the object. Idempotent. */
@@ -275,6 +321,7 @@ export class KernelSource implements EventSource {
     if (this.#closed) return;
     this.#closed = true;
     this.#readLost();
+    this.kernelDropped();
     await BpfLink.closeAll(this.#links);
     await this.#reader.close();
     this.#object?.close();
