@@ -23,9 +23,10 @@ export const Limits = {
   WINDOW_END: 768,
   WINDOW_SIZE: 1024,
   SCOPE_ENTRIES: 1024,
+  FIRST_BYTES: 32,
   FILE_SIZE: 32,
   TASK_SIZE: 24,
-  CONFIG_SIZE: 3616,
+  CONFIG_SIZE: 3648,
 } as const;
 
 /** `VIGIL_KIND_*`: what a ring record reports. */
@@ -302,6 +303,7 @@ export const ConfigOffset = {
   filterFlags: 16,
   scopeFlags: 20,
   hostMntNs: 24,
-  sysFlags: 32,
-  argKinds: 544,
+  anywhereFirst: 32,
+  sysFlags: 64,
+  argKinds: 576,
 } as const;

@@ -19,7 +19,9 @@
  * NUL at VIGIL_WINDOW_END, by the same walk as put_path's (same steps, same
  * mount crossings), so a component's text is complete, leaf side included,
  * when it is looked up. A lookup key is the 4 bytes before the bytes it
- * tests: they are free until the next component is written.
+ * tests: they are free until the next component is written. A component is
+ * looked up in path_anywhere only when an entry starts with its first byte
+ * (a bitmap in cfg), which spares most lookups.
  *
  * Included by vigil.bpf.c after its maps, cfg, KREAD and bounded().
  */
@@ -133,7 +135,11 @@ static long filter_step(u64 i, void *data)
 		w->pass = true;
 		return 1;
 	}
-	if ((cfg.filter_flags & VIGIL_FILTER_ANYWHERE) && window_lookup(&path_anywhere, win, pos)) {
+	/* An entry starts with the window's byte at pos: test its first byte first. */
+	u8 first = win->buf[pos];
+	if ((cfg.filter_flags & VIGIL_FILTER_ANYWHERE) &&
+	    (cfg.anywhere_first[(first >> 3) & 31] >> (first & 7)) & 1 &&
+	    window_lookup(&path_anywhere, win, pos)) {
 		w->pass = true;
 		return 1;
 	}

@@ -175,6 +175,7 @@ struct vigil_field {
 #define VIGIL_WINDOW_END 768
 #define VIGIL_WINDOW_SIZE 1024
 #define VIGIL_SCOPE_ENTRIES 1024
+#define VIGIL_FIRST_BYTES 32
 
 struct vigil_config {
 	unsigned int self_tgid;
@@ -185,6 +186,8 @@ struct vigil_config {
 	unsigned int scope_flags;
 	unsigned int host_mnt_ns; /* the host's mount namespace, for VIGIL_SCOPE_CONTAINER */
 	unsigned int pad;
+	/* Bit b: an entry of path_anywhere starts with byte b (arg_filter.h). */
+	unsigned char anywhere_first[VIGIL_FIRST_BYTES];
 	unsigned char sys_flags[VIGIL_SYSCALL_MAX];
 	unsigned char arg_kinds[VIGIL_SYSCALL_MAX][VIGIL_ARGS];
 };
@@ -195,6 +198,6 @@ struct vigil_config {
 
 #define VIGIL_FILE_SIZE 32
 #define VIGIL_TASK_SIZE 24
-#define VIGIL_CONFIG_SIZE 3616
+#define VIGIL_CONFIG_SIZE 3648
 
 #endif /* VIGIL_EVENTS_H */

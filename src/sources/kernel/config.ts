@@ -28,6 +28,8 @@ export interface ConfigSettings {
   readonly scopeFlags: number;
   /** The inode of the host's mount namespace, for `ScopeFlag.Container`. */
   readonly hostMntNs: number;
+  /** Bit b set: an anywhere entry of the path filter starts with byte b. */
+  readonly anywhereFirst?: Uint8Array;
 }
 
 /** Writes the BPF configuration of a plan into the object's `.rodata`. */
@@ -55,6 +57,9 @@ export function writeConfig(
   view.setUint32(ConfigOffset.filterFlags, settings.filterFlags, true);
   view.setUint32(ConfigOffset.scopeFlags, settings.scopeFlags, true);
   view.setUint32(ConfigOffset.hostMntNs, settings.hostMntNs, true);
+  if (settings.anywhereFirst) {
+    data.set(settings.anywhereFirst, ConfigOffset.anywhereFirst);
+  }
   for (const [nr, flags] of plan.sysFlags) {
     data[ConfigOffset.sysFlags + nr] = flags;
     const params = SYSCALLS_BY_NUMBER.get(nr)?.params ?? [];

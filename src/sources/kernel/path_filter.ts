@@ -107,6 +107,19 @@ export function pathFilterFlags(plan: PathFilterPlan | undefined): number {
     (plan.anywhere.length > 0 ? FilterFlag.Anywhere : 0);
 }
 
+/**
+ * The config's `anywhere_first` bitmap: bit b is set when an anywhere entry
+ * starts with byte b, so that the kernel looks up only components that may
+ * start one.
+ */
+export function anywhereFirstBytes(plan: PathFilterPlan): Uint8Array {
+  const bits = new Uint8Array(Limits.FIRST_BYTES);
+  for (const bytes of plan.anywhere) {
+    bits[bytes[0]! >> 3]! |= 1 << (bytes[0]! & 7);
+  }
+  return bits;
+}
+
 /** A trie key: the bit length, then the bytes (zero-padded). */
 function trieKey(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const key = new Uint8Array(4 + Limits.FILTER_KEY_MAX);

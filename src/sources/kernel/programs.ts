@@ -11,6 +11,7 @@
 import { type KernelPlan, kernelPlan, SYSCALLS_BY_NUMBER } from "./plan.ts";
 import { adaptPlan, type ConfigSettings, writeConfig } from "./config.ts";
 import {
+  anywhereFirstBytes,
   loadPathFilter,
   pathFilterFlags,
   type PathFilterPlan,
@@ -307,6 +308,9 @@ export async function loadPrograms(
           filterFlags: pathFilterFlags(options.pathFilter),
           scopeFlags: scopeFlags(options.scope),
           hostMntNs: options.scope?.containerOnly ? hostMountNamespace() : 0,
+          ...(options.pathFilter
+            ? { anywhereFirst: anywhereFirstBytes(options.pathFilter) }
+            : {}),
         },
         pathFilter: options.pathFilter,
         scope: options.scope,

@@ -124,9 +124,16 @@ Deno.test({
                 return false; // a file where another path needs a directory
               }
             });
+            // Stars in the run's part of a path (anchored entries), or a
+            // star before one of its '/' (anywhere entries).
             const patterns = starring.map(([which, at, length]) => {
               const path = paths[which % paths.length]!;
               const start = run.length + (at % (path.length - run.length));
+              if (length % 2 === 0) {
+                return `*${path.slice(path.lastIndexOf("/", start))}${
+                  length % 4 === 0 ? "" : "*"
+                }`;
+              }
               return `${path.slice(0, start)}*${
                 path.slice(start + (length % 4))
               }`;
