@@ -609,13 +609,6 @@ __noinline int emit_syscall(const struct inflight *in, u32 nr, long ret, u32 fla
 	bool base_done = false;
 	u32 off = VIGIL_HEADER_SIZE;
 
-	/* An open only security_file_open wants, whose path no filter can match. */
-	if ((cfg.filter_flags & VIGIL_FILTER_FILE_PATH) && !(sf & VIGIL_SYS_EMIT) &&
-	    (nr == NR_OPEN || nr == NR_OPENAT || nr == NR_OPENAT2) && ret >= 0 &&
-	    !path_wanted((u64)fd_file(task, ret))) {
-		count_drop(VIGIL_DROP_ARGUMENT);
-		return 0;
-	}
 	fill_header(s, VIGIL_KIND_SYSCALL, in->ts);
 	h->syscall_nr = nr;
 	h->ret = ret;
@@ -801,6 +794,21 @@ static __always_inline bool prot_alert(const struct inflight *in)
 	return (prev & VM_WRITE) && (req & VM_EXEC) && !(req & VM_WRITE);
 }
 
+/*
+ * Whether an open that only security_file_open wants opened a file whose
+ * path no argument filter can match (counted): then no record is made.
+ */
+static __always_inline bool open_filtered(long id, long ret, u8 sf)
+{
+	if (!(cfg.filter_flags & VIGIL_FILTER_FILE_PATH) || (sf & VIGIL_SYS_EMIT) || ret < 0 ||
+	    (id != NR_OPEN && id != NR_OPENAT && id != NR_OPENAT2))
+		return false;
+	if (path_wanted((u64)fd_file(bpf_get_current_task_btf(), ret)))
+		return false;
+	count_drop(VIGIL_DROP_ARGUMENT);
+	return true;
+}
+
 static __always_inline int on_sys_exit(long id, long ret)
 {
 	if (id < 0 || id >= VIGIL_SYSCALL_MAX)
@@ -816,7 +824,8 @@ static __always_inline int on_sys_exit(long id, long ret)
 	 */
 	if (sf & VIGIL_SYS_EXIT_ONLY) {
 		/* A failed open opens no file. */
-		if (ret < 0 || not_traced(bpf_get_current_pid_tgid() >> 32))
+		if (ret < 0 || not_traced(bpf_get_current_pid_tgid() >> 32) ||
+		    open_filtered(id, ret, sf))
 			return 0;
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 		struct inflight in = {
@@ -842,6 +851,8 @@ static __always_inline int on_sys_exit(long id, long ret)
 		return 0;
 	/* Only mprotect calls that raise an alert matter for mem_prot_alert. */
 	if (id == NR_MPROTECT && !(sf & VIGIL_SYS_EMIT) && (ret != 0 || !prot_alert(&in)))
+		return 0;
+	if (open_filtered(id, ret, sf))
 		return 0;
 	emit_syscall(&in, id, ret, sf);
 	return 0;
