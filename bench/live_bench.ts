@@ -475,7 +475,7 @@ export async function liveBench(cacheDir: string): Promise<BenchRow[]> {
       }),
       ...await slowdown(
         "parallel C build (make -j2, 150 files)",
-        "builds/s",
+        "builds/min",
         cacheDir,
         cBuild(Deno.makeTempDirSync({ dir, prefix: "build-" })),
       ),

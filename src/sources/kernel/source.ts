@@ -114,7 +114,14 @@ function kernelPathFilter(
   if (!options.events.has("security_file_open")) return undefined;
   const gate = options.gate?.("security_file_open");
   if (gate?.name !== "pathname" || !gate.patterns) return undefined;
-  return compilePathFilter(gate.patterns);
+  const plan = compilePathFilter(gate.patterns);
+  options.log?.(
+    "debug",
+    plan
+      ? `Filtering security_file_open paths in the kernel: ${plan.anchored.length} anchored and ${plan.anywhere.length} anywhere entries`
+      : "Filtering security_file_open paths in user space only: a glob has neither a literal prefix nor a '/' after a star",
+  );
+  return plan;
 }
 
 /** Events the kernel dropped before making their records. */
