@@ -10,19 +10,13 @@
 
 import { type KernelPlan, kernelPlan, SYSCALLS_BY_NUMBER } from "./plan.ts";
 import { adaptPlan, type ConfigSettings, writeConfig } from "./config.ts";
+import type { PathFilterPlan } from "./path_filter.ts";
+import { checkScope, type KernelScopeFilter } from "./scope_filter.ts";
 import {
-  anywhereFirstBytes,
-  loadPathFilter,
-  pathFilterFlags,
-  type PathFilterPlan,
-} from "./path_filter.ts";
-import {
-  checkScope,
-  hostMountNamespace,
-  type KernelScopeFilter,
-  loadScopeFilter,
-  scopeFlags,
-} from "./scope_filter.ts";
+  filterSettings,
+  type KernelFilters,
+  loadFilters,
+} from "./kernel_filters.ts";
 import {
   planSyscallHooks,
   syscallEventName,
@@ -305,15 +299,9 @@ export async function loadPrograms(
         log,
         settings: {
           cgroupSubsys: options.cgroupSubsys ?? 0,
-          filterFlags: pathFilterFlags(options.pathFilter),
-          scopeFlags: scopeFlags(options.scope),
-          hostMntNs: options.scope?.containerOnly ? hostMountNamespace() : 0,
-          ...(options.pathFilter
-            ? { anywhereFirst: anywhereFirstBytes(options.pathFilter) }
-            : {}),
+          ...filterSettings(options),
         },
-        pathFilter: options.pathFilter,
-        scope: options.scope,
+        filters: options,
         events: events.size,
         describe: describeFeatures(results),
       });
@@ -394,8 +382,7 @@ async function attachPrograms(
     excludePids: readonly number[];
     log: Log;
     settings: ConfigSettings;
-    pathFilter: PathFilterPlan | undefined;
-    scope: KernelScopeFilter | undefined;
+    filters: KernelFilters;
     events: number;
     describe: string;
   },
@@ -415,8 +402,7 @@ async function attachPrograms(
   const links: BpfLink[] = [];
   try {
     for (const pid of context.excludePids) excludeHostPid(object, pid);
-    if (context.pathFilter) loadPathFilter(object, context.pathFilter);
-    if (context.scope) loadScopeFilter(object, context.scope);
+    loadFilters(object, context.filters);
     for (const tracepoint of needed) {
       links.push(object.program(`${flavour}_${tracepoint}`).attach());
     }
