@@ -835,6 +835,13 @@ static __always_inline int on_sys_exit(long id, long ret)
 		};
 		return emit_syscall(&in, id, ret, sf);
 	}
+	/*
+	 * mprotect without PROT_EXEC saved nothing at entry when only its alert
+	 * is wanted: its saved registers say so without a map lookup.
+	 */
+	if (id == NR_MPROTECT && !(sf & VIGIL_SYS_EMIT) && (cfg.features & VIGIL_FEATURE_TASK_PT_REGS) &&
+	    !(((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()))->dx & VM_EXEC))
+		return 0;
 	u32 tid = (u32)bpf_get_current_pid_tgid();
 	struct inflight *saved = bpf_map_lookup_elem(&inflight, &tid);
 	if (!saved)

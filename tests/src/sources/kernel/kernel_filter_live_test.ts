@@ -20,6 +20,7 @@ import { checkAsyncProperty } from "../../../_helpers/property.ts";
 import {
   argsOf,
   ARRIVAL_MS,
+  captureEvents,
   collectRecords,
   ignoreKernelTests,
   waitFor,
@@ -275,5 +276,23 @@ Deno.test({
       }),
       RangeError,
     );
+  },
+});
+
+Deno.test({
+  name:
+    "mem_prot_alert alone still reports an mprotect that makes memory executable, and none that does not",
+  ignore,
+  async fn() {
+    // Its exit hook returns before the inflight map when the saved
+    // registers say PROT_EXEC was not asked.
+    const alert = await captureEvents(["mem_prot_alert"], ["w-to-x"]);
+    assert.equal(
+      alert.events.filter((event) => event.eventName === "mem_prot_alert")
+        .length,
+      1,
+    );
+    const none = await captureEvents(["mem_prot_alert"], ["traceme"]);
+    assert.deepEqual(none.events, []);
   },
 });
