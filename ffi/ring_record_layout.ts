@@ -164,6 +164,8 @@ export const SysFlag = {
   Save: 0x8,
   /** no entry state: arguments from registers at exit */
   ExitOnly: 0x10,
+  /** its event only when its path argument may match str_anchored */
+  FilterStr: 0x20,
 } as const;
 
 /** One of {@linkcode SysFlag}'s values. */

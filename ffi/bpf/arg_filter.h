@@ -49,6 +49,15 @@ struct {
 	__type(value, u8);
 } path_anywhere SEC(".maps");
 
+/* Entries a syscall's own path argument (a user string) must start with. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, VIGIL_FILTER_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct path_key);
+	__type(value, u8);
+} str_anchored SEC(".maps");
+
 struct path_window {
 	u8 buf[VIGIL_WINDOW_SIZE];
 };
@@ -179,6 +188,27 @@ __noinline int path_wanted(u64 file_addr)
 	if (w.pass || !w.walked)
 		return 1;
 	return (cfg.filter_flags & VIGIL_FILTER_ANCHORED) && window_lookup(&path_anchored, win, w.pos);
+}
+
+/*
+ * Whether the user string at `src` (a path as the syscall got it) may match
+ * an entry of str_anchored: 0 only when it is absolute and none does. A
+ * relative path passes: user space reports it resolved against a directory.
+ */
+__noinline int str_wanted(u64 src)
+{
+	u32 zero = 0;
+	struct path_window *win = bpf_map_lookup_elem(&path_window, &zero);
+
+	if (!win)
+		return 1;
+	/* More than a key holds, so that a long path's key is not cut by its NUL. */
+	long n = bpf_probe_read_user_str(win->buf + 4, 2 * VIGIL_FILTER_KEY_MAX, (const void *)src);
+	if (n < 2 || win->buf[4] != '/')
+		return 1;
+	struct path_key *key = (void *)win->buf;
+	key->prefixlen = (n < VIGIL_FILTER_KEY_MAX ? n : VIGIL_FILTER_KEY_MAX) * 8;
+	return bpf_map_lookup_elem(&str_anchored, key) != NULL;
 }
 
 #endif /* VIGIL_ARG_FILTER_H */

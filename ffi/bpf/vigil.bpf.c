@@ -850,6 +850,14 @@ static __always_inline int on_sys_exit(long id, long ret)
 	bpf_map_delete_elem(&inflight, &tid);
 	if (in.nr != id || !(sf & (VIGIL_SYS_EMIT | VIGIL_SYS_DERIVED)))
 		return 0;
+	/* The syscall's own event, when its path argument can match no filter. */
+	if ((sf & VIGIL_SYS_FILTER_STR) && (sf & VIGIL_SYS_EMIT) &&
+	    !str_wanted(in.args[id == NR_OPEN ? 0 : 1])) {
+		count_drop(VIGIL_DROP_ARGUMENT);
+		sf &= ~VIGIL_SYS_EMIT;
+		if (!(sf & VIGIL_SYS_DERIVED))
+			return 0;
+	}
 	/* exec is reported at entry, and again only when it failed. */
 	if ((sf & VIGIL_SYS_AT_ENTRY) && ret >= 0)
 		return 0;

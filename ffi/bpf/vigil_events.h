@@ -88,6 +88,7 @@
 #define VIGIL_SYS_AT_ENTRY 0x4
 #define VIGIL_SYS_SAVE 0x8 /* record entry state only (exec prev_comm) */
 #define VIGIL_SYS_EXIT_ONLY 0x10 /* no entry state: arguments from registers at exit */
+#define VIGIL_SYS_FILTER_STR 0x20 /* its event only when its path argument may match str_anchored */
 
 /* config.sched_flags */
 #define VIGIL_SCHED_EXEC 0x1

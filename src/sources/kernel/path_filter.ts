@@ -129,6 +129,22 @@ function trieKey(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 /**
+ * Writes anchored entries into the trie of syscalls' own path arguments
+ * (`str_anchored`).
+ *
+ * @throws {BpfError} When the trie refuses an entry.
+ */
+export function loadSyscallPathFilter(
+  object: BpfObject,
+  anchored: readonly Uint8Array[],
+): void {
+  const trie = object.map("str_anchored");
+  for (const bytes of anchored) {
+    trie.update(trieKey(bytes), new Uint8Array([1]));
+  }
+}
+
+/**
  * Writes a plan's entries into the loaded object's tries.
  *
  * @throws {BpfError} When a trie refuses an entry.
@@ -157,6 +173,20 @@ function trieHas(
     bytes.length <= length &&
     bytes.every((byte, i) => window[start + i] === byte)
   );
+}
+
+/**
+ * Whether the kernel passes a syscall whose path argument is `value` (as
+ * user space reports it) under `plan`'s anchored entries: a relative path
+ * always does (user space resolves it), an absolute one when an entry starts
+ * it.
+ */
+export function syscallPathPasses(
+  plan: PathFilterPlan,
+  value: string,
+): boolean {
+  if (!value.startsWith("/")) return true;
+  return trieHas(plan.anchored, encoder.encode(value + NUL), 0);
 }
 
 /**

@@ -13,9 +13,11 @@ import { adaptPlan, type ConfigSettings, writeConfig } from "./config.ts";
 import type { PathFilterPlan } from "./path_filter.ts";
 import { checkScope, type KernelScopeFilter } from "./scope_filter.ts";
 import {
+  filteredPlan,
   filterSettings,
   type KernelFilters,
   loadFilters,
+  type SyscallPathFilter,
 } from "./kernel_filters.ts";
 import {
   planSyscallHooks,
@@ -70,6 +72,12 @@ export interface ProgramOptions {
    * dropped in the kernel (see path_filter.ts).
    */
   pathFilter?: PathFilterPlan;
+  /**
+   * The anchored entries the `pathname` of open, openat and openat2's own
+   * events must start with, where every consumer of the event filters it
+   * with such globs (see path_filter.ts).
+   */
+  syscallPathFilter?: SyscallPathFilter;
   /** The tasks whose events are recorded at all (see scope_filter.ts). */
   scope?: KernelScopeFilter;
   /** Called with debug/warning lines; route to a logger. */
@@ -283,7 +291,7 @@ export async function loadPrograms(
   const features = new Map(
     results.map((result) => [result.feature.name, result.supported]),
   );
-  const plan = adaptPlan(requested, features);
+  const plan = filteredPlan(adaptPlan(requested, features), options);
   const hooks = chooseSyscallHooks(plan, options.syscallHooks ?? "tracepoints");
   if (hooks.kind === "sys_enter") {
     log("debug", `Hooking syscalls with sys_enter/sys_exit: ${hooks.reason}`);

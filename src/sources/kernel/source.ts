@@ -23,7 +23,8 @@ import {
   readCgroupHierarchy,
 } from "./cgroup_hierarchy.ts";
 import { RingRecordDecoder } from "./decoder.ts";
-import { KERNEL_EVENT_NAMES } from "./plan.ts";
+import { KERNEL_EVENT_NAMES, KERNEL_EVENTS } from "./plan.ts";
+import type { SyscallPathFilter } from "./kernel_filters.ts";
 import { compilePathFilter, type PathFilterPlan } from "./path_filter.ts";
 import {
   excludeHostPid,
@@ -37,6 +38,7 @@ import {
   Clock,
   clockNs,
   DropIndex,
+  Limits,
   possibleCpus,
   recordOffsets,
   RingBufferReader,
@@ -82,10 +84,12 @@ export async function openKernelSource(
     );
   }
   const pathFilter = kernelPathFilter(options);
+  const syscallPathFilter = kernelSyscallPathFilter(options);
   const { object, links } = await loadPrograms({
     ...options,
     cgroupSubsys: hierarchy?.subsys ?? 0,
     ...(pathFilter ? { pathFilter } : {}),
+    ...(syscallPathFilter ? { syscallPathFilter } : {}),
   });
   try {
     const reader = new RingBufferReader(object.map("events"));
@@ -122,6 +126,38 @@ function kernelPathFilter(
       : "Filtering security_file_open paths in user space only: a glob has neither a literal prefix nor a '/' after a star",
   );
   return plan;
+}
+
+/** The open syscalls whose own event has a `pathname` gate on globs. */
+const OPEN_SYSCALLS = ["open", "openat", "openat2"] as const;
+
+/**
+ * The kernel's filter of the open syscalls' own events: for each traced one
+ * whose gate on `pathname` has only anchored entries (prefixes, exact
+ * paths), those entries; the union serves them all.
+ */
+function kernelSyscallPathFilter(
+  options: KernelSourceOptions,
+): SyscallPathFilter | undefined {
+  const syscalls: number[] = [];
+  const anchored = new Map<string, Uint8Array>();
+  for (const name of OPEN_SYSCALLS) {
+    if (!options.events.has(name)) continue;
+    const gate = options.gate?.(name);
+    if (gate?.name !== "pathname" || !gate.patterns) continue;
+    const plan = compilePathFilter(gate.patterns);
+    if (!plan || plan.anywhere.length > 0) continue;
+    syscalls.push(KERNEL_EVENTS.get(name)!.id);
+    for (const bytes of plan.anchored) anchored.set(bytes.join(), bytes);
+  }
+  if (syscalls.length === 0 || anchored.size > Limits.FILTER_ENTRIES) {
+    return undefined;
+  }
+  options.log?.(
+    "debug",
+    `Filtering the pathname of ${syscalls.length} open syscall event(s) in the kernel: ${anchored.size} anchored entries`,
+  );
+  return { syscalls, anchored: [...anchored.values()] };
 }
 
 /** Events the kernel dropped before making their records. */

@@ -13,6 +13,7 @@ import {
 import {
   compilePathFilter,
   pathFilterPasses,
+  syscallPathPasses,
 } from "../../../../src/sources/kernel/path_filter.ts";
 import { GlobSet } from "../../../../src/model/glob.ts";
 import type { TraceeEvent } from "../../../../src/event/event.ts";
@@ -34,17 +35,21 @@ async function eventsOf(
   options: {
     patterns?: readonly string[];
     scope?: KernelScopeFilter;
+    /** The event the patterns gate on `pathname`. */
+    event?: string;
+    /** Other events traced, ungated. */
+    also?: readonly string[];
   },
   commands: readonly (readonly string[])[],
 ): Promise<{ events: TraceeEvent[]; pids: number[]; dropped: number }> {
-  const { patterns, scope } = options;
+  const { patterns, scope, event = "security_file_open", also = [] } = options;
   const source = await openKernelSource({
-    events: new Set(["security_file_open", "sched_process_exit"]),
+    events: new Set([event, ...also, "sched_process_exit"]),
     // Everything the kernel lets through is kept, to see its decision.
     ...(patterns
       ? {
         gate: (name: string) =>
-          name === "security_file_open"
+          name === event
             ? { name: "pathname", matches: () => true, patterns }
             : undefined,
       }
@@ -294,5 +299,56 @@ Deno.test({
     );
     const none = await captureEvents(["mem_prot_alert"], ["traceme"]);
     assert.deepEqual(none.events, []);
+  },
+});
+
+Deno.test({
+  name:
+    "the kernel drops openat events whose absolute pathname no prefix or exact path starts, and keeps relative ones",
+  ignore,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "vigil-openat-" });
+    try {
+      for (const name of ["keep-1", "keep-2", "drop"]) {
+        Deno.writeTextFileSync(`${dir}/${name}`, "");
+      }
+      const patterns = [`${dir}/keep-*`, "/etc/shadow"];
+      const plan = compilePathFilter(patterns)!;
+      const { events, pids, dropped } = await eventsOf(
+        { patterns, event: "openat", also: ["security_file_open"] },
+        [[
+          "sh",
+          "-c",
+          `cd ${dir} && for f in "$@"; do : < "$f"; done`,
+          "sh",
+          `${dir}/keep-1`,
+          `${dir}/drop`,
+          "keep-2",
+          "drop",
+        ]],
+      );
+      const opened = events.filter((event) =>
+        event.eventName === "openat" && event.hostProcessId === pids[0]
+      ).map((event) => String(argsOf(event).pathname));
+      // Relative ones arrive resolved: the kernel let them through.
+      assert.deepEqual(
+        opened.filter((path) => path.startsWith(dir)),
+        [`${dir}/keep-1`, `${dir}/keep-2`, `${dir}/drop`],
+      );
+      assert.ok(dropped >= 1, `dropped ${dropped}`);
+      // The same records still carry security_file_open, which is not gated.
+      const files = events.filter((event) =>
+        event.eventName === "security_file_open" &&
+        event.hostProcessId === pids[0]
+      ).map((event) => String(argsOf(event).pathname));
+      assert.deepEqual(
+        files.filter((path) => path.startsWith(dir)),
+        [`${dir}/keep-1`, `${dir}/drop`, `${dir}/keep-2`, `${dir}/drop`],
+      );
+      assert.equal(syscallPathPasses(plan, `${dir}/drop`), false);
+      assert.equal(syscallPathPasses(plan, `${dir}/keep-1`), true);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
   },
 });

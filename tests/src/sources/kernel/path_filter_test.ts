@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
   compilePathFilter,
   pathFilterPasses,
+  syscallPathPasses,
 } from "../../../../src/sources/kernel/path_filter.ts";
 import { GlobSet } from "../../../../src/model/glob.ts";
 import { checkProperty } from "../../../_helpers/property.ts";
@@ -150,4 +151,26 @@ Deno.test("compilePathFilter() keeps entries to a key's length", () => {
   assert.equal(plan.anchored[0]!.length, 256);
   assert.equal(pathFilterPasses(plan, long), true);
   assert.equal(pathFilterPasses(plan, `${long}b`), true);
+});
+
+Deno.test("syscallPathPasses() passes every value an anchored-only plan's globs match, and every relative one", () => {
+  checkProperty(
+    fc.property(
+      fc.array(glob, { minLength: 1, maxLength: 5 }),
+      fc.array(fc.oneof(path, text), { maxLength: 10 }),
+      (made, values) => {
+        const globs = made.map(({ pattern }) => pattern);
+        const plan = compilePathFilter(globs);
+        if (!plan || plan.anywhere.length > 0) return;
+        const set = new GlobSet(globs);
+        const derived = made.flatMap(({ matching }) => matching);
+        for (const value of [...values, ...derived, ...globs]) {
+          if (set.matches(value) || !value.startsWith("/")) {
+            assert.ok(syscallPathPasses(plan, value), JSON.stringify(value));
+          }
+        }
+      },
+    ),
+    { numRuns: 500 },
+  );
 });
