@@ -21,6 +21,10 @@
  * {@linkcode pathFilterPasses} is the kernel's decision, byte for byte, for
  * the tests that compare it with the globs.
  *
+ * The open syscalls' own events are filtered on their `pathname` argument
+ * (the user string, absolute or not) with the anchored entries alone, when
+ * their globs have no other kind ({@linkcode syscallPathPasses}).
+ *
  * @module
  */
 
