@@ -162,7 +162,10 @@ function kernelSyscallPathFilter(
 
 /** Events the kernel dropped before making their records. */
 export interface KernelDropped {
-  /** Opens no argument filter could match (`security_file_open`). */
+  /**
+   * Events no argument filter could match: `security_file_open`, and the
+   * open syscalls' own events.
+   */
   readonly argument: number;
   /** Events of tasks out of the kernel scope. */
   readonly scope: number;
