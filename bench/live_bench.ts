@@ -9,6 +9,7 @@
  */
 
 import { spawnSensor } from "./_deno.ts";
+import { cBuild } from "./c_build.ts";
 import type { BenchRow } from "./_row.ts";
 import {
   type KernelSourceOptions,
@@ -347,9 +348,9 @@ function slowdown(
  * @returns Rows: openat events/s delivered and records lost under a flood
  * from 2 processes; loss at a paced 500k events/s, for the kernel source
  * and for the sensor with the built-in signatures; the cost of hooking to
- * syscalls nobody selected; slowdown of a syscall-heavy mix and of
- * `find /usr` with the kernel source and with the whole sensor against runs
- * without.
+ * syscalls nobody selected; slowdown of a syscall-heavy mix, of
+ * `find /usr`, of a parallel C build and of a getppid loop with the kernel
+ * source and with the whole sensor against runs without.
  */
 export async function liveBench(cacheDir: string): Promise<BenchRow[]> {
   const dir = Deno.makeTempDirSync({ prefix: "vigil-bench-" });
@@ -471,6 +472,16 @@ export async function liveBench(cacheDir: string): Promise<BenchRow[]> {
         }).output();
         if (!find.success) throw new Error("Cannot run find /usr");
         return 1000 / (performance.now() - start);
+      }),
+      ...await slowdown(
+        "parallel C build (make -j2, 150 files)",
+        "builds/min",
+        cacheDir,
+        cBuild(Deno.makeTempDirSync({ dir, prefix: "build-" })),
+      ),
+      ...await slowdown("getppid loop", "calls/s", cacheDir, async () => {
+        const run = await runLoad(loadgen, ["getppid", "1"], 1);
+        return run.calls / run.seconds;
       }),
     );
     return rows;

@@ -18,9 +18,15 @@ export const Limits = {
   ARGV_MAX: 38,
   ARGAREA_MAX: 8191,
   PATH_DEPTH: 20,
+  FILTER_KEY_MAX: 256,
+  FILTER_ENTRIES: 1024,
+  WINDOW_END: 768,
+  WINDOW_SIZE: 1024,
+  SCOPE_ENTRIES: 1024,
+  FIRST_BYTES: 32,
   FILE_SIZE: 32,
   TASK_SIZE: 24,
-  CONFIG_SIZE: 3600,
+  CONFIG_SIZE: 3648,
 } as const;
 
 /** `VIGIL_KIND_*`: what a ring record reports. */
@@ -158,6 +164,8 @@ export const SysFlag = {
   Save: 0x8,
   /** no entry state: arguments from registers at exit */
   ExitOnly: 0x10,
+  /** its event only when its path argument may match str_anchored */
+  FilterStr: 0x20,
 } as const;
 
 /** One of {@linkcode SysFlag}'s values. */
@@ -193,6 +201,47 @@ export const ExcludeMode = {
 
 /** One of {@linkcode ExcludeMode}'s values. */
 export type ExcludeMode = typeof ExcludeMode[keyof typeof ExcludeMode];
+
+/** `VIGIL_FILTER_*`: argument filters of the config. */
+export const FilterFlag = {
+  /** security_file_open-only opens are filtered */
+  FilePath: 0x1,
+  /** path_anchored has entries */
+  Anchored: 0x2,
+  /** path_anywhere has entries */
+  Anywhere: 0x4,
+} as const;
+
+/** One of {@linkcode FilterFlag}'s values. */
+export type FilterFlag = typeof FilterFlag[keyof typeof FilterFlag];
+
+/** `VIGIL_SCOPE_*`: scope filters of the config. */
+export const ScopeFlag = {
+  /** the task's uid is in scope_uids */
+  Uid: 0x1,
+  /** its host tgid is in scope_pids */
+  Pid: 0x2,
+  /** its comm is in scope_comms */
+  Comm: 0x4,
+  /** its cgroup id is in scope_cgroups */
+  Cgroup: 0x8,
+  /** its mount namespace is not the host's */
+  Container: 0x10,
+} as const;
+
+/** One of {@linkcode ScopeFlag}'s values. */
+export type ScopeFlag = typeof ScopeFlag[keyof typeof ScopeFlag];
+
+/** `VIGIL_DROP_*`: indexes of the `dropped` map. */
+export const DropIndex = {
+  /** no argument filter could match */
+  Argument: 0,
+  /** the task was out of scope */
+  Scope: 1,
+} as const;
+
+/** One of {@linkcode DropIndex}'s values. */
+export type DropIndex = typeof DropIndex[keyof typeof DropIndex];
 
 /** `VIGIL_PATH_*`: bits of a path field's index. */
 export const PathIndex = {
@@ -253,6 +302,10 @@ export const ConfigOffset = {
   schedFlags: 4,
   features: 8,
   cgroupSubsys: 12,
-  sysFlags: 16,
-  argKinds: 528,
+  filterFlags: 16,
+  scopeFlags: 20,
+  hostMntNs: 24,
+  anywhereFirst: 32,
+  sysFlags: 64,
+  argKinds: 576,
 } as const;

@@ -70,6 +70,23 @@ const GROUPS: readonly DefineGroup[] = [
     doc: "values of the `excluded` map",
   },
   {
+    prefix: "FILTER_",
+    name: "FilterFlag",
+    doc: "argument filters of the config",
+    except: ["KEY_MAX", "ENTRIES"],
+  },
+  {
+    prefix: "SCOPE_",
+    name: "ScopeFlag",
+    doc: "scope filters of the config",
+    except: ["ENTRIES"],
+  },
+  {
+    prefix: "DROP_",
+    name: "DropIndex",
+    doc: "indexes of the `dropped` map",
+  },
+  {
     prefix: "PATH_",
     name: "PathIndex",
     doc: "bits of a path field's index",

@@ -75,6 +75,14 @@ struct {
 	__type(value, u64);
 } lost SEC(".maps");
 
+/* Events filtered out before a record was made, per CPU (VIGIL_DROP_*). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, u32);
+	__type(value, u64);
+} dropped SEC(".maps");
+
 struct scratch {
 	u8 buf[VIGIL_SCRATCH_SIZE];
 };
@@ -138,6 +146,14 @@ static __always_inline bool is_excluded(u32 tgid)
 	return tgid == cfg.self_tgid || bpf_map_lookup_elem(&excluded, &tgid);
 }
 
+static __always_inline void count_drop(u32 index)
+{
+	u64 *count = bpf_map_lookup_elem(&dropped, &index);
+
+	if (count)
+		*count += 1;
+}
+
 /* The id of `p` in its own pid namespace, and that namespace's inode. */
 static __always_inline u32 ns_nr(struct pid *p, u32 *ns_inum)
 {
@@ -181,6 +197,22 @@ static __always_inline u64 v1_cgroup_id(struct task_struct *task)
 static __always_inline u64 current_cgroup_id(struct task_struct *task)
 {
 	return cfg.cgroup_subsys ? v1_cgroup_id(task) : bpf_get_current_cgroup_id();
+}
+
+#include "scope_filter.h"
+
+/*
+ * Whether the current task's records are not wanted: Vigil's own, excluded,
+ * or out of scope (counted).
+ */
+static __always_inline bool not_traced(u32 tgid)
+{
+	if (is_excluded(tgid))
+		return true;
+	if (task_in_scope(tgid))
+		return false;
+	count_drop(VIGIL_DROP_SCOPE);
+	return true;
 }
 
 /*
@@ -378,6 +410,8 @@ __noinline u32 put_path(struct scratch *s, u32 off, u8 index, u64 dentry_addr, u
 	f->len = w.off - off - 4;
 	return w.off;
 }
+
+#include "arg_filter.h"
 
 __noinline u32 put_file(struct scratch *s, u32 off, u8 index, u64 file_addr)
 {
@@ -713,7 +747,7 @@ static __always_inline int on_sys_enter(const void *src, long id, enum args_from
 	if (id == NR_MPROTECT && !(sf & VIGIL_SYS_EMIT) && !exec_asked)
 		return 0;
 	u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (is_excluded(pid_tgid >> 32))
+	if (not_traced(pid_tgid >> 32))
 		return 0;
 
 	struct inflight in = {};
@@ -760,6 +794,21 @@ static __always_inline bool prot_alert(const struct inflight *in)
 	return (prev & VM_WRITE) && (req & VM_EXEC) && !(req & VM_WRITE);
 }
 
+/*
+ * Whether an open that only security_file_open wants opened a file whose
+ * path no argument filter can match (counted): then no record is made.
+ */
+static __always_inline bool open_filtered(long id, long ret, u8 sf)
+{
+	if (!(cfg.filter_flags & VIGIL_FILTER_FILE_PATH) || (sf & VIGIL_SYS_EMIT) || ret < 0 ||
+	    (id != NR_OPEN && id != NR_OPENAT && id != NR_OPENAT2))
+		return false;
+	if (path_wanted((u64)fd_file(bpf_get_current_task_btf(), ret)))
+		return false;
+	count_drop(VIGIL_DROP_ARGUMENT);
+	return true;
+}
+
 static __always_inline int on_sys_exit(long id, long ret)
 {
 	if (id < 0 || id >= VIGIL_SYSCALL_MAX)
@@ -775,7 +824,8 @@ static __always_inline int on_sys_exit(long id, long ret)
 	 */
 	if (sf & VIGIL_SYS_EXIT_ONLY) {
 		/* A failed open opens no file. */
-		if (ret < 0 || is_excluded(bpf_get_current_pid_tgid() >> 32))
+		if (ret < 0 || not_traced(bpf_get_current_pid_tgid() >> 32) ||
+		    open_filtered(id, ret, sf))
 			return 0;
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 		struct inflight in = {
@@ -785,6 +835,13 @@ static __always_inline int on_sys_exit(long id, long ret)
 		};
 		return emit_syscall(&in, id, ret, sf);
 	}
+	/*
+	 * mprotect without PROT_EXEC saved nothing at entry when only its alert
+	 * is wanted: its saved registers say so without a map lookup.
+	 */
+	if (id == NR_MPROTECT && !(sf & VIGIL_SYS_EMIT) && (cfg.features & VIGIL_FEATURE_TASK_PT_REGS) &&
+	    !(((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()))->dx & VM_EXEC))
+		return 0;
 	u32 tid = (u32)bpf_get_current_pid_tgid();
 	struct inflight *saved = bpf_map_lookup_elem(&inflight, &tid);
 	if (!saved)
@@ -793,6 +850,14 @@ static __always_inline int on_sys_exit(long id, long ret)
 	bpf_map_delete_elem(&inflight, &tid);
 	if (in.nr != id || !(sf & (VIGIL_SYS_EMIT | VIGIL_SYS_DERIVED)))
 		return 0;
+	/* The syscall's own event, when its path argument can match no filter. */
+	if ((sf & VIGIL_SYS_FILTER_STR) && (sf & VIGIL_SYS_EMIT) &&
+	    !str_wanted(in.args[id == NR_OPEN ? 0 : 1])) {
+		count_drop(VIGIL_DROP_ARGUMENT);
+		sf &= ~VIGIL_SYS_EMIT;
+		if (!(sf & VIGIL_SYS_DERIVED))
+			return 0;
+	}
 	/* exec is reported at entry, and again only when it failed. */
 	if ((sf & VIGIL_SYS_AT_ENTRY) && ret >= 0)
 		return 0;
@@ -801,6 +866,8 @@ static __always_inline int on_sys_exit(long id, long ret)
 		return 0;
 	/* Only mprotect calls that raise an alert matter for mem_prot_alert. */
 	if (id == NR_MPROTECT && !(sf & VIGIL_SYS_EMIT) && (ret != 0 || !prot_alert(&in)))
+		return 0;
+	if (open_filtered(id, ret, sf))
 		return 0;
 	emit_syscall(&in, id, ret, sf);
 	return 0;
@@ -879,7 +946,7 @@ static __always_inline int on_exec(struct task_struct *task, struct linux_binprm
 	if (!(sched & (VIGIL_SCHED_EXEC | VIGIL_SCHED_BPRM)))
 		return 0;
 	u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (is_excluded(pid_tgid >> 32))
+	if (not_traced(pid_tgid >> 32))
 		return 0;
 	struct scratch *s = scratch_buf();
 	if (!s)
@@ -936,6 +1003,10 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	}
 	if (!(cfg.sched_flags & VIGIL_SCHED_FORK) || parent_tgid == cfg.self_tgid)
 		return 0;
+	if (!task_in_scope(parent_tgid)) {
+		count_drop(VIGIL_DROP_SCOPE);
+		return 0;
+	}
 	struct scratch *s = scratch_buf();
 	if (!s)
 		return 0;
@@ -974,6 +1045,10 @@ static __always_inline int on_exit(struct task_struct *task)
 	}
 	if (!(cfg.sched_flags & VIGIL_SCHED_EXIT) || tgid == cfg.self_tgid)
 		return 0;
+	if (!task_in_scope(tgid)) {
+		count_drop(VIGIL_DROP_SCOPE);
+		return 0;
+	}
 	struct scratch *s = scratch_buf();
 	if (!s)
 		return 0;

@@ -88,6 +88,7 @@
 #define VIGIL_SYS_AT_ENTRY 0x4
 #define VIGIL_SYS_SAVE 0x8 /* record entry state only (exec prev_comm) */
 #define VIGIL_SYS_EXIT_ONLY 0x10 /* no entry state: arguments from registers at exit */
+#define VIGIL_SYS_FILTER_STR 0x20 /* its event only when its path argument may match str_anchored */
 
 /* config.sched_flags */
 #define VIGIL_SCHED_EXEC 0x1
@@ -152,11 +153,42 @@ struct vigil_field {
 #define VIGIL_FEATURE_FIND_VMA 0x1
 #define VIGIL_FEATURE_TASK_PT_REGS 0x2
 
+/* config.filter_flags: the argument filters user space loaded (arg_filter.h). */
+#define VIGIL_FILTER_FILE_PATH 0x1 /* security_file_open-only opens are filtered */
+#define VIGIL_FILTER_ANCHORED 0x2 /* path_anchored has entries */
+#define VIGIL_FILTER_ANYWHERE 0x4 /* path_anywhere has entries */
+
+/* config.scope_flags: the scope filters user space loaded (scope_filter.h). */
+#define VIGIL_SCOPE_UID 0x1 /* the task's uid is in scope_uids */
+#define VIGIL_SCOPE_PID 0x2 /* its host tgid is in scope_pids */
+#define VIGIL_SCOPE_COMM 0x4 /* its comm is in scope_comms */
+#define VIGIL_SCOPE_CGROUP 0x8 /* its cgroup id is in scope_cgroups */
+#define VIGIL_SCOPE_CONTAINER 0x10 /* its mount namespace is not the host's */
+
+/* Indexes of the dropped map: events filtered out before a record was made. */
+#define VIGIL_DROP_ARGUMENT 0 /* no argument filter could match */
+#define VIGIL_DROP_SCOPE 1 /* the task was out of scope */
+
+/* LPM trie keys of the argument filters: a bit length, then the bytes. */
+#define VIGIL_FILTER_KEY_MAX 256
+#define VIGIL_FILTER_ENTRIES 1024
+/* Where the filter's path ends (its NUL) in the per-CPU path window. */
+#define VIGIL_WINDOW_END 768
+#define VIGIL_WINDOW_SIZE 1024
+#define VIGIL_SCOPE_ENTRIES 1024
+#define VIGIL_FIRST_BYTES 32
+
 struct vigil_config {
 	unsigned int self_tgid;
 	unsigned int sched_flags;
 	unsigned int features;
 	unsigned int cgroup_subsys; /* 0: the v2 hierarchy; n: v1 controller n - 1 */
+	unsigned int filter_flags;
+	unsigned int scope_flags;
+	unsigned int host_mnt_ns; /* the host's mount namespace, for VIGIL_SCOPE_CONTAINER */
+	unsigned int pad;
+	/* Bit b: an entry of path_anywhere starts with byte b (arg_filter.h). */
+	unsigned char anywhere_first[VIGIL_FIRST_BYTES];
 	unsigned char sys_flags[VIGIL_SYSCALL_MAX];
 	unsigned char arg_kinds[VIGIL_SYSCALL_MAX][VIGIL_ARGS];
 };
@@ -167,6 +199,6 @@ struct vigil_config {
 
 #define VIGIL_FILE_SIZE 32
 #define VIGIL_TASK_SIZE 24
-#define VIGIL_CONFIG_SIZE 3600
+#define VIGIL_CONFIG_SIZE 3648
 
 #endif /* VIGIL_EVENTS_H */

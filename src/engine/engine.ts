@@ -124,8 +124,11 @@ export class Engine {
   gate(name: string): ArgumentGate | undefined {
     if (this.#print.has(name)) return undefined;
     const filter = this.#index.gate(name);
-    return filter &&
-      { name: filter.name, matches: (value) => valueMatches(filter, value) };
+    return filter && {
+      name: filter.name,
+      matches: (value) => valueMatches(filter, value),
+      patterns: filter.globs,
+    };
   }
 
   /** Processes every event of `source` until it ends or `signal` aborts. */

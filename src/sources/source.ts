@@ -16,6 +16,12 @@ export interface ArgumentGate {
   readonly name: string;
   /** Whether a value of that argument matches the gate. */
   matches(value: unknown): boolean;
+  /**
+   * The gate's globs (selector syntax), when it is made of them: a source
+   * may test them earlier, over-approximated (the kernel source does, in
+   * BPF), but must still apply `matches`.
+   */
+  readonly patterns?: readonly string[];
 }
 
 /** What a source could not deliver so far, for metrics. */

@@ -18,15 +18,26 @@ import {
 } from "../../../ffi/mod.ts";
 import { argKind, type KernelPlan, SYSCALLS_BY_NUMBER } from "./plan.ts";
 
-/**
- * Writes the BPF configuration of a plan into the object's `.rodata`, with
- * the hierarchy whose cgroup ids records carry (`vigil_config.cgroup_subsys`).
- */
+/** What the configuration holds besides the plan and the features. */
+export interface ConfigSettings {
+  /** The hierarchy whose cgroup ids records carry (`vigil_config.cgroup_subsys`). */
+  readonly cgroupSubsys: number;
+  /** The argument filters loaded (`FilterFlag` bits). */
+  readonly filterFlags: number;
+  /** The scope filters loaded (`ScopeFlag` bits). */
+  readonly scopeFlags: number;
+  /** The inode of the host's mount namespace, for `ScopeFlag.Container`. */
+  readonly hostMntNs: number;
+  /** Bit b set: an anywhere entry of the path filter starts with byte b. */
+  readonly anywhereFirst?: Uint8Array;
+}
+
+/** Writes the BPF configuration of a plan into the object's `.rodata`. */
 export function writeConfig(
   object: BpfObject,
   plan: KernelPlan,
   features: ReadonlyMap<string, boolean | undefined>,
-  cgroupSubsys: number,
+  settings: ConfigSettings,
 ): void {
   const rodata = object.map(".rodata");
   const data = new Uint8Array(rodata.initialValue());
@@ -42,7 +53,13 @@ export function writeConfig(
     featureFlags |= FeatureFlag.TaskPtRegs;
   }
   view.setUint32(ConfigOffset.features, featureFlags, true);
-  view.setUint32(ConfigOffset.cgroupSubsys, cgroupSubsys, true);
+  view.setUint32(ConfigOffset.cgroupSubsys, settings.cgroupSubsys, true);
+  view.setUint32(ConfigOffset.filterFlags, settings.filterFlags, true);
+  view.setUint32(ConfigOffset.scopeFlags, settings.scopeFlags, true);
+  view.setUint32(ConfigOffset.hostMntNs, settings.hostMntNs, true);
+  if (settings.anywhereFirst) {
+    data.set(settings.anywhereFirst, ConfigOffset.anywhereFirst);
+  }
   for (const [nr, flags] of plan.sysFlags) {
     data[ConfigOffset.sysFlags + nr] = flags;
     const params = SYSCALLS_BY_NUMBER.get(nr)?.params ?? [];

@@ -19,8 +19,10 @@
  * @module
  */
 
+export type { KernelScopeFilter } from "./scope_filter.ts";
 export {
   KERNEL_EVENT_NAMES,
+  type KernelDropped,
   KernelSource,
   type KernelSourceOptions,
   openKernelSource,

@@ -9,7 +9,16 @@
  */
 
 import { type KernelPlan, kernelPlan, SYSCALLS_BY_NUMBER } from "./plan.ts";
-import { adaptPlan, writeConfig } from "./config.ts";
+import { adaptPlan, type ConfigSettings, writeConfig } from "./config.ts";
+import type { PathFilterPlan } from "./path_filter.ts";
+import { checkScope, type KernelScopeFilter } from "./scope_filter.ts";
+import {
+  filteredPlan,
+  filterSettings,
+  type KernelFilters,
+  loadFilters,
+  type SyscallPathFilter,
+} from "./kernel_filters.ts";
 import {
   planSyscallHooks,
   syscallEventName,
@@ -57,6 +66,20 @@ export interface ProgramOptions {
    * default, for the v2 hierarchy, else a v1 controller's subsystem id + 1.
    */
   cgroupSubsys?: number;
+  /**
+   * The trie entries of the `pathname` globs every consumer of
+   * `security_file_open` declared: opens whose path none can match are
+   * dropped in the kernel (see path_filter.ts).
+   */
+  pathFilter?: PathFilterPlan;
+  /**
+   * The anchored entries the `pathname` of open, openat and openat2's own
+   * events must start with, where every consumer of the event filters it
+   * with such globs (see path_filter.ts).
+   */
+  syscallPathFilter?: SyscallPathFilter;
+  /** The tasks whose events are recorded at all (see scope_filter.ts). */
+  kernelScope?: KernelScopeFilter;
   /** Called with debug/warning lines; route to a logger. */
   log?: (
     level: "debug" | "info" | "warning" | "error",
@@ -218,13 +241,13 @@ async function loadObject(
   plan: KernelPlan,
   features: ReadonlyMap<string, boolean | undefined>,
   programs: ReadonlySet<string>,
-  cgroupSubsys: number,
+  settings: ConfigSettings,
 ): Promise<BpfObject> {
   const object = BpfObject.open(
     new URL(OBJECT_FILES[kind], FFI_OUTPUT_DIR).pathname,
   );
   try {
-    writeConfig(object, plan, features, cgroupSubsys);
+    writeConfig(object, plan, features, settings);
     for (const program of object.programs()) {
       program.autoload = programs.has(program.name);
     }
@@ -250,6 +273,7 @@ export async function loadPrograms(
 ): Promise<LoadedPrograms> {
   const { events, excludePids = [], log = () => {} } = options;
   const requested = kernelPlan(events);
+  if (options.kernelScope) checkScope(options.kernelScope);
   checkHost();
   const results: FeatureResult[] = probeFeatures();
   const missing = results.filter((result) =>
@@ -267,7 +291,7 @@ export async function loadPrograms(
   const features = new Map(
     results.map((result) => [result.feature.name, result.supported]),
   );
-  const plan = adaptPlan(requested, features);
+  const plan = filteredPlan(adaptPlan(requested, features), options);
   const hooks = chooseSyscallHooks(plan, options.syscallHooks ?? "tracepoints");
   if (hooks.kind === "sys_enter") {
     log("debug", `Hooking syscalls with sys_enter/sys_exit: ${hooks.reason}`);
@@ -281,7 +305,11 @@ export async function loadPrograms(
       return await attachPrograms(plan, features, attempt, {
         excludePids,
         log,
-        cgroupSubsys: options.cgroupSubsys ?? 0,
+        settings: {
+          cgroupSubsys: options.cgroupSubsys ?? 0,
+          ...filterSettings(options),
+        },
+        filters: options,
         events: events.size,
         describe: describeFeatures(results),
       });
@@ -361,7 +389,8 @@ async function attachPrograms(
   context: {
     excludePids: readonly number[];
     log: Log;
-    cgroupSubsys: number;
+    settings: ConfigSettings;
+    filters: KernelFilters;
     events: number;
     describe: string;
   },
@@ -376,11 +405,12 @@ async function attachPrograms(
     plan,
     features,
     programs,
-    context.cgroupSubsys,
+    context.settings,
   );
   const links: BpfLink[] = [];
   try {
     for (const pid of context.excludePids) excludeHostPid(object, pid);
+    loadFilters(object, context.filters);
     for (const tracepoint of needed) {
       links.push(object.program(`${flavour}_${tracepoint}`).attach());
     }

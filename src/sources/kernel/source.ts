@@ -32,7 +32,10 @@ import {
   readCgroupHierarchy,
 } from "./cgroup_hierarchy.ts";
 import { type CgroupObserver, RingRecordDecoder } from "./decoder.ts";
-import { KERNEL_EVENT_NAMES } from "./plan.ts";
+import { KERNEL_EVENT_NAMES, KERNEL_EVENTS } from "./plan.ts";
+import type { SyscallPathFilter } from "./kernel_filters.ts";
+import { compilePathFilter, type PathFilterPlan } from "./path_filter.ts";
+import { kernelScopeOf } from "./scope_filter.ts";
 import {
   excludeHostPid,
   loadPrograms,
@@ -40,9 +43,12 @@ import {
 } from "./programs.ts";
 import {
   BpfLink,
+  type BpfMap,
   type BpfObject,
   Clock,
   clockNs,
+  DropIndex,
+  Limits,
   possibleCpus,
   recordOffsets,
   RingBufferReader,
@@ -98,9 +104,16 @@ export async function openKernelSource(
       `Cannot identify containers by cgroup controller: ${options.cgroupController} is not mounted`,
     );
   }
+  const pathFilter = kernelPathFilter(options);
+  const syscallPathFilter = kernelSyscallPathFilter(options);
+  const kernelScope = options.kernelScope ??
+    (options.scope && kernelScopeOf(options.scope));
   const { object, links } = await loadPrograms({
     ...options,
+    ...(kernelScope ? { kernelScope } : {}),
     cgroupSubsys: hierarchy?.subsys ?? 0,
+    ...(pathFilter ? { pathFilter } : {}),
+    ...(syscallPathFilter ? { syscallPathFilter } : {}),
   });
   const log = options.log ?? (() => {});
   const enricher = options.containerdSocket === false
@@ -157,6 +170,69 @@ function containerdEnricher(
   return new ContainerEnricher(client, { log });
 }
 
+/**
+ * The kernel's filter for `security_file_open`: its gate's globs, when it
+ * has a gate on `pathname` made of globs the kernel can test.
+ */
+function kernelPathFilter(
+  options: KernelSourceOptions,
+): PathFilterPlan | undefined {
+  if (!options.events.has("security_file_open")) return undefined;
+  const gate = options.gate?.("security_file_open");
+  if (gate?.name !== "pathname" || !gate.patterns) return undefined;
+  const plan = compilePathFilter(gate.patterns);
+  options.log?.(
+    "debug",
+    plan
+      ? `Filtering security_file_open paths in the kernel: ${plan.anchored.length} anchored and ${plan.anywhere.length} anywhere entries`
+      : "Filtering security_file_open paths in user space only: a glob has neither a literal prefix nor a '/' after a star",
+  );
+  return plan;
+}
+
+/** The open syscalls whose own event has a `pathname` gate on globs. */
+const OPEN_SYSCALLS = ["open", "openat", "openat2"] as const;
+
+/**
+ * The kernel's filter of the open syscalls' own events: for each traced one
+ * whose gate on `pathname` has only anchored entries (prefixes, exact
+ * paths), those entries; the union serves them all.
+ */
+function kernelSyscallPathFilter(
+  options: KernelSourceOptions,
+): SyscallPathFilter | undefined {
+  const syscalls: number[] = [];
+  const anchored = new Map<string, Uint8Array>();
+  for (const name of OPEN_SYSCALLS) {
+    if (!options.events.has(name)) continue;
+    const gate = options.gate?.(name);
+    if (gate?.name !== "pathname" || !gate.patterns) continue;
+    const plan = compilePathFilter(gate.patterns);
+    if (!plan || plan.anywhere.length > 0) continue;
+    syscalls.push(KERNEL_EVENTS.get(name)!.id);
+    for (const bytes of plan.anchored) anchored.set(bytes.join(), bytes);
+  }
+  if (syscalls.length === 0 || anchored.size > Limits.FILTER_ENTRIES) {
+    return undefined;
+  }
+  options.log?.(
+    "debug",
+    `Filtering the pathname of ${syscalls.length} open syscall event(s) in the kernel: ${anchored.size} anchored entries`,
+  );
+  return { syscalls, anchored: [...anchored.values()] };
+}
+
+/** Events the kernel dropped before making their records. */
+export interface KernelDropped {
+  /**
+   * Events no argument filter could match: `security_file_open`, and the
+   * open syscalls' own events.
+   */
+  readonly argument: number;
+  /** Events of tasks out of the kernel scope. */
+  readonly scope: number;
+}
+
 /** A host without a cgroup file system: no container is ever found. */
 const NO_HIERARCHY: CgroupHierarchy = {
   subsys: 0,
@@ -202,6 +278,7 @@ export class KernelSource implements EventSource {
   #outOfScope = 0;
   #delivered = 0;
   #lost = 0;
+  #dropped: KernelDropped = { argument: 0, scope: 0 };
   #closed = false;
 
   /** @internal Made by {@linkcode openKernelSource}. */
@@ -258,9 +335,24 @@ export class KernelSource implements EventSource {
     if (this.#object) excludeHostPid(this.#object, pid);
   }
 
-  /** Events not built so far because they failed their gate. */
+  /**
+   * Events not built so far because they failed their gate, in user space
+   * or (their argument filter) in the kernel.
+   */
   get unwanted(): number {
-    return this.#decoder.unwanted;
+    return this.#decoder.unwanted + this.kernelDropped().argument;
+  }
+
+  /** Events the kernel dropped so far, before making their records. */
+  kernelDropped(): KernelDropped {
+    const object = this.#object;
+    if (!object) return this.#dropped;
+    const dropped = object.map("dropped");
+    this.#dropped = {
+      argument: this.#sumPerCpu(dropped, DropIndex.Argument),
+      scope: this.#sumPerCpu(dropped, DropIndex.Scope),
+    };
+    return this.#dropped;
   }
 
   /** Records and events dropped so far as outside the `--scope`. */
@@ -384,14 +476,18 @@ export class KernelSource implements EventSource {
 
   #readLost(): void {
     const object = this.#object;
-    if (!object) return;
+    if (object) this.#lost = this.#sumPerCpu(object.map("lost"), 0);
+  }
+
+  /** The sum over CPUs of a per-CPU array's u64 at `index`. */
+  #sumPerCpu(map: BpfMap, index: number): number {
     const values = new BigUint64Array(this.#cpus);
-    const bytes = new Uint8Array(values.buffer);
-    if (object.map("lost").lookup(new Uint8Array(4), bytes)) {
-      let total = 0n;
-      for (const value of values) total += value;
-      this.#lost = Number(total);
-    }
+    const key = new Uint8Array(4);
+    new DataView(key.buffer).setUint32(0, index, true);
+    if (!map.lookup(key, new Uint8Array(values.buffer))) return 0;
+    let total = 0n;
+    for (const value of values) total += value;
+    return Number(total);
   }
 
   /** Detaches every program and unloads the object. Idempotent. */
@@ -403,6 +499,7 @@ export class KernelSource implements EventSource {
       this.#log("debug", containerCountsLine(this.#enricher.counts));
     }
     this.#readLost();
+    this.kernelDropped();
     await BpfLink.closeAll(this.#links);
     await this.#reader.close();
     this.#object?.close();
