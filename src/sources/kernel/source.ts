@@ -368,12 +368,13 @@ export class KernelSource implements EventSource {
 
   losses(): SourceLosses {
     this.#readLost();
+    const kernel = this.kernelDropped();
     return {
       lost: this.#lost,
       dropped: {
-        unselected: this.#decoder.unwanted,
+        unselected: this.#decoder.unwanted + kernel.argument,
         undecodable: this.#decoder.failures,
-        out_of_scope: this.outOfScope,
+        out_of_scope: this.outOfScope + kernel.scope,
       },
     };
   }
