@@ -7,7 +7,7 @@
  */
 
 import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/mod.ts";
-import { Engine } from "../engine/mod.ts";
+import { Engine, Exceptions } from "../engine/mod.ts";
 import { describe } from "../errors.ts";
 import { configureLogging, log } from "../log.ts";
 import {
@@ -28,6 +28,10 @@ import {
   UsageError,
 } from "./program.ts";
 import { REEXEC_MARKER } from "./reexec.ts";
+import { readConfigBeforeAction } from "./config_file.ts";
+import { readExceptionsFile } from "./exceptions_file.ts";
+import { FollowingGates } from "./reload.ts";
+import { type Reloading, startReloading } from "./reloading.ts";
 
 const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
 const BUILTIN_SIGNATURES = `${PROJECT_ROOT}signatures`;
@@ -39,6 +43,7 @@ let exitCode = 0;
 
 async function load(
   options: CommonOptions & Partial<RunOptions>,
+  pinned: ReadonlyMap<string, string> = new Map(),
 ): Promise<SignatureSet> {
   await configureLogging({ debug: options.verbose });
   const logger = log("signatures");
@@ -51,6 +56,7 @@ async function load(
     dirs: options.signaturesDir ?? [BUILTIN_SIGNATURES],
     cacheDir: options.cacheDir,
     opa: options.opa,
+    pinned,
     sandbox: {
       deadlineMs: options.deadline ?? 1000,
       memoryMiB: options.sandboxMemory ?? 128,
@@ -68,7 +74,6 @@ async function load(
       },
     },
   });
-  for (const error of set.errors) logger.error(error.message);
   logger.debug(
     `${set.signatures.length} signature(s) loaded, ${set.compiled} compiled, ${set.errors.length} failed`,
   );
@@ -87,8 +92,14 @@ function signatureLog(index: number, id: string, message: string): void {
   }
 }
 
+/** Logs what failed to load, one line each. */
+function logErrors(set: SignatureSet): void {
+  for (const error of set.errors) log("signatures").error(error.message);
+}
+
 async function list(options: CommonOptions): Promise<number> {
   const set = await load(options);
+  logErrors(set);
   try {
     console.log(formatSignatureList(set.signatures));
   } finally {
@@ -126,20 +137,21 @@ async function openSource(
   options: RunOptions,
   set: SignatureSet,
   engine: Engine,
-): Promise<EventSource> {
+  gates: FollowingGates,
+): Promise<{ source: EventSource; kernel?: LiveKernel }> {
   if (options.input === undefined) {
-    const kernel = await openKernel(engine, options.syscallHooks);
-    set.sandbox.onSpawn((pid) => kernel.excludePid(pid));
+    const kernel = await openKernel(engine, options.syscallHooks, gates);
+    set.sandbox.onSpawn((pid) => kernel.source.excludePid(pid));
     log("kernel").info(
       `Watching the kernel with ${set.signatures.length} signature(s); Ctrl-C stops`,
     );
-    return kernel;
+    return { source: kernel.source, kernel };
   }
   const name = options.input === "-" ? "stdin" : options.input;
   let shown = 0;
   const logger = log("input");
   try {
-    return await openReplaySource({
+    const source = await openReplaySource({
       path: options.input,
       wants: (eventName) => engine.wants(eventName),
       onMalformed: (line, reason) => {
@@ -150,11 +162,19 @@ async function openSource(
         }
       },
     });
+    return { source };
   } catch (error) {
     throw new Error(`Cannot open input "${name}": ${describe(error)}`, {
       cause: error,
     });
   }
+}
+
+/** The live source, the events it traces and every event it could trace. */
+interface LiveKernel {
+  source: KernelSource;
+  traced: ReadonlySet<string>;
+  all: readonly string[];
 }
 
 /**
@@ -164,7 +184,8 @@ async function openSource(
 async function openKernel(
   engine: Engine,
   syscallHooks: RunOptions["syscallHooks"],
-): Promise<KernelSource> {
+  gates: FollowingGates,
+): Promise<LiveKernel> {
   const { KERNEL_EVENT_NAMES, openKernelSource } = await import(
     "../sources/kernel/mod.ts"
   );
@@ -173,10 +194,10 @@ async function openKernel(
     KERNEL_EVENT_NAMES.filter((name) => engine.wants(name)),
   );
   logger.debug(`Tracing ${[...events].sort().join(", ") || "no events"}`);
-  return await openKernelSource({
+  const source = await openKernelSource({
     events,
     syscallHooks,
-    gate: (name) => engine.gate(name),
+    gate: (name) => gates.gate(name),
     excludePids: [Deno.pid],
     log: (level, message) => {
       if (level === "debug") logger.debug(message);
@@ -185,12 +206,14 @@ async function openKernel(
       else logger.error(message);
     },
   });
+  return { source, traced: events, all: KERNEL_EVENT_NAMES };
 }
 
 function createEngine(
   options: RunOptions,
   set: SignatureSet,
   output: EventOutput,
+  exceptions: Exceptions,
 ): Engine {
   const failures = new Map<string, number>();
   return new Engine({
@@ -199,6 +222,8 @@ function createEngine(
     output,
     print: eventsToPrint(options.events, set),
     findingsPerSecond: options.maxFindingsRate,
+    suppress: (signature, trigger, data) =>
+      exceptions.suppresses(signature.metadata.id, { trigger, data }),
     onFailure: (signature, message) => {
       const count = (failures.get(signature.metadata.id) ?? 0) + 1;
       failures.set(signature.metadata.id, count);
@@ -223,16 +248,71 @@ function createEngine(
   });
 }
 
+/**
+ * Reloads the signatures (and exceptions) on SIGHUP and, with `--watch`,
+ * when their files change; see `reload.ts`.
+ */
+function reloadOnRequest(
+  options: RunOptions,
+  run: {
+    engine: Engine;
+    initial: SignatureSet;
+    gates: FollowingGates;
+    exceptions: Exceptions;
+    kernel?: LiveKernel;
+    onStart: (set: SignatureSet) => void;
+  },
+): Reloading {
+  const { kernel, exceptions } = run;
+  return startReloading({
+    engine: run.engine,
+    initial: run.initial,
+    load: (pinned) => load(options, pinned),
+    print: (next) => eventsToPrint(options.events, next),
+    dirs: options.signaturesDir ?? [BUILTIN_SIGNATURES],
+    watch: options.watch,
+    ...(options.exceptions === undefined
+      ? {}
+      : { exceptions: { path: options.exceptions, filter: exceptions } }),
+    ...(kernel
+      ? { gates: run.gates, traced: { now: kernel.traced, all: kernel.all } }
+      : {}),
+    onStart: (next) => {
+      run.onStart(next);
+      if (kernel) next.sandbox.onSpawn((pid) => kernel.source.excludePid(pid));
+    },
+  });
+}
+
 async function run(options: RunOptions): Promise<number> {
   const outputSpec = parseOutputSpec(options.output);
+  const exceptions = new Exceptions(
+    options.exceptions === undefined
+      ? []
+      : await readExceptionsFile(options.exceptions),
+  );
   const set = await load(options);
-  const cleanup: (() => unknown)[] = [() => set.sandbox.close()];
+  logErrors(set);
+  let running = set;
+  const cleanup: (() => unknown)[] = [() => running.sandbox.close()];
   try {
     const output = await openOutput(outputSpec);
     cleanup.push(() => output.close());
-    const engine = createEngine(options, set, output);
-    const source = await openSource(options, set, engine);
+    const engine = createEngine(options, set, output, exceptions);
+    const gates = new FollowingGates(engine);
+    const { source, kernel } = await openSource(options, set, engine, gates);
     cleanup.push(() => source.close());
+    const reloading = reloadOnRequest(options, {
+      engine,
+      initial: set,
+      gates,
+      exceptions,
+      ...(kernel ? { kernel } : {}),
+      onStart: (next) => {
+        running = next;
+      },
+    });
+    cleanup.push(() => reloading[Symbol.asyncDispose]());
     if (options.statsInterval !== undefined) {
       const timer = setInterval(
         () => printStats(engine),
@@ -253,7 +333,7 @@ async function run(options: RunOptions): Promise<number> {
     const logger = log("engine");
     for (const line of source.summary()) logger.warn(line);
     const { events, findings } = engine.counts;
-    const restarts = set.sandbox.restarts;
+    const restarts = engine.health.restarts;
     logger.info(
       `${events} event(s) processed, ${findings} finding(s)` +
         (restarts > 0 ? `, ${restarts} sandbox restart(s)` : ""),
@@ -262,6 +342,9 @@ async function run(options: RunOptions): Promise<number> {
       logger.info(
         `${source.unwanted} event(s) dropped unread: no signature could select them`,
       );
+    }
+    if (exceptions.total > 0) {
+      logger.info(`${exceptions.total} finding(s) suppressed by exceptions`);
     }
     if (options.stats) printStats(engine);
     return set.errors.length > 0 ? 1 : 0;
@@ -288,13 +371,13 @@ export async function main(args: string[]): Promise<number> {
   // Run again by gainPermissions(): what Vigil starts does not inherit it.
   Deno.env.delete(REEXEC_MARKER);
   exitCode = 0;
-  const program = buildProgram({
+  const program = readConfigBeforeAction(buildProgram({
     run,
     list,
     exit: (code) => {
       exitCode = code;
     },
-  });
+  }));
   try {
     await program.parseAsync(args, { from: "user" });
     return exitCode;

@@ -59,6 +59,10 @@ function signatureOptions(command: Command) {
       "-v, --verbose",
       "log debug details (libbpf, sandbox, compiles)",
       false,
+    )
+    .option(
+      "--config <file>",
+      "read options from this YAML or JSON file (keys: the long options without --); flags override it",
     );
 }
 
@@ -139,6 +143,15 @@ export function buildProgram(actions: ProgramActions) {
       "also print the counters every this many seconds",
       positiveInteger,
     )
+    .option(
+      "--exceptions <file>",
+      "silence known-benign findings: a YAML or JSON file of exceptions (signature id and conditions); reloaded on SIGHUP",
+    )
+    .option(
+      "--watch",
+      "reload the signature directories (and exceptions) when a file in them changes, as SIGHUP does",
+      false,
+    )
     .action(async (options) => {
       actions.exit(await actions.run(options));
     });
@@ -156,6 +169,7 @@ export type CommonOptions = {
   cacheDir: string;
   opa: string;
   verbose: boolean;
+  config?: string;
 };
 
 /** The options of the sensor's run. */
@@ -170,4 +184,6 @@ export type RunOptions = CommonOptions & {
   stats: boolean;
   statsInterval?: number;
   syscallHooks: "tracepoints" | "sys_enter";
+  exceptions?: string;
+  watch: boolean;
 };

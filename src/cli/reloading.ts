@@ -1,0 +1,113 @@
+/**
+ * Wires reloads into a run: `SIGHUP` and `--watch` reload the signatures
+ * and the exceptions file, and each reload is reported in the log.
+ *
+ * @module
+ */
+
+import type { Engine, Exceptions } from "../engine/mod.ts";
+import { log } from "../log.ts";
+import { readExceptionsFile } from "./exceptions_file.ts";
+import {
+  type FollowingGates,
+  type LoadSignatureSet,
+  Reloader,
+} from "./reload.ts";
+import type { SignatureSet } from "./start.ts";
+import { watchFiles } from "./watch.ts";
+
+/** Options of {@linkcode startReloading}. */
+export interface ReloadingOptions {
+  engine: Engine;
+  initial: SignatureSet;
+  load: LoadSignatureSet;
+  print: (set: SignatureSet) => ReadonlySet<string>;
+  /** The signature directories, watched with `watch`. */
+  dirs: readonly string[];
+  watch: boolean;
+  exceptions?: { path: string; filter: Exceptions };
+  /** The kernel gates to refresh after each swap, with a live source. */
+  gates?: FollowingGates;
+  /** The kernel events traced and all it can trace, to warn of the rest. */
+  traced?: { now: ReadonlySet<string>; all: readonly string[] };
+  /** Called with each new set before the engine uses it. */
+  onStart?: (set: SignatureSet) => void;
+}
+
+/** What {@linkcode startReloading} started; dispose to stop it. */
+export interface Reloading extends AsyncDisposable {
+  reloader: Reloader;
+}
+
+/** Starts answering `SIGHUP` (and, with `watch`, file changes) with reloads. */
+export function startReloading(options: ReloadingOptions): Reloading {
+  const logger = log("reload");
+  const { engine, exceptions, gates, traced } = options;
+  const reloader = new Reloader({
+    engine,
+    initial: options.initial,
+    load: options.load,
+    print: options.print,
+    ...(options.onStart ? { onStart: options.onStart } : {}),
+    ...(exceptions
+      ? {
+        also: async () => {
+          exceptions.filter.replace(await readExceptionsFile(exceptions.path));
+        },
+      }
+      : {}),
+    onRouted: ({ set, kept }, previous) => {
+      gates?.refresh();
+      for (const error of kept) {
+        logger.error(
+          `${error.message}; its previous version keeps running`,
+        );
+      }
+      for (const error of set.errors) logger.error(error.message);
+      logger.info(describeChange(previous, set));
+      const untraced = traced?.all.filter((name) =>
+        !traced.now.has(name) && engine.wants(name)
+      ) ?? [];
+      if (untraced.length > 0) {
+        logger.warn(
+          `The signatures now select ${
+            untraced.join(", ")
+          }, which this run does not trace: restart Vigil to trace them`,
+        );
+      }
+    },
+    onError: (message) =>
+      logger.error(message),
+  });
+  const onHangup = () => void reloader.request();
+  Deno.addSignalListener("SIGHUP", onHangup);
+  const watcher = options.watch
+    ? watchFiles({
+      dirs: options.dirs,
+      ...(exceptions ? { files: [exceptions.path] } : {}),
+      onChange: () => void reloader.request(),
+      onError: (message) => logger.error(message),
+    })
+    : undefined;
+  return {
+    reloader,
+    async [Symbol.asyncDispose]() {
+      Deno.removeSignalListener("SIGHUP", onHangup);
+      watcher?.[Symbol.dispose]();
+      await reloader.close();
+    },
+  };
+}
+
+/** One line: how many signatures run now, and which were added or removed. */
+function describeChange(before: SignatureSet, after: SignatureSet): string {
+  const ids = (set: SignatureSet) =>
+    new Set(set.signatures.map((s) => s.metadata.id));
+  const old = ids(before);
+  const now = ids(after);
+  const added = [...now].filter((id) => !old.has(id));
+  const removed = [...old].filter((id) => !now.has(id));
+  return `Reloaded the signatures: ${now.size} running` +
+    (added.length > 0 ? `; added ${added.join(", ")}` : "") +
+    (removed.length > 0 ? `; removed ${removed.join(", ")}` : "");
+}
