@@ -90,8 +90,10 @@ export interface ValidatedSignatures {
 export async function loadSignatures(
   options: LoadOptions,
 ): Promise<CompiledSignatures> {
-  const opa = new Opa(options.opa ?? "opa");
   const { cacheDir } = options;
+  const opa = new Opa(options.opa ?? "opa", {
+    versionFile: `${cacheDir}/opa-version`,
+  });
   const { pinned } = options;
   const files = await discoverSignatures(options.dirs, {
     opa,
