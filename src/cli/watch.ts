@@ -39,14 +39,29 @@ function parentOf(path: string): string {
  * `debounceMs`. Dispose to stop.
  */
 export function watchFiles(options: WatchOptions): Disposable {
-  const files = new Set(
-    (options.files ?? []).map((file) => Deno.realPathSync(file)),
+  // A path that cannot be resolved (one that does not exist, which loading
+  // reports) is kept as given.
+  const real = (path: string) => {
+    try {
+      return Deno.realPathSync(path);
+    } catch {
+      return path;
+    }
+  };
+  const files = new Set((options.files ?? []).map(real));
+  const dirs = options.dirs.map(real);
+  const paths = [...new Set([...dirs, ...[...files].map(parentOf)])].filter(
+    (path) => {
+      try {
+        return Deno.statSync(path).isDirectory;
+      } catch {
+        options.onError(`Cannot watch "${path}": it is not a directory`);
+        return false;
+      }
+    },
   );
-  const dirs = options.dirs.map((dir) => Deno.realPathSync(dir));
-  const watcher = Deno.watchFs(
-    [...new Set([...dirs, ...[...files].map(parentOf)])],
-    { recursive: true },
-  );
+  if (paths.length === 0) return { [Symbol.dispose]() {} };
+  const watcher = Deno.watchFs(paths, { recursive: true });
   const relevant = (path: string) =>
     files.has(path) ||
     (isSignatureSource(path) &&
