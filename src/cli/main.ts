@@ -31,7 +31,12 @@ import { REEXEC_MARKER } from "./reexec.ts";
 import { readConfigBeforeAction } from "./config_file.ts";
 import { readExceptionsFile } from "./exceptions_file.ts";
 import { FollowingGates } from "./reload.ts";
-import { type Reloading, startReloading } from "./reloading.ts";
+import {
+  holdHangups,
+  type Reloading,
+  startReloading,
+  warnUnmatchedExceptions,
+} from "./reloading.ts";
 
 const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
 const BUILTIN_SIGNATURES = `${PROJECT_ROOT}signatures`;
@@ -261,6 +266,7 @@ function reloadOnRequest(
     exceptions: Exceptions;
     kernel?: LiveKernel;
     onStart: (set: SignatureSet) => void;
+    pending: boolean;
   },
 ): Reloading {
   const { kernel, exceptions } = run;
@@ -271,6 +277,7 @@ function reloadOnRequest(
     print: (next) => eventsToPrint(options.events, next),
     dirs: options.signaturesDir ?? [BUILTIN_SIGNATURES],
     watch: options.watch,
+    pending: run.pending,
     ...(options.exceptions === undefined
       ? {}
       : { exceptions: { path: options.exceptions, filter: exceptions } }),
@@ -285,6 +292,7 @@ function reloadOnRequest(
 }
 
 async function run(options: RunOptions): Promise<number> {
+  using hangups = holdHangups();
   const outputSpec = parseOutputSpec(options.output);
   const exceptions = new Exceptions(
     options.exceptions === undefined
@@ -293,6 +301,7 @@ async function run(options: RunOptions): Promise<number> {
   );
   const set = await load(options);
   logErrors(set);
+  warnUnmatchedExceptions(exceptions, set);
   let running = set;
   const cleanup: (() => unknown)[] = [() => running.sandbox.close()];
   try {
@@ -311,6 +320,7 @@ async function run(options: RunOptions): Promise<number> {
       onStart: (next) => {
         running = next;
       },
+      pending: hangups.asked,
     });
     cleanup.push(() => reloading[Symbol.asyncDispose]());
     if (options.statsInterval !== undefined) {

@@ -32,6 +32,8 @@ export interface ReloadingOptions {
   traced?: { now: ReadonlySet<string>; all: readonly string[] };
   /** Called with each new set before the engine uses it. */
   onStart?: (set: SignatureSet) => void;
+  /** A reload was asked for before this started. */
+  pending?: boolean;
 }
 
 /** What {@linkcode startReloading} started; dispose to stop it. */
@@ -39,7 +41,32 @@ export interface Reloading extends AsyncDisposable {
   reloader: Reloader;
 }
 
-/** Starts answering `SIGHUP` (and, with `watch`, file changes) with reloads. */
+/**
+ * Takes `SIGHUP` from the start of a run, before reloads can be served:
+ * unheld, the signal's default action would end the process (and systemd
+ * does not restart a service that a SIGHUP ended). Dispose once
+ * {@linkcode startReloading} answers it; `asked` says whether one came.
+ */
+export function holdHangups(): Disposable & { readonly asked: boolean } {
+  let asked = false;
+  const onHangup = () => {
+    asked = true;
+  };
+  Deno.addSignalListener("SIGHUP", onHangup);
+  return {
+    get asked() {
+      return asked;
+    },
+    [Symbol.dispose]() {
+      Deno.removeSignalListener("SIGHUP", onHangup);
+    },
+  };
+}
+
+/**
+ * Starts answering `SIGHUP` (and, with `watch`, file changes) with reloads;
+ * with `pending`, reloads at once (a SIGHUP came while the run started).
+ */
 export function startReloading(options: ReloadingOptions): Reloading {
   const logger = log("reload");
   const { engine, exceptions, gates, traced } = options;
@@ -58,6 +85,7 @@ export function startReloading(options: ReloadingOptions): Reloading {
       : {}),
     onRouted: ({ set, kept }, previous) => {
       gates?.refresh();
+      if (exceptions) warnUnmatchedExceptions(exceptions.filter, set);
       for (const error of kept) {
         logger.error(
           `${error.message}; its previous version keeps running`,
@@ -81,6 +109,7 @@ export function startReloading(options: ReloadingOptions): Reloading {
   });
   const onHangup = () => void reloader.request();
   Deno.addSignalListener("SIGHUP", onHangup);
+  if (options.pending) onHangup();
   const watcher = options.watch
     ? watchFiles({
       dirs: options.dirs,
@@ -97,6 +126,20 @@ export function startReloading(options: ReloadingOptions): Reloading {
       await reloader.close();
     },
   };
+}
+
+/** Warns of exceptions naming no signature that runs (a typo silences nothing). */
+export function warnUnmatchedExceptions(
+  exceptions: Exceptions,
+  set: SignatureSet,
+): void {
+  const ids = new Set(set.signatures.map((s) => s.metadata.id));
+  const unmatched = [...exceptions.signatures].filter((id) => !ids.has(id));
+  if (unmatched.length > 0) {
+    log("exceptions").warn(
+      `Exceptions name signatures that are not loaded: ${unmatched.join(", ")}`,
+    );
+  }
 }
 
 /** One line: how many signatures run now, and which were added or removed. */

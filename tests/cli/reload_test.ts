@@ -174,3 +174,50 @@ Deno.test("SIGHUP runs a TypeScript signature's new version; a broken or refused
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Whether a thread of process `pid` waits to open a FIFO. */
+async function waitsOnFifo(pid: number): Promise<boolean> {
+  for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
+    const wchan = await Deno.readTextFile(
+      `/proc/${pid}/task/${task.name}/wchan`,
+    )
+      .catch(() => "");
+    if (wchan === "wait_for_partner" || wchan === "fifo_open") return true;
+  }
+  return false;
+}
+
+Deno.test({
+  name: "a SIGHUP while the run starts does not end it",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "vigil-early-hup-" });
+    const fifo = `${dir}/exceptions.yaml`;
+    try {
+      const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      assert.ok(made.success);
+      // Reading the exceptions blocks on the FIFO: the run has started.
+      const vigil = spawnVigil(["-i", "/dev/null", "--exceptions", fifo]);
+      const stderr = new Lines(vigil.stderr);
+      const deadline = Date.now() + 60_000;
+      while (!(await waitsOnFifo(vigil.pid))) {
+        assert.ok(Date.now() < deadline, "vigil never opened the FIFO");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      vigil.kill("SIGHUP");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Opened for writing by a child that gives up if vigil is gone.
+      await new Deno.Command("timeout", {
+        args: ["10", "sh", "-c", `: > '${fifo}'`],
+      }).output();
+      const status = await vigil.status;
+      await Promise.all([stderr.ended(), vigil.stdout.cancel()]);
+      // Ended by its own check of the file (not a regular file), not the signal.
+      assert.equal(status.signal, null);
+      assert.equal(status.code, 2, stderr.lines.join("\n"));
+      assert.match(stderr.lines.join("\n"), /it is not a regular file/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

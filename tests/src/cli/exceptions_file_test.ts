@@ -136,6 +136,9 @@ Deno.test("vigil --exceptions silences the matching finding, counts it, and exit
   - name: another program
     signature: VGL-12
     match: {process.name: rsync}
+  - name: a typo
+    signature: VGL-121
+    match: {process.name: cat}
 `,
     async (path) => {
       const run = await runVigil([
@@ -149,6 +152,10 @@ Deno.test("vigil --exceptions silences the matching finding, counts it, and exit
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(run.events, []);
       assert.match(run.stderr, /1 finding\(s\) suppressed by exceptions/);
+      assert.match(
+        run.stderr,
+        /Exceptions name signatures that are not loaded: VGL-121$/m,
+      );
     },
   );
   await withFile("exceptions: [{name: a}]\n", async (path) => {
