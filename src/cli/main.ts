@@ -33,7 +33,6 @@ import { readExceptionsFile } from "./exceptions_file.ts";
 import { FollowingGates } from "./reload.ts";
 import {
   holdHangups,
-  type Reloading,
   startReloading,
   warnUnmatchedExceptions,
 } from "./reloading.ts";
@@ -253,44 +252,6 @@ function createEngine(
   });
 }
 
-/**
- * Reloads the signatures (and exceptions) on SIGHUP and, with `--watch`,
- * when their files change; see `reload.ts`.
- */
-function reloadOnRequest(
-  options: RunOptions,
-  run: {
-    engine: Engine;
-    initial: SignatureSet;
-    gates: FollowingGates;
-    exceptions: Exceptions;
-    kernel?: LiveKernel;
-    onStart: (set: SignatureSet) => void;
-    pending: boolean;
-  },
-): Reloading {
-  const { kernel, exceptions } = run;
-  return startReloading({
-    engine: run.engine,
-    initial: run.initial,
-    load: (pinned) => load(options, pinned),
-    print: (next) => eventsToPrint(options.events, next),
-    dirs: options.signaturesDir ?? [BUILTIN_SIGNATURES],
-    watch: options.watch,
-    pending: run.pending,
-    ...(options.exceptions === undefined
-      ? {}
-      : { exceptions: { path: options.exceptions, filter: exceptions } }),
-    ...(kernel
-      ? { gates: run.gates, traced: { now: kernel.traced, all: kernel.all } }
-      : {}),
-    onStart: (next) => {
-      run.onStart(next);
-      if (kernel) next.sandbox.onSpawn((pid) => kernel.source.excludePid(pid));
-    },
-  });
-}
-
 async function run(options: RunOptions): Promise<number> {
   using hangups = holdHangups();
   const outputSpec = parseOutputSpec(options.output);
@@ -311,16 +272,20 @@ async function run(options: RunOptions): Promise<number> {
     const gates = new FollowingGates(engine);
     const { source, kernel } = await openSource(options, set, engine, gates);
     cleanup.push(() => source.close());
-    const reloading = reloadOnRequest(options, {
+    // Reloads on SIGHUP and --watch: see reload.ts.
+    const reloading = startReloading({
       engine,
       initial: set,
-      gates,
-      exceptions,
-      ...(kernel ? { kernel } : {}),
+      load: (pinned) => load(options, pinned),
+      print: (next) => eventsToPrint(options.events, next),
+      dirs: options.signaturesDir ?? [BUILTIN_SIGNATURES],
+      watch: options.watch,
+      pending: hangups.asked,
+      exceptions: { path: options.exceptions, filter: exceptions },
+      ...(kernel ? { kernel, gates } : {}),
       onStart: (next) => {
         running = next;
       },
-      pending: hangups.asked,
     });
     cleanup.push(() => reloading[Symbol.asyncDispose]());
     if (options.statsInterval !== undefined) {

@@ -25,15 +25,23 @@ export interface ReloadingOptions {
   /** The signature directories, watched with `watch`. */
   dirs: readonly string[];
   watch: boolean;
-  exceptions?: { path: string; filter: Exceptions };
-  /** The kernel gates to refresh after each swap, with a live source. */
+  /** The exceptions in force, and the file they are reread from. */
+  exceptions: { path: string | undefined; filter: Exceptions };
+  /** With a live source: its gates to refresh after each swap. */
   gates?: FollowingGates;
-  /** The kernel events traced and all it can trace, to warn of the rest. */
-  traced?: { now: ReadonlySet<string>; all: readonly string[] };
+  /** With a live source: it, to exclude new sandboxes, and what it traces. */
+  kernel?: TracedKernel;
   /** Called with each new set before the engine uses it. */
   onStart?: (set: SignatureSet) => void;
   /** A reload was asked for before this started. */
   pending?: boolean;
+}
+
+/** The live source: the events it traces, all it could, its exclusions. */
+export interface TracedKernel {
+  source: { excludePid(pid: number): void };
+  traced: ReadonlySet<string>;
+  all: readonly string[];
 }
 
 /** What {@linkcode startReloading} started; dispose to stop it. */
@@ -69,23 +77,25 @@ export function holdHangups(): Disposable & { readonly asked: boolean } {
  */
 export function startReloading(options: ReloadingOptions): Reloading {
   const logger = log("reload");
-  const { engine, exceptions, gates, traced } = options;
+  const { engine, exceptions, gates, kernel } = options;
+  const { path } = exceptions;
   const reloader = new Reloader({
     engine,
     initial: options.initial,
     load: options.load,
     print: options.print,
-    ...(options.onStart ? { onStart: options.onStart } : {}),
-    ...(exceptions
-      ? {
-        also: async () => {
-          exceptions.filter.replace(await readExceptionsFile(exceptions.path));
-        },
-      }
-      : {}),
+    onStart: (set) => {
+      options.onStart?.(set);
+      if (kernel) set.sandbox.onSpawn((pid) => kernel.source.excludePid(pid));
+    },
+    ...(path === undefined ? {} : {
+      also: async () => {
+        exceptions.filter.replace(await readExceptionsFile(path));
+      },
+    }),
     onRouted: ({ set, kept }, previous) => {
       gates?.refresh();
-      if (exceptions) warnUnmatchedExceptions(exceptions.filter, set);
+      warnUnmatchedExceptions(exceptions.filter, set);
       for (const error of kept) {
         logger.error(
           `${error.message}; its previous version keeps running`,
@@ -93,8 +103,8 @@ export function startReloading(options: ReloadingOptions): Reloading {
       }
       for (const error of set.errors) logger.error(error.message);
       logger.info(describeChange(previous, set));
-      const untraced = traced?.all.filter((name) =>
-        !traced.now.has(name) && engine.wants(name)
+      const untraced = kernel?.all.filter((name) =>
+        !kernel.traced.has(name) && engine.wants(name)
       ) ?? [];
       if (untraced.length > 0) {
         logger.warn(
@@ -113,7 +123,7 @@ export function startReloading(options: ReloadingOptions): Reloading {
   const watcher = options.watch
     ? watchFiles({
       dirs: options.dirs,
-      ...(exceptions ? { files: [exceptions.path] } : {}),
+      ...(path === undefined ? {} : { files: [path] }),
       onChange: () => void reloader.request(),
       onError: (message) => logger.error(message),
     })
