@@ -164,6 +164,11 @@ Deno.test("an unknown key, or a value of the wrong kind, is an error naming it",
   await refused("signatures-dir: []\n", /"signatures-dir" is an empty list/);
   await refused("- deadline\n", /must be a map of option names/);
   await refused("syscall-hooks: kprobes\n", /Allowed choices/);
+  await refused(
+    `deadline: ${"[".repeat(100_000)}\n`,
+    /Cannot parse config file/,
+  );
+  await refused("x".repeat(2 * 1024 * 1024), /larger than 1048576 bytes/);
 });
 
 Deno.test("vigil --config runs with the file's options and exits 2 naming an unknown key", async () => {
