@@ -7,7 +7,7 @@
  */
 
 import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/mod.ts";
-import { Engine } from "../engine/mod.ts";
+import { Engine, Exceptions } from "../engine/mod.ts";
 import { describe } from "../errors.ts";
 import { configureLogging, log } from "../log.ts";
 import {
@@ -36,6 +36,14 @@ import {
   UsageError,
 } from "./program.ts";
 import { REEXEC_MARKER } from "./reexec.ts";
+import { readConfigBeforeAction } from "./config_file.ts";
+import { readExceptionsFile } from "./exceptions_file.ts";
+import { FollowingGates } from "./reload.ts";
+import {
+  holdHangups,
+  startReloading,
+  warnUnmatchedExceptions,
+} from "./reloading.ts";
 
 const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
 const BUILTIN_SIGNATURES = `${PROJECT_ROOT}signatures`;
@@ -47,6 +55,7 @@ let exitCode = 0;
 
 async function load(
   options: CommonOptions & Partial<RunOptions>,
+  pinned: ReadonlyMap<string, string> = new Map(),
 ): Promise<SignatureSet> {
   await configureLogging({ debug: options.verbose });
   const logger = log("signatures");
@@ -59,6 +68,7 @@ async function load(
     dirs: options.signaturesDir ?? [BUILTIN_SIGNATURES],
     cacheDir: options.cacheDir,
     opa: options.opa,
+    pinned,
     sandbox: {
       deadlineMs: options.deadline ?? 1000,
       memoryMiB: options.sandboxMemory ?? 128,
@@ -76,7 +86,6 @@ async function load(
       },
     },
   });
-  for (const error of set.errors) logger.error(error.message);
   logger.debug(
     `${set.signatures.length} signature(s) loaded, ${set.compiled} compiled, ${set.errors.length} failed`,
   );
@@ -95,8 +104,14 @@ function signatureLog(index: number, id: string, message: string): void {
   }
 }
 
+/** Logs what failed to load, one line each. */
+function logErrors(set: SignatureSet): void {
+  for (const error of set.errors) log("signatures").error(error.message);
+}
+
 async function list(options: CommonOptions): Promise<number> {
   const set = await load(options);
+  logErrors(set);
   try {
     console.log(formatSignatureList(set.signatures));
   } finally {
@@ -135,20 +150,21 @@ async function openSource(
   set: SignatureSet,
   engine: Engine,
   scope: Scope,
-): Promise<EventSource> {
+  gates: FollowingGates,
+): Promise<{ source: EventSource; kernel?: LiveKernel }> {
   if (options.input === undefined) {
-    const kernel = await openKernel(engine, options, scope);
-    set.sandbox.onSpawn((pid) => kernel.excludePid(pid));
+    const kernel = await openKernel(engine, options, scope, gates);
+    set.sandbox.onSpawn((pid) => kernel.source.excludePid(pid));
     log("kernel").info(
       `Watching the kernel with ${set.signatures.length} signature(s); Ctrl-C stops`,
     );
-    return kernel;
+    return { source: kernel.source, kernel };
   }
   const name = options.input === "-" ? "stdin" : options.input;
   let shown = 0;
   const logger = log("input");
   try {
-    return await openReplaySource({
+    const source = await openReplaySource({
       path: options.input,
       wants: (eventName) => engine.wants(eventName),
       scope,
@@ -160,11 +176,19 @@ async function openSource(
         }
       },
     });
+    return { source };
   } catch (error) {
     throw new Error(`Cannot open input "${name}": ${describe(error)}`, {
       cause: error,
     });
   }
+}
+
+/** The live source, the events it traces and every event it could trace. */
+interface LiveKernel {
+  source: KernelSource;
+  traced: ReadonlySet<string>;
+  all: readonly string[];
 }
 
 /**
@@ -175,7 +199,8 @@ async function openKernel(
   engine: Engine,
   { syscallHooks, containerdSocket }: RunOptions,
   scope: Scope,
-): Promise<KernelSource> {
+  gates: FollowingGates,
+): Promise<LiveKernel> {
   const { KERNEL_EVENT_NAMES, openKernelSource } = await import(
     "../sources/kernel/mod.ts"
   );
@@ -184,12 +209,12 @@ async function openKernel(
     KERNEL_EVENT_NAMES.filter((name) => engine.wants(name)),
   );
   logger.debug(`Tracing ${[...events].sort().join(", ") || "no events"}`);
-  return await openKernelSource({
+  const source = await openKernelSource({
     events,
     syscallHooks,
     scope,
     containerdSocket,
-    gate: (name) => engine.gate(name),
+    gate: (name) => gates.gate(name),
     excludePids: [Deno.pid],
     log: (level, message) => {
       if (level === "debug") logger.debug(message);
@@ -198,6 +223,7 @@ async function openKernel(
       else logger.error(message);
     },
   });
+  return { source, traced: events, all: KERNEL_EVENT_NAMES };
 }
 
 function createEngine(
@@ -205,6 +231,8 @@ function createEngine(
   set: SignatureSet,
   output: EventOutput,
   server: RunningMetrics | undefined,
+  exceptions: Exceptions,
+  metrics: SensorMetrics,
 ): Engine {
   const failures = new Map<string, number>();
   return new Engine({
@@ -217,6 +245,16 @@ function createEngine(
       onEvaluated: (signature: LoadedSignature, micros: number) =>
         server.observeEvaluation(signature.metadata.id, micros),
     }),
+    suppress: (signature, trigger, data) => {
+      const suppressed = exceptions.suppresses(signature.metadata.id, {
+        trigger,
+        data,
+      });
+      if (suppressed) {
+        metrics.findingsSuppressed.inc({ signature: signature.metadata.id });
+      }
+      return suppressed;
+    },
     onFailure: (signature, message) => {
       const count = (failures.get(signature.metadata.id) ?? 0) + 1;
       failures.set(signature.metadata.id, count);
@@ -242,11 +280,17 @@ function createEngine(
 }
 
 async function run(options: RunOptions): Promise<number> {
+  using hangups = holdHangups();
   const outputSpecs = (options.output ?? ["table"]).map(parseOutputSpec);
   const address = options.server === undefined
     ? undefined
     : parseServerAddress(options.server);
   const scope = parseScope(options.scope ?? []);
+  const exceptions = new Exceptions(
+    options.exceptions === undefined
+      ? []
+      : await readExceptionsFile(options.exceptions),
+  );
   const parts: RunParts = {
     phase: "loading signatures",
     metrics: new SensorMetrics(),
@@ -257,17 +301,46 @@ async function run(options: RunOptions): Promise<number> {
     const server = address && await serve(address, parts);
     if (server) cleanup.push(() => server.close());
     const set = await load(options);
-    cleanup.push(() => set.sandbox.close());
+    logErrors(set);
+    warnUnmatchedExceptions(exceptions, set);
+    let running = set;
+    cleanup.push(() => running.sandbox.close());
     parts.sandbox = set.sandbox;
     parts.phase = "opening the outputs and the source";
     const outputs = await openOutputs(outputSpecs);
     cleanup.push(() => closeOutputs(outputs));
     parts.outputs = outputs;
-    const engine = createEngine(options, set, outputs, server);
+    const engine = createEngine(
+      options,
+      set,
+      outputs,
+      server,
+      exceptions,
+      parts.metrics,
+    );
     parts.engine = engine;
-    let source = await openSource(options, set, engine, scope);
+    const gates = new FollowingGates(engine);
+    const opened = await openSource(options, set, engine, scope, gates);
+    let source = opened.source;
     cleanup.push(() => source.close());
     if (server) source = parts.source = new CountedSource(source);
+    // Reloads on SIGHUP and --watch: see reload.ts.
+    const reloading = startReloading({
+      engine,
+      initial: set,
+      load: (pinned) => load(options, pinned),
+      print: (next) => eventsToPrint(options.events, next),
+      dirs: options.signaturesDir ?? [BUILTIN_SIGNATURES],
+      watch: options.watch,
+      pending: hangups.asked,
+      exceptions: { path: options.exceptions, filter: exceptions },
+      ...(opened.kernel ? { kernel: opened.kernel, gates } : {}),
+      onStart: (next) => {
+        running = next;
+        parts.sandbox = next.sandbox;
+      },
+    });
+    cleanup.push(() => reloading[Symbol.asyncDispose]());
     if (options.statsInterval !== undefined) {
       const timer = setInterval(
         () => printStats(engine),
@@ -293,7 +366,7 @@ async function run(options: RunOptions): Promise<number> {
     const logger = log("engine");
     for (const line of source.summary()) logger.warn(line);
     const { events, findings } = engine.counts;
-    const restarts = set.sandbox.restarts;
+    const restarts = engine.health.restarts;
     logger.info(
       `${events} event(s) processed, ${findings} finding(s)` +
         (restarts > 0 ? `, ${restarts} sandbox restart(s)` : ""),
@@ -305,6 +378,9 @@ async function run(options: RunOptions): Promise<number> {
       logger.info(
         `${source.unwanted} event(s) dropped unread: no signature could select them`,
       );
+    }
+    if (exceptions.total > 0) {
+      logger.info(`${exceptions.total} finding(s) suppressed by exceptions`);
     }
     if (options.stats) printStats(engine);
     return set.errors.length > 0 ? 1 : 0;
@@ -331,13 +407,13 @@ export async function main(args: string[]): Promise<number> {
   // Run again by gainPermissions(): what Vigil starts does not inherit it.
   Deno.env.delete(REEXEC_MARKER);
   exitCode = 0;
-  const program = buildProgram({
+  const program = readConfigBeforeAction(buildProgram({
     run,
     list,
     exit: (code) => {
       exitCode = code;
     },
-  });
+  }));
   try {
     await program.parseAsync(args, { from: "user" });
     return exitCode;

@@ -60,6 +60,10 @@ function signatureOptions(command: Command) {
       "-v, --verbose",
       "log debug details (libbpf, sandbox, compiles)",
       false,
+    )
+    .option(
+      "--config <file>",
+      "read options from this YAML or JSON file (keys: the long options without --); flags override it",
     );
 }
 
@@ -152,6 +156,15 @@ export function buildProgram(actions: ProgramActions) {
       "also print the counters every this many seconds",
       positiveInteger,
     )
+    .option(
+      "--exceptions <file>",
+      "silence known-benign findings: a YAML or JSON file of exceptions (signature id and conditions); reloaded on SIGHUP",
+    )
+    .option(
+      "--watch",
+      "reload the signature directories (and exceptions) when a file in them changes, as SIGHUP does",
+      false,
+    )
     .action(async (options) => {
       actions.exit(await actions.run(options));
     });
@@ -169,6 +182,7 @@ export type CommonOptions = {
   cacheDir: string;
   opa: string;
   verbose: boolean;
+  config?: string;
 };
 
 /** The options of the sensor's run. */
@@ -186,4 +200,6 @@ export type RunOptions = CommonOptions & {
   syscallHooks: "tracepoints" | "sys_enter";
   scope?: string[];
   containerdSocket: string;
+  exceptions?: string;
+  watch: boolean;
 };

@@ -29,6 +29,8 @@ export interface SignatureSet {
   errors: SignatureError[];
   /** How many compiles were done now rather than taken from the cache. */
   compiled: number;
+  /** The text each signature and library was compiled from, by path. */
+  sources: ReadonlyMap<string, string>;
 }
 
 /**
@@ -47,5 +49,6 @@ export async function startSignatures(
     sandbox,
     errors: [...compiled.errors, ...valid.errors],
     compiled: compiled.compiled,
+    sources: compiled.sources,
   };
 }

@@ -51,6 +51,39 @@ export interface EngineOptions {
    * @default {4}
    */
   depth?: number;
+  /**
+   * Whether a finding is silenced (an exception matches it): it is then
+   * neither counted, printed nor fed back. Asked before the rate limit.
+   */
+  suppress?: (
+    signature: LoadedSignature,
+    trigger: TraceeEvent,
+    data: true | Record<string, unknown>,
+  ) => boolean;
+}
+
+/** What {@linkcode Engine.swap} replaces: signatures and their sandbox. */
+export interface EngineSignatures {
+  signatures: readonly LoadedSignature[];
+  sandbox: Sandbox;
+  /** Names of the events to print: findings and/or base events. */
+  print: ReadonlySet<string>;
+}
+
+/**
+ * The signatures of one sandbox and how events are routed to them. Batches
+ * keep the generation they were routed with, so a swap never sends a
+ * batch's answers to the wrong signatures.
+ */
+interface Generation {
+  signatures: ReadonlyMap<number, LoadedSignature>;
+  positions: readonly LoadedSignature[];
+  index: SelectorIndex;
+  sandbox: Sandbox;
+  print: ReadonlySet<string>;
+  health: HealthTable;
+  /** Batches routed with this generation and not finished yet. */
+  inflight: Set<Promise<void>>;
 }
 
 /** Counts of one run. */
@@ -61,6 +94,7 @@ export interface EngineCounts {
 }
 
 interface RoutedBatch {
+  generation: Generation;
   /** The events sent, by batch index. */
   triggers: EventEnvelope[];
   result: Promise<BatchResult>;
@@ -68,37 +102,61 @@ interface RoutedBatch {
 
 /** Routes events to sandboxed signatures and prints events and findings. */
 export class Engine {
-  #signatures: ReadonlyMap<number, LoadedSignature>;
-  #positions: readonly LoadedSignature[];
-  #index: SelectorIndex;
-  #sandbox: Sandbox;
+  #current: Generation;
   #output: EventOutput;
-  #print: ReadonlySet<string>;
   #onFailure: EngineOptions["onFailure"];
   #onOffence: EngineOptions["onOffence"];
   #onEvaluated: EngineOptions["onEvaluated"];
+  #suppress: EngineOptions["suppress"];
   #maxFindingBytes: number;
-  #health: HealthTable;
+  #findingsPerSecond: number;
+  /** Restarts of the sandboxes swapped out. */
+  #retiredRestarts = 0;
   #depth: number;
   #counts: EngineCounts = { events: 0, findings: 0, printed: 0 };
 
   constructor(options: EngineOptions) {
-    this.#positions = options.signatures;
-    this.#signatures = new Map(options.signatures.map((s) => [s.index, s]));
-    this.#index = new SelectorIndex(options.signatures.map((s) => s.selectors));
-    this.#sandbox = options.sandbox;
     this.#output = options.output;
-    this.#print = options.print;
     this.#onFailure = options.onFailure;
     this.#onOffence = options.onOffence;
     this.#onEvaluated = options.onEvaluated;
+    this.#suppress = options.suppress;
     this.#maxFindingBytes = options.maxFindingBytes ?? 65536;
-    this.#health = new HealthTable(
-      options.signatures,
-      options.findingsPerSecond ?? 1000,
-      () => options.sandbox.restarts,
-    );
+    this.#findingsPerSecond = options.findingsPerSecond ?? 1000;
     this.#depth = options.depth ?? 4;
+    this.#current = this.#generation(options, undefined);
+  }
+
+  #generation(next: EngineSignatures, previous?: HealthTable): Generation {
+    return {
+      positions: next.signatures,
+      signatures: new Map(next.signatures.map((s) => [s.index, s])),
+      index: new SelectorIndex(next.signatures.map((s) => s.selectors)),
+      sandbox: next.sandbox,
+      print: next.print,
+      health: new HealthTable(
+        next.signatures,
+        this.#findingsPerSecond,
+        () => this.#retiredRestarts + this.#current.sandbox.restarts,
+        previous,
+      ),
+      inflight: new Set(),
+    };
+  }
+
+  /**
+   * Routes every later batch to `next`'s signatures; resolves with the
+   * sandbox they replaced once the batches routed to it are finished (the
+   * caller closes it). A signature keeps its counters across the swap when
+   * its id stays. Each event is routed once, with one generation or the
+   * other: none is lost or sent twice.
+   */
+  async swap(next: EngineSignatures): Promise<Sandbox> {
+    const old = this.#current;
+    this.#current = this.#generation(next, old.health);
+    while (old.inflight.size > 0) await Promise.allSettled(old.inflight);
+    this.#retiredRestarts += old.sandbox.restarts;
+    return old.sandbox;
   }
 
   /** Counts so far. */
@@ -106,14 +164,14 @@ export class Engine {
     return this.#counts;
   }
 
-  /** Per-signature counters. */
+  /** Per-signature counters of the signatures running now. */
   get health(): HealthTable {
-    return this.#health;
+    return this.#current.health;
   }
 
   /** Whether events called `name` are needed: selected by a signature, or printed. */
   wants(name: string): boolean {
-    return this.#print.has(name) || this.#index.wants(name);
+    return this.#current.print.has(name) || this.#current.index.wants(name);
   }
 
   /**
@@ -122,8 +180,8 @@ export class Engine {
    * it is printed or not gated. Sources may drop events that fail it unread.
    */
   gate(name: string): ArgumentGate | undefined {
-    if (this.#print.has(name)) return undefined;
-    const filter = this.#index.gate(name);
+    if (this.#current.print.has(name)) return undefined;
+    const filter = this.#current.index.gate(name);
     return filter && {
       name: filter.name,
       matches: (value) => valueMatches(filter, value),
@@ -139,29 +197,33 @@ export class Engine {
       const routed = this.#route(batch);
       // Only what is printed or routed is kept while the batch is evaluated:
       // the rest (most events, once selectors filter) dies young.
-      const printed = batch.filter((envelope) =>
-        this.#print.has(envelope.eventName)
-      );
+      const { print, inflight, sandbox } = routed.generation;
+      const printed = batch.filter((envelope) => print.has(envelope.eventName));
       const previous = window.at(-1);
-      window.push(
-        (async () => {
-          const result = await routed.result;
-          await previous;
-          await this.#finish(printed, routed, result);
-        })(),
-      );
+      const finished = (async () => {
+        const result = await routed.result;
+        await previous;
+        await this.#finish(printed, routed, result);
+      })();
+      inflight.add(finished);
+      finished.finally(() => inflight.delete(finished)).catch(() => {});
+      window.push(finished);
       if (window.length >= this.#depth) await window.shift();
-      await this.#sandbox.written();
+      await sandbox.written();
     }
     await Promise.all(window);
   }
 
-  #route(batch: readonly EventEnvelope[]): RoutedBatch {
+  #route(
+    batch: readonly EventEnvelope[],
+    generation = this.#current,
+  ): RoutedBatch {
+    const { index, positions, health, sandbox } = generation;
     const events: string[] = [];
     const triggers: EventEnvelope[] = [];
     const routes = new Map<number, number[]>();
     for (const envelope of batch) {
-      const matched = this.#index.match(envelope);
+      const matched = index.match(envelope);
       if (matched.length === 0) continue;
       // A line that proves not to be an event was reported by its source.
       const json = envelope.json;
@@ -170,14 +232,14 @@ export class Engine {
       events.push(json);
       triggers.push(envelope);
       for (const match of matched) {
-        const index = this.#positions[match]!.index;
-        this.#health.get(index)!.events++;
-        const list = routes.get(index);
+        const signature = positions[match]!.index;
+        health.get(signature)!.events++;
+        const list = routes.get(signature);
         if (list) list.push(position);
-        else routes.set(index, [position]);
+        else routes.set(signature, [position]);
       }
     }
-    return { triggers, result: this.#sandbox.evaluate(events, routes) };
+    return { generation, triggers, result: sandbox.evaluate(events, routes) };
   }
 
   /** Prints a batch's selected events and findings, and chains the findings. */
@@ -186,6 +248,7 @@ export class Engine {
     routed: RoutedBatch,
     result: BatchResult,
   ): Promise<void> {
+    const { generation } = routed;
     for (const envelope of printed) {
       if (envelope.problem() === undefined) {
         this.#emit(
@@ -198,6 +261,7 @@ export class Engine {
     if (findings.length > 0) {
       const chained = this.#route(
         findings.map((event) => envelopeFromEvent(event)),
+        generation,
       );
       this.#findings(chained, await chained.result);
     }
@@ -209,43 +273,45 @@ export class Engine {
    * into events within the limits, prints them, and returns them.
    */
   #findings(routed: RoutedBatch, result: BatchResult): TraceeEvent[] {
+    const { signatures, health: table, print } = routed.generation;
     for (const [index, micros] of result.micros) {
-      const health = this.#health.get(index);
+      const health = table.get(index);
       if (health) health.micros += micros;
       if (this.#onEvaluated) {
-        const signature = this.#signatures.get(index);
+        const signature = signatures.get(index);
         if (signature) this.#onEvaluated(signature, micros);
       }
     }
     for (const failure of result.failures) {
-      const signature = this.#signatures.get(failure.signature);
+      const signature = signatures.get(failure.signature);
       if (!signature) continue;
       // Failing on a line that is not an event is the line's fault, not the
       // signature's: the source reports the line.
       if (routed.triggers[failure.event]?.problem() !== undefined) continue;
-      this.#health.get(signature.index)!.failures++;
+      table.get(signature.index)!.failures++;
       this.#onFailure?.(signature, failure.message);
     }
     for (const offence of result.offences) {
-      const signature = this.#signatures.get(offence.signature);
+      const signature = signatures.get(offence.signature);
       if (!signature) continue;
-      const health = this.#health.get(signature.index)!;
+      const health = table.get(signature.index)!;
       health.kills++;
       health.quarantined ||= offence.quarantined;
       this.#onOffence?.(signature, offence);
       const event = signatureErrorEvent(signature, offence);
-      if (this.#print.has(event.eventName)) this.#emit(event);
+      if (print.has(event.eventName)) this.#emit(event);
     }
     const events: TraceeEvent[] = [];
     const findings = result.findings.toSorted((a, b) =>
       a.event - b.event || a.signature - b.signature
     );
     for (const finding of findings) {
-      const signature = this.#signatures.get(finding.signature);
+      const signature = signatures.get(finding.signature);
       const trigger = routed.triggers[finding.event];
       if (
         !signature || !trigger || trigger.problem() !== undefined ||
-        !this.#health.withinFindingRate(signature.index)
+        this.#suppress?.(signature, trigger.event(), finding.data) ||
+        !table.withinFindingRate(signature.index)
       ) {
         continue;
       }
@@ -254,13 +320,11 @@ export class Engine {
         (finding.data === true
           ? undefined
           : unprintableData(finding.data, this.#maxFindingBytes));
-      if (truncated !== undefined) {
-        this.#health.get(signature.index)!.truncated++;
-      }
+      if (truncated !== undefined) table.get(signature.index)!.truncated++;
       const data = truncated === undefined ? finding.data : { truncated };
       const event = findingEvent(trigger.event(), signature, data);
       this.#counts.findings++;
-      if (this.#print.has(event.eventName)) this.#emit(event);
+      if (print.has(event.eventName)) this.#emit(event);
       events.push(event);
     }
     return events;

@@ -66,14 +66,30 @@ export class HealthTable {
    * @param signatures The loaded signatures.
    * @param findingsPerSecond Findings accepted per signature per second.
    * @param restarts How many times the sandbox process was restarted so far.
+   * @param previous The table of the signatures these replace (a reload): a
+   * signature with the same id keeps its counters and rate limit, shared
+   * with that table, and leaves quarantine (its new sandbox runs it again).
    */
   constructor(
     signatures: readonly LoadedSignature[],
     findingsPerSecond: number,
     restarts: () => number = () => 0,
+    previous?: HealthTable,
   ) {
     this.#restarts = restarts;
+    const carried = new Map(
+      [...(previous ? previous.#rows.values() : [])].map((row) => [
+        row.signature.metadata.id,
+        row,
+      ]),
+    );
     for (const signature of signatures) {
+      const row = carried.get(signature.metadata.id);
+      if (row) {
+        row.health.quarantined = false;
+        this.#rows.set(signature.index, { ...row, signature });
+        continue;
+      }
       this.#rows.set(signature.index, {
         signature,
         limit: new RateLimit(findingsPerSecond),

@@ -31,6 +31,7 @@
 
 export * from "./engine.ts";
 export * from "./error_event.ts";
+export * from "./exceptions.ts";
 export * from "./finding_event.ts";
 export * from "./health.ts";
 export * from "./selector_index.ts";

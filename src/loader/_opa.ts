@@ -8,6 +8,7 @@
  */
 
 import { describe, NotSupportedError } from "../errors.ts";
+import { writeCacheEntry } from "./_cache.ts";
 import { MAX_ERROR_LENGTH, printableAscii } from "./_printable.ts";
 
 /** A Rego module's text and the file it was read from. */
@@ -33,33 +34,69 @@ export interface OpaOptions {
    * @default {60000}
    */
   timeoutMs?: number;
+  /**
+   * Where the version of the OPA that filled the compile cache is kept:
+   * written when `opa` runs, read when it cannot. A cache shipped compiled
+   * (the Debian package's built-in signatures) then serves without OPA,
+   * which only a signature missing from it needs.
+   */
+  versionFile?: string;
 }
 
 /** One `opa` executable. */
 export class Opa {
   readonly #path: string;
   readonly #timeoutMs: number;
+  readonly #versionFile: string | undefined;
   #version: Promise<string> | undefined;
 
   constructor(path: string, options: OpaOptions = {}) {
     this.#path = path;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#versionFile = options.versionFile;
   }
 
   /**
-   * The version line of `opa version`.
+   * The version line of `opa version`; without a runnable `opa`, the one
+   * recorded in `versionFile`.
    *
-   * @throws {NotSupportedError} When `opa` cannot be run.
+   * @throws {NotSupportedError} When `opa` cannot be run and no version is
+   * recorded.
    */
   version(): Promise<string> {
-    return this.#version ??= this.run(["version"]).then((result) => {
-      if (!result.ok) {
-        throw new NotSupportedError(
-          `Cannot run "${this.#path} version": ${result.stderr.trim()}`,
-        );
+    return this.#version ??= this.#readVersion();
+  }
+
+  async #readVersion(): Promise<string> {
+    let failure: string;
+    try {
+      const result = await this.run(["version"]);
+      if (result.ok) {
+        const version = result.stdout.split("\n")[0] ?? "";
+        await this.#recordVersion(version);
+        return version;
       }
-      return result.stdout.split("\n")[0] ?? "";
-    });
+      failure = `Cannot run "${this.#path} version": ${result.stderr.trim()}`;
+    } catch (error) {
+      if (!(error instanceof NotSupportedError)) throw error;
+      failure = error.message;
+    }
+    const recorded = this.#versionFile === undefined
+      ? undefined
+      : await Deno.readTextFile(this.#versionFile).catch(() => undefined);
+    if (recorded === undefined || recorded === "") {
+      throw new NotSupportedError(failure);
+    }
+    return recorded;
+  }
+
+  async #recordVersion(version: string): Promise<void> {
+    if (this.#versionFile === undefined) return;
+    const recorded = await Deno.readTextFile(this.#versionFile)
+      .catch(() => undefined);
+    if (recorded !== version) {
+      await writeCacheEntry(this.#versionFile, version);
+    }
   }
 
   /**

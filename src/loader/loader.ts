@@ -48,6 +48,11 @@ export interface LoadOptions {
    * @default {"opa"}
    */
   opa?: string;
+  /**
+   * Texts to use instead of what some files hold now, by path: a reload
+   * keeps a signature's previous version when its new one does not load.
+   */
+  pinned?: ReadonlyMap<string, string>;
 }
 
 /** The compiled signatures of some directories: a sandbox's program. */
@@ -58,6 +63,8 @@ export interface CompiledSignatures extends SandboxProgram {
   errors: SignatureError[];
   /** How many compiles were done now rather than taken from the cache. */
   compiled: number;
+  /** The text each compiled signature and its libraries came from, by path. */
+  sources: Map<string, string>;
 }
 
 /** The signatures that passed validation, and the errors of the others. */
@@ -83,18 +90,43 @@ export interface ValidatedSignatures {
 export async function loadSignatures(
   options: LoadOptions,
 ): Promise<CompiledSignatures> {
-  const opa = new Opa(options.opa ?? "opa");
   const { cacheDir } = options;
-  const files = await discoverSignatures(options.dirs, { opa, cacheDir });
+  const opa = new Opa(options.opa ?? "opa", {
+    versionFile: `${cacheDir}/opa-version`,
+  });
+  const { pinned } = options;
+  const files = await discoverSignatures(options.dirs, {
+    opa,
+    cacheDir,
+    ...(pinned ? { pinned } : {}),
+  });
   const compiler = new RegoCompiler({ cacheDir, opa });
-  const prepared = await prepareAll(files.signatures, compiler, cacheDir);
+  const prepared = await prepareAll(files.signatures, compiler, {
+    cacheDir,
+    pinned,
+  });
   const bundles = await bundleRego(compiler, prepared.specs);
   return {
     signatures: prepared.specs.map(sandboxSignature),
     bundles: bundles.wasm,
     errors: [...files.errors, ...prepared.errors],
     compiled: prepared.compiled + bundles.compiled,
+    sources: sourcesOf(prepared.specs),
   };
+}
+
+/** The texts the signatures and their libraries were compiled from. */
+function sourcesOf(specs: readonly Prepared[]): Map<string, string> {
+  const sources = new Map<string, string>();
+  for (const spec of specs) {
+    if (spec.kind === "typescript") sources.set(spec.path, spec.source);
+    else {
+      for (const module of [spec.module, ...spec.libraries]) {
+        sources.set(module.path, module.text);
+      }
+    }
+  }
+  return sources;
 }
 
 /**
@@ -139,18 +171,24 @@ export function validateSignatures(
 async function prepareAll(
   files: readonly SignatureFile[],
   compiler: RegoCompiler,
-  cacheDir: string,
+  options: { cacheDir: string; pinned: LoadOptions["pinned"] },
 ): Promise<{ specs: Prepared[]; errors: SignatureError[]; compiled: number }> {
+  const { cacheDir, pinned } = options;
   const brokenLibraries = await checkLibraries(compiler, files);
   const errors: SignatureError[] = [];
   let compiled = 0;
   const prepare = async (file: SignatureFile): Promise<Prepared> => {
     if (file.kind === "typescript") {
-      const { path, code, cached } = await compileTypeScript(file.path, {
-        cacheDir,
-      });
+      const pinnedSource = pinned?.get(file.path);
+      const { path, code, cached, source } = await compileTypeScript(
+        file.path,
+        {
+          cacheDir,
+          ...(pinnedSource === undefined ? {} : { source: pinnedSource }),
+        },
+      );
       if (!cached) compiled++;
-      return { kind: "typescript", path, code };
+      return { kind: "typescript", path, code, source };
     }
     const broken = file.libraries.find((l) => brokenLibraries.has(l));
     if (broken) {
@@ -218,7 +256,7 @@ async function checkLibraries(
 
 /** A signature compiled for the sandbox, with what bundling needs. */
 type Prepared =
-  | (SandboxSignature & { kind: "typescript" })
+  | (SandboxSignature & { kind: "typescript"; source: string })
   | {
     kind: "rego";
     path: string;
@@ -233,7 +271,9 @@ type Prepared =
   };
 
 function sandboxSignature(spec: Prepared): SandboxSignature {
-  if (spec.kind === "typescript") return spec;
+  if (spec.kind === "typescript") {
+    return { kind: "typescript", path: spec.path, code: spec.code };
+  }
   const { path, entrypoints } = spec;
   return spec.bundle === undefined
     ? { kind: "rego", path, entrypoints, wasm: spec.wasm }

@@ -23,12 +23,16 @@ export interface CompiledTypeScript {
   code: string;
   /** Whether the code came from the cache. */
   cached: boolean;
+  /** The TypeScript source it was compiled from. */
+  source: string;
 }
 
 /** Options of {@linkcode compileTypeScript}. */
 export interface TypeScriptCompileOptions {
   /** Directory for compiled code; without it, nothing is cached. */
   cacheDir?: string;
+  /** The source to compile instead of what the file holds now. */
+  source?: string;
 }
 
 const TRANSPILER = new URL("./_ts_transpile.ts", import.meta.url);
@@ -64,7 +68,7 @@ export async function compileTypeScript(
   path: string,
   options: TypeScriptCompileOptions = {},
 ): Promise<CompiledTypeScript> {
-  const source = await readSource(path);
+  const source = options.source ?? await readSource(path);
   const { cacheDir } = options;
   const cachePath = cacheDir === undefined
     ? undefined
@@ -73,12 +77,12 @@ export async function compileTypeScript(
     )}.ts.js`;
   if (cachePath !== undefined) {
     const code = await readEntry(cachePath);
-    if (code !== undefined) return { path, code, cached: true };
+    if (code !== undefined) return { path, code, cached: true, source };
   }
   const { transpileSignature } = await import("./_ts_transpile.ts");
   const code = transpileSignature(source, path);
   if (cachePath !== undefined) await writeEntry(cachePath, code);
-  return { path, code, cached: false };
+  return { path, code, cached: false, source };
 }
 
 /** The code of a cache entry, or `undefined` if absent or damaged. */

@@ -342,6 +342,12 @@ Deno.test("vigil exits 1 when a signature fails to load, and the others still ru
 Deno.test("vigil says in one line when opa is missing", async () => {
   await using seed = await seedDir();
   const dir = seed.path;
+  // Text no cache holds: a compiled copy would serve without OPA.
+  await Deno.writeTextFile(
+    `${dir}/mine.rego`,
+    `\n# ${crypto.randomUUID()}\n`,
+    { append: true },
+  );
   const run = await runVigil(
     ["--signatures-dir", dir, "--opa", "/nonexistent/opa", "--input", "-"],
     { stdin: "" },

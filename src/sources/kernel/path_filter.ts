@@ -103,11 +103,15 @@ export function compilePathFilter(
   return { anchored: [...anchored.values()], anywhere: [...anywhere.values()] };
 }
 
-/** The config's `filter_flags` for a plan (0: no filter). */
+/**
+ * The config's `filter_flags` for a plan (0: no filter). The anchored trie
+ * is always looked up, even empty: an entry added after load
+ * ({@linkcode passEveryPath}) must take effect, and the configuration is
+ * fixed at load.
+ */
 export function pathFilterFlags(plan: PathFilterPlan | undefined): number {
   if (!plan) return 0;
-  return FilterFlag.FilePath |
-    (plan.anchored.length > 0 ? FilterFlag.Anchored : 0) |
+  return FilterFlag.FilePath | FilterFlag.Anchored |
     (plan.anywhere.length > 0 ? FilterFlag.Anywhere : 0);
 }
 
@@ -163,6 +167,20 @@ export function loadPathFilter(object: BpfObject, plan: PathFilterPlan): void {
   ) {
     const trie = object.map(map);
     for (const bytes of entries) trie.update(trieKey(bytes), one);
+  }
+}
+
+/**
+ * Makes the loaded tries pass every path: `/` starts every absolute path,
+ * and a relative one passes already. For when the gates change after load
+ * (signatures reloaded with other globs).
+ *
+ * @throws {BpfError} When a trie refuses the entry.
+ */
+export function passEveryPath(object: BpfObject): void {
+  const root = trieKey(encoder.encode("/"));
+  for (const map of ["path_anchored", "str_anchored"]) {
+    object.map(map).update(root, new Uint8Array([1]));
   }
 }
 

@@ -34,7 +34,11 @@ import {
 import { type CgroupObserver, RingRecordDecoder } from "./decoder.ts";
 import { KERNEL_EVENT_NAMES, KERNEL_EVENTS } from "./plan.ts";
 import type { SyscallPathFilter } from "./kernel_filters.ts";
-import { compilePathFilter, type PathFilterPlan } from "./path_filter.ts";
+import {
+  compilePathFilter,
+  passEveryPath,
+  type PathFilterPlan,
+} from "./path_filter.ts";
 import { kernelScopeOf } from "./scope_filter.ts";
 import {
   excludeHostPid,
@@ -127,6 +131,7 @@ export async function openKernelSource(
       hierarchy: hierarchy ?? NO_HIERARCHY,
       scope: options.scope,
       enricher,
+      pathFiltered: pathFilteredGlobs(options, pathFilter, syscallPathFilter),
     });
   } catch (error) {
     enricher?.close();
@@ -260,6 +265,30 @@ interface KernelSourceParts {
   hierarchy: CgroupHierarchy;
   scope: Scope | undefined;
   enricher: ContainerEnricher | undefined;
+  /** The events filtered by path in the kernel, with their globs' key. */
+  pathFiltered: ReadonlyMap<string, string>;
+}
+
+/** A key of a gate's globs: equal for the same set. */
+function globsKey(gate: ArgumentGate | undefined): string {
+  return gate?.name === "pathname" && gate.patterns
+    ? JSON.stringify([...new Set(gate.patterns)].sort())
+    : "";
+}
+
+/** The events whose paths the kernel filters, each with its globs' key. */
+function pathFilteredGlobs(
+  options: KernelSourceOptions,
+  pathFilter: PathFilterPlan | undefined,
+  syscallPathFilter: SyscallPathFilter | undefined,
+): Map<string, string> {
+  const names = [
+    ...(pathFilter ? ["security_file_open"] : []),
+    ...OPEN_SYSCALLS.filter((name) =>
+      syscallPathFilter?.syscalls.includes(KERNEL_EVENTS.get(name)!.id)
+    ),
+  ];
+  return new Map(names.map((name) => [name, globsKey(options.gate?.(name))]));
 }
 
 /** An {@linkcode EventSource} of live kernel events. */
@@ -273,6 +302,7 @@ export class KernelSource implements EventSource {
   readonly #decoder: RingRecordDecoder;
   readonly #cpus: number;
   readonly #scope: Scope | undefined;
+  #pathFiltered: ReadonlyMap<string, string>;
   readonly #enricher: ContainerEnricher | undefined;
   /** Events dropped after enrichment by the scope's runtime field filters. */
   #outOfScope = 0;
@@ -286,8 +316,9 @@ export class KernelSource implements EventSource {
     object: BpfObject,
     links: BpfLink[],
     reader: RingBufferReader,
-    { log, gate, hierarchy, scope, enricher }: KernelSourceParts,
+    { log, gate, hierarchy, scope, enricher, pathFiltered }: KernelSourceParts,
   ) {
+    this.#pathFiltered = pathFiltered;
     this.#object = object;
     this.#links = links;
     this.#reader = reader;
@@ -318,6 +349,29 @@ export class KernelSource implements EventSource {
         }
         : {}),
     });
+  }
+
+  /**
+   * Follows gates that changed after load (signatures reloaded): when an
+   * event the kernel filters by path has other globs now, the kernel's tries
+   * are made to pass every path, since its configuration is fixed at load,
+   * and user space's gate alone decides until a restart.
+   */
+  refilter(gate: (eventName: string) => ArgumentGate | undefined): void {
+    const object = this.#object;
+    if (!object || this.#pathFiltered.size === 0) return;
+    const changed = [...this.#pathFiltered].filter(([name, key]) =>
+      globsKey(gate(name)) !== key
+    );
+    if (changed.length === 0) return;
+    passEveryPath(object);
+    this.#pathFiltered = new Map();
+    this.#log(
+      "info",
+      `The kernel now passes every path of ${
+        changed.map(([name]) => name).join(", ")
+      }: the reloaded signatures filter other paths (a restart filters them in the kernel again)`,
+    );
   }
 
   /** What the programs are attached to, e.g. `tp_btf/sched_process_exec`. */

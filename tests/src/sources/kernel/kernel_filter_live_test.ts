@@ -353,3 +353,54 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "after refilter() with other globs, the kernel passes the paths the new globs want",
+  ignore,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "vigil-refilter-" });
+    let patterns = ["/vigil-nowhere/*"];
+    const gate = (name: string) =>
+      name === "security_file_open"
+        ? { name: "pathname", matches: () => true, patterns }
+        : undefined;
+    const source = await openKernelSource({
+      events: new Set(["security_file_open", "sched_process_exit"]),
+      gate,
+    });
+    const collector = collectRecords(source);
+    const catFile = async (file: string) => {
+      Deno.writeTextFileSync(file, "x");
+      const child = new Deno.Command("cat", {
+        args: [file],
+        stdout: "null",
+      }).spawn();
+      await child.status;
+      const exited = await waitFor(() =>
+        collector.records.some((record) =>
+          record.eventName === "sched_process_exit" &&
+          record.event().hostProcessId === child.pid
+        )
+      );
+      assert.ok(exited, `no exit of ${child.pid}`);
+    };
+    const opened = (file: string) =>
+      collector.records.some((record) =>
+        record.eventName === "security_file_open" &&
+        argsOf(record.event()).pathname === file
+      );
+    try {
+      await catFile(`${dir}/before`);
+      assert.ok(!opened(`${dir}/before`), "the first globs let it through");
+      patterns = [`${dir}/*`];
+      source.refilter(gate);
+      await catFile(`${dir}/after`);
+      assert.ok(opened(`${dir}/after`), "the new globs' path was dropped");
+    } finally {
+      await collector.stop();
+      await source.close();
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
