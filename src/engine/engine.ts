@@ -20,6 +20,7 @@ import type { ArgumentGate, EventSource } from "../sources/mod.ts";
 import { signatureErrorEvent } from "./error_event.ts";
 import { findingEvent, unprintableData } from "./finding_event.ts";
 import { HealthTable } from "./health.ts";
+import { InputProjections } from "./input_projections.ts";
 import { SelectorIndex } from "./selector_index.ts";
 
 /** Options of {@linkcode Engine}. */
@@ -69,6 +70,7 @@ export class Engine {
   #signatures: ReadonlyMap<number, LoadedSignature>;
   #positions: readonly LoadedSignature[];
   #index: SelectorIndex;
+  #projections: InputProjections;
   #sandbox: Sandbox;
   #output: EventOutput;
   #print: ReadonlySet<string>;
@@ -83,6 +85,9 @@ export class Engine {
     this.#positions = options.signatures;
     this.#signatures = new Map(options.signatures.map((s) => [s.index, s]));
     this.#index = new SelectorIndex(options.signatures.map((s) => s.selectors));
+    this.#projections = new InputProjections(
+      options.signatures.map((s) => s.inputFields),
+    );
     this.#sandbox = options.sandbox;
     this.#output = options.output;
     this.#print = options.print;
@@ -160,7 +165,7 @@ export class Engine {
       const json = envelope.json;
       if (json === undefined) continue;
       const position = events.length;
-      events.push(json);
+      events.push(this.#projections.project(json, matched));
       triggers.push(envelope);
       for (const match of matched) {
         const index = this.#positions[match]!.index;

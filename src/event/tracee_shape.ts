@@ -186,3 +186,35 @@ export function traceeShapedJson(json: string): string | undefined {
   }
   return shaped + text.slice(args);
 }
+
+/**
+ * A function giving the JSON of an event in Tracee's shape (as
+ * {@linkcode traceeShapedJson} gives it) with only the members named in
+ * `fields`, in Tracee's order: the input of signatures that read only those.
+ * `undefined` when `fields` names a member after `args` (`metadata`, or one
+ * Tracee's event does not have), which it does not cut.
+ */
+export function eventProjection(
+  fields: readonly string[],
+): ((json: string) => string) | undefined {
+  const kept = new Set(fields);
+  const keepArgs = kept.delete("args");
+  const indexes = MEMBERS.flatMap((member, i) =>
+    kept.delete(member.name) ? [i + 1] : []
+  );
+  if (kept.size > 0) return undefined;
+  return (json) => {
+    const match = SPARSE_SHAPE_REGEXP.exec(json);
+    if (match === null) return json;
+    let projected = "";
+    for (const i of indexes) {
+      const member = match[i];
+      // Absent only from a line that traceeShapedJson did not give.
+      if (member === undefined) return json;
+      projected += `${projected ? "," : "{"}${member}`;
+    }
+    if (!keepArgs) return `${projected || "{"}}`;
+    const args = json.slice(match[0].length - ARGS_OPENING.length);
+    return `${projected ? `${projected},` : "{"}${args}`;
+  };
+}

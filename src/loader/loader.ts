@@ -58,6 +58,8 @@ export interface CompiledSignatures extends SandboxProgram {
   errors: SignatureError[];
   /** How many compiles were done now rather than taken from the cache. */
   compiled: number;
+  /** By sandbox index: the event members each may read (see `inputRead`). */
+  inputFields: (readonly string[] | undefined)[];
 }
 
 /** The signatures that passed validation, and the errors of the others. */
@@ -89,8 +91,12 @@ export async function loadSignatures(
   const compiler = new RegoCompiler({ cacheDir, opa });
   const prepared = await prepareAll(files.signatures, compiler, cacheDir);
   const bundles = await bundleRego(compiler, prepared.specs);
+  const regoFields = inputRead(prepared.specs);
   return {
     signatures: prepared.specs.map(sandboxSignature),
+    inputFields: prepared.specs.map((spec) =>
+      spec.kind === "rego" ? regoFields : undefined
+    ),
     bundles: bundles.wasm,
     errors: [...files.errors, ...prepared.errors],
     compiled: prepared.compiled + bundles.compiled,
@@ -104,7 +110,9 @@ export async function loadSignatures(
  * order to the signatures that pass.
  */
 export function validateSignatures(
-  compiled: Pick<CompiledSignatures, "signatures">,
+  compiled:
+    & Pick<CompiledSignatures, "signatures">
+    & Partial<Pick<CompiledSignatures, "inputFields">>,
   outcomes: readonly LoadOutcome[],
 ): ValidatedSignatures {
   const signatures: LoadedSignature[] = [];
@@ -119,7 +127,16 @@ export function validateSignatures(
       const selectors = parseSelectors(path, outcome.selectors);
       names.claim(path, metadata);
       const eventId = FIRST_SIGNATURE_EVENT_ID + signatures.length;
-      signatures.push({ index, path, kind, metadata, selectors, eventId });
+      const inputFields = compiled.inputFields?.[index];
+      signatures.push({
+        index,
+        path,
+        kind,
+        metadata,
+        selectors,
+        eventId,
+        ...(inputFields ? { inputFields } : {}),
+      });
     } catch (error) {
       refused.push(index);
       errors.push(
@@ -241,6 +258,23 @@ function sandboxSignature(spec: Prepared): SandboxSignature {
 }
 
 type RegoPrepared = Prepared & { kind: "rego" };
+
+/**
+ * The members of an event that any Rego module (signature or library) reads,
+ * or `undefined` when one may read any. One set for all Rego signatures:
+ * a module may call rules of any other it can reach.
+ */
+function inputRead(specs: readonly Prepared[]): readonly string[] | undefined {
+  const fields = new Set<string>();
+  for (const spec of specs) {
+    if (spec.kind !== "rego") continue;
+    for (const module of [spec.module, ...spec.libraries]) {
+      if (module.inputFields === null) return undefined;
+      for (const field of module.inputFields) fields.add(field);
+    }
+  }
+  return [...fields];
+}
 
 /**
  * Compiles the Rego signatures together, so the sandbox parses each event

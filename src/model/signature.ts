@@ -30,4 +30,10 @@ export interface LoadedSignature {
   selectors: Selector[];
   /** The id of this signature's finding events. */
   eventId: number;
+  /**
+   * The members of an event it may read: it is given only those. Absent
+   * when it may read any (a TypeScript signature, a Rego one whose modules
+   * use `input` otherwise than by a constant member name).
+   */
+  inputFields?: readonly string[];
 }

@@ -8,6 +8,7 @@ import {
 } from "../../../src/event/json.ts";
 import { parseEventLine } from "../../../src/event/envelope.ts";
 import {
+  eventProjection,
   hasTraceeShape,
   traceeShapedJson,
 } from "../../../src/event/tracee_shape.ts";
@@ -120,4 +121,42 @@ Deno.test("traceeShapedJson() leaves to parsing a line naming a member it lacks 
   const sparse = FULL.replace('"containerId":"",', "");
   assert.notEqual(sparse, FULL);
   assert.equal(traceeShapedJson(sparse), FULL);
+});
+
+/** Members `eventProjection` may keep: those before `args`, and `args`. */
+const PROJECTABLE: string[] = EVENT_FIELD_ORDER.filter((field) =>
+  field !== "metadata" && field !== "matchedPolicies"
+);
+
+Deno.test("eventProjection() keeps exactly the members named, as they were", () => {
+  const lines = [...generateEvents({ seed: 7, count: 200 })];
+  checkProperty(
+    fc.property(
+      fc.nat(lines.length - 1),
+      fc.subarray(PROJECTABLE),
+      fc.subarray(OPTIONAL),
+      (at, fields, dropped) => {
+        const event = JSON.parse(lines[at]!) as Record<string, unknown>;
+        for (const field of dropped) delete event[field];
+        const json = traceeShapedJson(stringifyJson(event))!;
+        const whole = parseJsonExact(json) as Record<string, unknown>;
+        const projected = parseJsonExact(
+          eventProjection(fields)!(json),
+        ) as Record<string, unknown>;
+        const expected = Object.fromEntries(
+          Object.entries(whole).filter(([key]) =>
+            fields.includes(key) ||
+            (key === "matchedPolicies" && fields.includes("eventName"))
+          ),
+        );
+        assert.deepEqual(projected, expected);
+      },
+    ),
+  );
+});
+
+Deno.test("eventProjection() cuts nothing for a member after args or unknown to Tracee", () => {
+  assert.equal(eventProjection(["eventName", "metadata"]), undefined);
+  assert.equal(eventProjection(["eventName", "hostname"]), undefined);
+  assert.equal(eventProjection(["args"])!("not an event"), "not an event");
 });

@@ -129,3 +129,67 @@ Deno.test("validateSignatures() refuses what breaks the contract, by sandbox ind
   assert.match(valid.errors[0]!.message, /it threw while loading/);
   assert.match(valid.errors[2]!.message, /"source" must be given/);
 });
+
+/** A v1 signature `name` selecting openat whose match is `body`. */
+function readingSignature(name: string, body: string): string {
+  return `package tracee.${name}
+
+import data.tracee.helpers
+
+__rego_metadoc__ := {"id": "${name}", "version": "1", "name": "${name}", "eventName": "${name}", "description": "reads"}
+
+tracee_selected_events contains {"source": "tracee", "name": "openat"}
+
+tracee_match if {
+	${body}
+}
+`;
+}
+
+Deno.test("startSignatures() tells which members of an event Rego signatures read, from OPA's parse", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vigil-reads-" });
+  const cacheDir = await Deno.makeTempDir({ prefix: "vigil-reads-cache-" });
+  const fieldsOf = async (bodies: string[]) => {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.mkdir(dir);
+    await Deno.copyFile(`${ROOT}signatures/lib/helpers.rego`, `${dir}/h.rego`);
+    for (const [i, body] of bodies.entries()) {
+      await Deno.writeTextFile(
+        `${dir}/s${i}.rego`,
+        readingSignature(`READS_${i}`, body),
+      );
+    }
+    const set = await startSignatures({ dirs: [dir], cacheDir, opa: OPA });
+    await set.sandbox.close();
+    assert.deepEqual(set.errors, []);
+    return set.signatures.map((s) => s.inputFields?.toSorted());
+  };
+  try {
+    // The helpers read input.args; a comment or a string naming a member
+    // is no read.
+    const read = ["args", "eventName", "processName", "userId"];
+    assert.deepEqual(
+      await fieldsOf([
+        'input.eventName == "openat" # input.hostName',
+        'input["processName"] == "input.cgroupId"\n\tinput.userId == 0',
+      ]),
+      [read, read],
+    );
+    for (
+      const whole of [
+        "x := input\n\tx.eventName == 1",
+        "some k\n\tinput[k] == 1",
+        'object.get(input, "eventName", "") == "openat"',
+      ]
+    ) {
+      assert.deepEqual(
+        await fieldsOf(['input.eventName == "openat"', whole]),
+        [undefined, undefined],
+        whole,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
