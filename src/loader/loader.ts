@@ -127,7 +127,8 @@ export function validateSignatures(
       const selectors = parseSelectors(path, outcome.selectors);
       names.claim(path, metadata);
       const eventId = FIRST_SIGNATURE_EVENT_ID + signatures.length;
-      const inputFields = compiled.inputFields?.[index];
+      const inputFields = compiled.inputFields?.[index] ??
+        parseInputFields(path, outcome.inputFields);
       signatures.push({
         index,
         path,
@@ -327,6 +328,33 @@ async function bundleRego(
     }
   }
   return { wasm, compiled };
+}
+
+/** Most members a signature may declare it reads (Tracee's event has 31). */
+const MAX_INPUT_FIELDS = 64;
+const INPUT_FIELD_REGEXP = /^[A-Za-z]{1,64}$/;
+
+/**
+ * The members of an event a TypeScript signature declared it reads
+ * (`export const inputFields = [...]`); `undefined` when it declared none.
+ */
+function parseInputFields(
+  path: string,
+  value: unknown,
+): readonly string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (
+    !Array.isArray(value) || value.length > MAX_INPUT_FIELDS ||
+    !value.every((field) =>
+      typeof field === "string" && INPUT_FIELD_REGEXP.test(field)
+    )
+  ) {
+    throw new SignatureError(
+      path,
+      `its inputFields is not a list of at most ${MAX_INPUT_FIELDS} member names`,
+    );
+  }
+  return value;
 }
 
 /**

@@ -32,8 +32,9 @@ export interface LoadedSignature {
   eventId: number;
   /**
    * The members of an event it may read: it is given only those. Absent
-   * when it may read any (a TypeScript signature, a Rego one whose modules
-   * use `input` otherwise than by a constant member name).
+   * when it may read any (a TypeScript signature that declares none, a Rego
+   * one when a Rego module uses `input` otherwise than by a constant member
+   * name).
    */
   inputFields?: readonly string[];
 }

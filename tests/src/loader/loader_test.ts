@@ -193,3 +193,60 @@ Deno.test("startSignatures() tells which members of an event Rego signatures rea
     await Deno.remove(cacheDir, { recursive: true });
   }
 });
+
+/** A TypeScript signature `name` exporting `inputFields` as `declared`. */
+function declaringSignature(name: string, declared: string): string {
+  return `export const metadata = { id: "${name}", version: "1", name: "${name}", eventName: "${name}", description: "declares" };
+export const selectedEvents = [{ source: "tracee", name: "openat" }];
+${declared}
+export const onEvent = (event: { processName: string }, report: (data?: unknown) => void) => {
+  if (event.processName === "bash") report({ name: event.processName });
+};
+`;
+}
+
+Deno.test("startSignatures() takes the members a TypeScript signature declares it reads, and refuses a bad declaration", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vigil-declares-" });
+  const cacheDir = await Deno.makeTempDir({ prefix: "vigil-declares-cache-" });
+  try {
+    const declarations = {
+      TS_ONE: 'export const inputFields = ["processName", "eventName"];',
+      TS_NONE: "",
+      TS_BAD: 'export const inputFields = ["processName", "a.b"];',
+      TS_WORSE: 'export const inputFields = "processName";',
+    };
+    for (const [name, declared] of Object.entries(declarations)) {
+      await Deno.writeTextFile(
+        `${dir}/${name}.ts`,
+        declaringSignature(name, declared),
+      );
+    }
+    const set = await startSignatures({ dirs: [dir], cacheDir, opa: OPA });
+    await set.sandbox.close();
+    const loaded = Object.fromEntries(
+      set.signatures.map((s) => [s.metadata.id, s.inputFields]),
+    );
+    assert.deepEqual(loaded, {
+      TS_ONE: ["processName", "eventName"],
+      TS_NONE: undefined,
+    });
+    assert.deepEqual(
+      set.errors.map((e) => e.message.replace(/^.*\//, "")).toSorted(),
+      ["TS_BAD", "TS_WORSE"].map((name) =>
+        `${name}.ts": its inputFields is not a list of at most 64 member names`
+      ),
+    );
+    // Given only what it declared, it still finds what it looks for.
+    const { findings } = await replay({
+      signatureDirs: [dir],
+      lines: [tracee("openat", [["pathname", "const char*", "/tmp/x"]])],
+    });
+    assert.deepEqual(findings.map((f) => f.eventName).toSorted(), [
+      "TS_NONE",
+      "TS_ONE",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
