@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import type { BenchRow } from "./_row.ts";
 import { formatTable } from "./_table.ts";
 import { liveBench } from "./live_bench.ts";
+import { liveMemoryRows } from "./live_memory_bench.ts";
 import { memoryBench } from "./memory_bench.ts";
 import { replayBench, writeBenchSignatures } from "./replay_bench.ts";
 import { startupBench } from "./startup_bench.ts";
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
       }),
     );
     rows.push(...await liveRows(cacheDir));
+    rows.push(...await liveMemoryRows(cacheDir));
     rows.push(...await startupBench({ dirs: builtinDirs, workDir, log }));
     const sigDir = (count: number) => writeBenchSignatures(workDir, count);
     rows.push(
