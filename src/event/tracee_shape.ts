@@ -96,6 +96,7 @@ const MEMBERS: readonly Member[] = [
 ];
 
 const ARGS_OPENING = '"args":[';
+const NULL_ARGS_ENDING = ',"args":null}';
 
 const TRACEE_SHAPE_REGEXP = new RegExp(
   "^\\{" +
@@ -152,8 +153,8 @@ function namesAnyKey(json: string, names: readonly string[], from: number) {
 /**
  * `json` in Tracee's full shape without parsing it: as it is when
  * {@linkcode hasTraceeShape}; else, when it is in that shape but for members
- * it lacks (`args` included), with those members added, holding Tracee's
- * zero values (as `normalise.ts` gives them). `undefined` for any other
+ * it lacks (`args` included, or its last member `"args":null`), with those
+ * members added, holding Tracee's zero values (as `normalise.ts` gives them). `undefined` for any other
  * line, and for a line with a key named as a lacking member after `args`
  * (where Go would read it): such a line must be parsed. Like
  * `hasTraceeShape`, this does not prove the line valid JSON.
@@ -166,7 +167,13 @@ export function traceeShapedJson(json: string): string | undefined {
   if (SURROGATE_ESCAPE_REGEXP.test(json)) return undefined;
   let text = json;
   let match = SPARSE_SHAPE_REGEXP.exec(text);
-  if (match === null && json.endsWith("}") && !json.includes('"args":')) {
+  if (match === null && json.endsWith(NULL_ARGS_ENDING)) {
+    // Go writes a nil list as null: Tracee's zero value for it is `[]`.
+    text = `${json.slice(0, -NULL_ARGS_ENDING.length)},${ARGS_OPENING}]}`;
+    match = SPARSE_SHAPE_REGEXP.exec(text);
+  } else if (
+    match === null && json.endsWith("}") && !json.includes('"args":')
+  ) {
     text = `${json.slice(0, -1)},${ARGS_OPENING}]}`;
     match = SPARSE_SHAPE_REGEXP.exec(text);
   }

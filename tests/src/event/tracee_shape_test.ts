@@ -160,3 +160,22 @@ Deno.test("eventProjection() cuts nothing for a member after args or unknown to 
   assert.equal(eventProjection(["eventName", "hostname"]), undefined);
   assert.equal(eventProjection(["args"])!("not an event"), "not an event");
 });
+
+Deno.test("traceeShapedJson() reads Go's null for a nil args list as Tracee's []", () => {
+  const line = FULL.replace(/"args":\[.*\]\}$/, '"args":null}');
+  assert.notEqual(line, FULL);
+  const shaped = traceeShapedJson(line);
+  assert.ok(shaped !== undefined);
+  const normalised = parseEventLine(line);
+  assert.ok(typeof normalised !== "string");
+  assert.deepEqual(
+    parseJsonExact(shaped),
+    parseJsonExact(formatEventJson(normalised)),
+  );
+  assert.deepEqual((JSON.parse(shaped) as { args: unknown }).args, []);
+  // Only as the last member: anything after it is left to parsing.
+  assert.equal(
+    traceeShapedJson(line.replace(/\}$/, ',"metadata":null}')),
+    undefined,
+  );
+});
