@@ -19,6 +19,7 @@ import type { BenchRow } from "./_row.ts";
 import { formatTable } from "./_table.ts";
 import { containerRows } from "./container_bench.ts";
 import { liveBench } from "./live_bench.ts";
+import { liveMemoryRows } from "./live_memory_bench.ts";
 import { memoryBench } from "./memory_bench.ts";
 import { observeBench } from "./observe_bench.ts";
 import { replayBench, writeBenchSignatures } from "./replay_bench.ts";
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
     );
     rows.push(...await liveRows(cacheDir));
     rows.push(...await containerRows());
+    rows.push(...await liveMemoryRows(cacheDir));
     rows.push(...await startupBench({ dirs: builtinDirs, workDir, log }));
     const sigDir = (count: number) => writeBenchSignatures(workDir, count);
     rows.push(

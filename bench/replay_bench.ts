@@ -536,8 +536,9 @@ const SPARSE_REGEXP =
  * `containerId`, `container`, `kubernetes`, `matchedPolicies` and
  * `stackAddresses` where those hold zero values (as the seed's sample event
  * and older Tracee versions write them), so every line that reaches a
- * signature is parsed and normalised instead of passed as read. Its findings
- * must be the complete stream's.
+ * signature gets those members added (unparsed, see `tracee_shape.ts`)
+ * instead of being passed as read. Its findings must be the complete
+ * stream's.
  */
 async function sparseRow(
   eventsPath: string,
@@ -557,7 +558,7 @@ async function sparseRow(
   return {
     section: SECTION,
     name:
-      `all built-in signatures, lines lacking containerId and other zero fields (normalised; ${sparse.findings.length} findings, checked)`,
+      `all built-in signatures, a stream without containerId and other zero fields (${sparse.findings.length} findings, checked)`,
     value: sparse.events / sparse.seconds,
     unit: "events/s",
     baseline: {

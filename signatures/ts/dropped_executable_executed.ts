@@ -42,6 +42,18 @@ export const metadata: SignatureMetadata = {
  * Writes and program starts in running containers only. A drop is forgotten
  * once reported, so a start seen as several events gives one finding.
  */
+/**
+ * The members of an event this signature reads (its argument helpers
+ * included): the sandbox gives it only those.
+ */
+export const inputFields = [
+  "containerId",
+  "eventName",
+  "processName",
+  "returnValue",
+  "args",
+];
+
 export const selectedEvents: EventSelector[] = selectTracee([
   "magic_write",
   ...PROGRAM_START_EVENTS,

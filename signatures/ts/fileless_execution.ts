@@ -41,6 +41,19 @@ export const metadata: SignatureMetadata = {
 const starts = new ProgramStarts(() => ({ reported: false }));
 
 /** Every program start, anywhere. */
+/**
+ * The members of an event this signature reads (its `ProgramStarts` and
+ * argument helpers included): the sandbox gives it only those.
+ */
+export const inputFields = [
+  "timestamp",
+  "hostProcessId",
+  "containerId",
+  "eventName",
+  "returnValue",
+  "args",
+];
+
 export const selectedEvents: EventSelector[] = selectTracee(
   PROGRAM_START_EVENTS,
 );

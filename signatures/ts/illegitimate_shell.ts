@@ -42,6 +42,19 @@ export const metadata: SignatureMetadata = {
 const starts = new ProgramStarts(() => ({ reported: false }));
 
 /** Every program start, anywhere. */
+/**
+ * The members of an event this signature reads (its `ProgramStarts` and
+ * argument helpers included): the sandbox gives it only those.
+ */
+export const inputFields = [
+  "timestamp",
+  "hostProcessId",
+  "processName",
+  "eventName",
+  "returnValue",
+  "args",
+];
+
 export const selectedEvents: EventSelector[] = selectTracee(
   PROGRAM_START_EVENTS,
 );

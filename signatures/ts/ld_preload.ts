@@ -47,6 +47,18 @@ const PRELOAD_FILE = "/etc/ld.so.preload";
  * Every program start, anywhere, and the opens of /etc/ld.so.preload
  * (Vigil's `args` filter; the handler still checks).
  */
+/**
+ * The members of an event this signature reads (its `ProgramStarts` and
+ * argument helpers included): the sandbox gives it only those.
+ */
+export const inputFields = [
+  "timestamp",
+  "hostProcessId",
+  "eventName",
+  "returnValue",
+  "args",
+];
+
 export const selectedEvents: EventSelector[] = [
   ...selectTracee(PROGRAM_START_EVENTS),
   {

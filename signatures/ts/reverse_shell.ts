@@ -45,6 +45,19 @@ export const metadata: SignatureMetadata = {
 };
 
 /** Connections, descriptor copies and the process life cycle, anywhere. */
+/**
+ * The members of an event this signature reads (its argument helpers
+ * included): the sandbox gives it only those.
+ */
+export const inputFields = [
+  "hostProcessId",
+  "processName",
+  "executable",
+  "eventName",
+  "returnValue",
+  "args",
+];
+
 export const selectedEvents: EventSelector[] = selectTracee([
   "connect",
   "security_socket_connect",

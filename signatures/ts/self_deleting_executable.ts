@@ -75,6 +75,19 @@ function onStart(event: TraceeEvent): void {
 }
 
 /** Program starts, the process life cycle and file deletions, anywhere. */
+/**
+ * The members of an event this signature reads (its `ProgramStarts` and
+ * argument helpers included): the sandbox gives it only those.
+ */
+export const inputFields = [
+  "timestamp",
+  "hostProcessId",
+  "executable",
+  "eventName",
+  "returnValue",
+  "args",
+];
+
 export const selectedEvents: EventSelector[] = selectTracee([
   ...PROGRAM_START_EVENTS,
   "sched_process_fork",

@@ -20,6 +20,7 @@ import type { ArgumentGate, EventSource } from "../sources/mod.ts";
 import { signatureErrorEvent } from "./error_event.ts";
 import { findingEvent, unprintableData } from "./finding_event.ts";
 import { HealthTable } from "./health.ts";
+import { InputProjections } from "./input_projections.ts";
 import { SelectorIndex } from "./selector_index.ts";
 
 /** Options of {@linkcode Engine}. */
@@ -79,6 +80,8 @@ interface Generation {
   signatures: ReadonlyMap<number, LoadedSignature>;
   positions: readonly LoadedSignature[];
   index: SelectorIndex;
+  /** What each routed event is cut to, by the signatures it matched. */
+  projections: InputProjections;
   sandbox: Sandbox;
   print: ReadonlySet<string>;
   health: HealthTable;
@@ -132,6 +135,9 @@ export class Engine {
       positions: next.signatures,
       signatures: new Map(next.signatures.map((s) => [s.index, s])),
       index: new SelectorIndex(next.signatures.map((s) => s.selectors)),
+      projections: new InputProjections(
+        next.signatures.map((s) => s.inputFields),
+      ),
       sandbox: next.sandbox,
       print: next.print,
       health: new HealthTable(
@@ -218,7 +224,7 @@ export class Engine {
     batch: readonly EventEnvelope[],
     generation = this.#current,
   ): RoutedBatch {
-    const { index, positions, health, sandbox } = generation;
+    const { index, positions, health, sandbox, projections } = generation;
     const events: string[] = [];
     const triggers: EventEnvelope[] = [];
     const routes = new Map<number, number[]>();
@@ -229,7 +235,7 @@ export class Engine {
       const json = envelope.json;
       if (json === undefined) continue;
       const position = events.length;
-      events.push(json);
+      events.push(projections.project(json, matched));
       triggers.push(envelope);
       for (const match of matched) {
         const signature = positions[match]!.index;

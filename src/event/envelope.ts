@@ -25,15 +25,16 @@ import {
   parseJsonExact,
 } from "./json.ts";
 import { normaliseEvent } from "./normalise.ts";
-import { hasTraceeShape } from "./tracee_shape.ts";
+import { traceeShapedJson } from "./tracee_shape.ts";
 
 /** An event as the engine routes it. */
 export interface EventEnvelope {
   /**
    * The event as signatures receive it (the `input` Rego signatures
    * evaluate): Tracee JSON with every field. A replayed line already in
-   * Tracee's full shape is passed as read, any other is normalised and
-   * written in Tracee's format. `undefined` when the line proves not to be
+   * Tracee's full shape is passed as read, one lacking only members that
+   * take zero values gets them added (both without parsing), any other is
+   * normalised and written in Tracee's format. `undefined` when the line proves not to be
    * an event (its source is told).
    */
   readonly json: string | undefined;
@@ -145,13 +146,13 @@ class JsonEnvelope implements EventEnvelope {
     if (this.#json === null) {
       if (this.#problem !== null && this.#problem !== undefined) {
         this.#json = undefined;
-      } else if (hasTraceeShape(this.#text)) {
-        this.#json = this.#text;
-      } else if (this.problem() === undefined) {
-        this.#json = formatEventJson(this.#event!);
-        this.#formatted = true;
       } else {
-        this.#json = undefined;
+        // In Tracee's shape, or lacking only members with zero values.
+        this.#json = traceeShapedJson(this.#text);
+        if (this.#json === undefined && this.problem() === undefined) {
+          this.#json = formatEventJson(this.#event!);
+          this.#formatted = true;
+        }
       }
     }
     return this.#json;

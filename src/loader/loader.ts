@@ -65,6 +65,8 @@ export interface CompiledSignatures extends SandboxProgram {
   compiled: number;
   /** The text each compiled signature and its libraries came from, by path. */
   sources: Map<string, string>;
+  /** By sandbox index: the event members each may read (see `inputRead`). */
+  inputFields: (readonly string[] | undefined)[];
 }
 
 /** The signatures that passed validation, and the errors of the others. */
@@ -106,8 +108,12 @@ export async function loadSignatures(
     pinned,
   });
   const bundles = await bundleRego(compiler, prepared.specs);
+  const regoFields = inputRead(prepared.specs);
   return {
     signatures: prepared.specs.map(sandboxSignature),
+    inputFields: prepared.specs.map((spec) =>
+      spec.kind === "rego" ? regoFields : undefined
+    ),
     bundles: bundles.wasm,
     errors: [...files.errors, ...prepared.errors],
     compiled: prepared.compiled + bundles.compiled,
@@ -136,7 +142,9 @@ function sourcesOf(specs: readonly Prepared[]): Map<string, string> {
  * order to the signatures that pass.
  */
 export function validateSignatures(
-  compiled: Pick<CompiledSignatures, "signatures">,
+  compiled:
+    & Pick<CompiledSignatures, "signatures">
+    & Partial<Pick<CompiledSignatures, "inputFields">>,
   outcomes: readonly LoadOutcome[],
 ): ValidatedSignatures {
   const signatures: LoadedSignature[] = [];
@@ -151,7 +159,17 @@ export function validateSignatures(
       const selectors = parseSelectors(path, outcome.selectors);
       names.claim(path, metadata);
       const eventId = FIRST_SIGNATURE_EVENT_ID + signatures.length;
-      signatures.push({ index, path, kind, metadata, selectors, eventId });
+      const inputFields = compiled.inputFields?.[index] ??
+        parseInputFields(path, outcome.inputFields);
+      signatures.push({
+        index,
+        path,
+        kind,
+        metadata,
+        selectors,
+        eventId,
+        ...(inputFields ? { inputFields } : {}),
+      });
     } catch (error) {
       refused.push(index);
       errors.push(
@@ -283,6 +301,23 @@ function sandboxSignature(spec: Prepared): SandboxSignature {
 type RegoPrepared = Prepared & { kind: "rego" };
 
 /**
+ * The members of an event that any Rego module (signature or library) reads,
+ * or `undefined` when one may read any. One set for all Rego signatures:
+ * a module may call rules of any other it can reach.
+ */
+function inputRead(specs: readonly Prepared[]): readonly string[] | undefined {
+  const fields = new Set<string>();
+  for (const spec of specs) {
+    if (spec.kind !== "rego") continue;
+    for (const module of [spec.module, ...spec.libraries]) {
+      if (module.inputFields === null) return undefined;
+      for (const field of module.inputFields) fields.add(field);
+    }
+  }
+  return [...fields];
+}
+
+/**
  * Compiles the Rego signatures together, so the sandbox parses each event
  * once for all of them, and marks each with its bundle. Only signatures
  * whose directories offer the same libraries share a bundle (a directory's
@@ -333,6 +368,33 @@ async function bundleRego(
     }
   }
   return { wasm, compiled };
+}
+
+/** Most members a signature may declare it reads (Tracee's event has 31). */
+const MAX_INPUT_FIELDS = 64;
+const INPUT_FIELD_REGEXP = /^[A-Za-z]{1,64}$/;
+
+/**
+ * The members of an event a TypeScript signature declared it reads
+ * (`export const inputFields = [...]`); `undefined` when it declared none.
+ */
+function parseInputFields(
+  path: string,
+  value: unknown,
+): readonly string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (
+    !Array.isArray(value) || value.length > MAX_INPUT_FIELDS ||
+    !value.every((field) =>
+      typeof field === "string" && INPUT_FIELD_REGEXP.test(field)
+    )
+  ) {
+    throw new SignatureError(
+      path,
+      `its inputFields is not a list of at most ${MAX_INPUT_FIELDS} member names`,
+    );
+  }
+  return value;
 }
 
 /**

@@ -31,6 +31,12 @@ export interface RegoSummary {
    * `["tracee", "helpers", "f"]`, `data[x]` gives `[]`.
    */
   dataRefs: string[][];
+  /**
+   * The members of `input` it reads (`input.args`, `input["args"]`), once
+   * each; `null` when it reads `input` otherwise (whole, as in `x := input`
+   * or `f(input)`, or by a member not known statically, `input[x]`).
+   */
+  inputFields: string[] | null;
 }
 
 /** A Rego module read from a signature directory. */
@@ -68,7 +74,7 @@ export async function parseRegoModule(
   const hash = await sha256Hex(file.text);
   const version = await options.opa.version();
   const cachePath = `${options.cacheDir}/${await sha256Hex(
-    `${version}\0parse\0${hash}`,
+    `${version}\0parse-input\0${hash}`,
   )}.parse.json`;
   const module = (summary: RegoSummary): RegoModule => ({
     ...file,
@@ -144,13 +150,23 @@ function summarize(ast: ParsedModule, syntax: RegoSyntax): RegoSummary {
   const imports = ast.imports ?? [];
   const rules = ast.rules ?? [];
   const dataRefs = new Map<string, string[]>();
+  let inputFields: Set<string> | null = new Set();
   const pending: unknown[] = [imports, rules];
   while (pending.length > 0) {
     const node = pending.pop();
     if (Array.isArray(node)) { for (const item of node) pending.push(item); }
     else if (typeof node !== "object" || node === null) continue;
     else if (isVar(node, "data")) dataRefs.set("", []);
+    else if (isVar(node, "input")) inputFields = null;
     else if (
+      isTerm(node) && node.type === "ref" && Array.isArray(node.value) &&
+      isVar(node.value[0], "input")
+    ) {
+      const field = stringPrefix(node.value.slice(1, 2))[0];
+      if (field === undefined) inputFields = null;
+      else inputFields?.add(field);
+      pending.push(node.value.slice(1));
+    } else if (
       isTerm(node) && node.type === "ref" && Array.isArray(node.value) &&
       isVar(node.value[0], "data")
     ) {
@@ -174,6 +190,7 @@ function summarize(ast: ParsedModule, syntax: RegoSyntax): RegoSummary {
     ),
     rules: [...new Set(names)],
     dataRefs: [...dataRefs.values()],
+    inputFields: inputFields && [...inputFields],
   };
 }
 

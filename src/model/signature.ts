@@ -30,4 +30,11 @@ export interface LoadedSignature {
   selectors: Selector[];
   /** The id of this signature's finding events. */
   eventId: number;
+  /**
+   * The members of an event it may read: it is given only those. Absent
+   * when it may read any (a TypeScript signature that declares none, a Rego
+   * one when a Rego module uses `input` otherwise than by a constant member
+   * name).
+   */
+  inputFields?: readonly string[];
 }

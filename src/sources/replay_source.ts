@@ -152,7 +152,9 @@ function scanRouting(json: string): EventRouting | undefined {
   if (
     argsAt < 0
       ? json.includes('"args"')
-      : json[argsAt + ARGS_KEY.length] !== "["
+      // Go writes a nil list as null.
+      : json[argsAt + ARGS_KEY.length] !== "[" &&
+        !json.startsWith("null", argsAt + ARGS_KEY.length)
   ) {
     return undefined;
   }

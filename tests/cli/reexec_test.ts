@@ -40,7 +40,7 @@ const DENO_DIR = (JSON.parse(
 
 /** The line Vigil prints when it runs itself again. */
 const REEXEC_LINE_REGEXP =
-  /^vigil inf: Running again with -A --v8-flags=--max-semi-space-size=4: /;
+  /^vigil inf: Running again with -A --v8-flags=--max-semi-space-size=4,--heap-growing-percent=30: /;
 
 /**
  * A copy of the project as a user's checkout after tools/setup.sh (its npm

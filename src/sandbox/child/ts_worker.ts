@@ -15,7 +15,8 @@
  * starts: Uint32Array}`: event `i`, the batch's event `indexes[i]`, is the
  * JSON text `bytes[starts[i], starts[i + 1])` (bytes, not strings, because
  * copying bytes to a worker is far cheaper than cloning strings). Messages out:
- * `{ready: {metadata, selectedEvents}}` or `{error: string}` once, then per
+ * `{ready: {metadata, selectedEvents, inputFields}}` or `{error: string}`
+ * once (`inputFields` as the signature exports it, if it does), then per
  * batch `{batch, result: string, micros: number}` where `result` is the
  * result text of `protocol.ts`'s `resultText` and `micros` the time the batch
  * took in the worker; and `{log: string}`.
@@ -160,13 +161,15 @@ export function startWorker(runtime: object | undefined): WorkerHooks {
     );
   };
   const start = () => {
-    const { metadata, selectedEvents, onEvent } = exports;
+    const { metadata, selectedEvents, inputFields, onEvent } = exports;
     if (typeof onEvent !== "function") {
       post({ error: "it does not export an onEvent function" });
       return;
     }
     try {
-      post({ ready: parse(toJson({ metadata, selectedEvents })) });
+      post({
+        ready: parse(toJson({ metadata, selectedEvents, inputFields })),
+      });
       ready = true;
     } catch (error) {
       post({ error: `its metadata is not plain data: ${error}` });

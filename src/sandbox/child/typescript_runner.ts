@@ -80,7 +80,12 @@ export interface TypeScriptStart {
   runner: TypeScriptRunner | undefined;
   /** The `Loaded` frame's json. */
   outcome:
-    | { ok: true; metadata: unknown; selectors: unknown }
+    | {
+      ok: true;
+      metadata: unknown;
+      selectors: unknown;
+      inputFields?: unknown;
+    }
     | { ok: false; error: string };
 }
 
@@ -145,7 +150,7 @@ function readyOrNot(
   data: Record<string, unknown>,
 ): TypeScriptStart {
   const ready = data.ready as
-    | { metadata?: unknown; selectedEvents?: unknown }
+    | { metadata?: unknown; selectedEvents?: unknown; inputFields?: unknown }
     | undefined;
   if (!ready) {
     return {
@@ -153,8 +158,13 @@ function readyOrNot(
       outcome: { ok: false, error: `${data.error}` },
     };
   }
-  const { metadata, selectedEvents: selectors } = ready;
-  return { runner, outcome: { ok: true, metadata, selectors } };
+  const { metadata, selectedEvents: selectors, inputFields } = ready;
+  return {
+    runner,
+    outcome: inputFields === undefined
+      ? { ok: true, metadata, selectors }
+      : { ok: true, metadata, selectors, inputFields },
+  };
 }
 
 /** Resolves the batch a worker's result message answers, if it owes one. */

@@ -19,7 +19,13 @@ export const MAX_DATA_DEPTH = 64;
 
 /** What a signature said about itself at load, or why it failed. */
 export type LoadOutcome =
-  | { ok: true; metadata: unknown; selectors: unknown }
+  | {
+    ok: true;
+    metadata: unknown;
+    selectors: unknown;
+    /** What a TypeScript signature declared it reads, if it did. */
+    inputFields?: unknown;
+  }
   | { ok: false; error: string };
 
 /** A finding reported by a signature for an event of a batch. */
@@ -110,7 +116,8 @@ function holdsCut(value: unknown): boolean {
 }
 
 /**
- * Parses a load answer `{"ok":true,"metadata":…,"selectors":…}` or
+ * Parses a load answer `{"ok":true,"metadata":…,"selectors":…}` (and, from
+ * a TypeScript signature that declares them, `"inputFields":…`) or
  * `{"ok":false,"error":…}`; metadata nested too deep fails the load.
  */
 export function parseLoadOutcome(text: string): LoadOutcome {
@@ -129,7 +136,14 @@ export function parseLoadOutcome(text: string): LoadOutcome {
           `its metadata or selectors are nested more than ${MAX_DATA_DEPTH} levels deep`,
       };
     }
-    return { ok: true, metadata: value.metadata, selectors: value.selectors };
+    const { metadata, selectors, inputFields } = value as {
+      metadata: unknown;
+      selectors: unknown;
+      inputFields?: unknown;
+    };
+    return inputFields === undefined
+      ? { ok: true, metadata, selectors }
+      : { ok: true, metadata, selectors, inputFields };
   } catch {
     return { ok: false, error: "malformed load answer" };
   }

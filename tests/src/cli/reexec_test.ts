@@ -23,7 +23,7 @@ Deno.test("planReexec() runs the same deno, script and arguments with -A and the
       "deno",
       "run",
       "-A",
-      "--v8-flags=--max-semi-space-size=4",
+      "--v8-flags=--max-semi-space-size=4,--heap-growing-percent=30",
       "mod.ts",
       "--events",
       "mine",
@@ -72,7 +72,7 @@ Deno.test("planReexec() puts -A after `run` wherever it is, or first without it,
   assert.deepEqual(reexec.argv, [
     "deno",
     "-A",
-    "--v8-flags=--max-semi-space-size=4",
+    "--v8-flags=--max-semi-space-size=4,--heap-growing-percent=30",
     "mod.ts",
   ]);
   assert.deepEqual(reexec.env, [...ENV, `${REEXEC_MARKER}=1`]);
@@ -83,7 +83,7 @@ Deno.test("planReexec() puts -A after `run` wherever it is, or first without it,
       "--quiet",
       "run",
       "-A",
-      "--v8-flags=--max-semi-space-size=4",
+      "--v8-flags=--max-semi-space-size=4,--heap-growing-percent=30",
       "mod.ts",
     ],
   );

@@ -129,3 +129,124 @@ Deno.test("validateSignatures() refuses what breaks the contract, by sandbox ind
   assert.match(valid.errors[0]!.message, /it threw while loading/);
   assert.match(valid.errors[2]!.message, /"source" must be given/);
 });
+
+/** A v1 signature `name` selecting openat whose match is `body`. */
+function readingSignature(name: string, body: string): string {
+  return `package tracee.${name}
+
+import data.tracee.helpers
+
+__rego_metadoc__ := {"id": "${name}", "version": "1", "name": "${name}", "eventName": "${name}", "description": "reads"}
+
+tracee_selected_events contains {"source": "tracee", "name": "openat"}
+
+tracee_match if {
+	${body}
+}
+`;
+}
+
+Deno.test("startSignatures() tells which members of an event Rego signatures read, from OPA's parse", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vigil-reads-" });
+  const cacheDir = await Deno.makeTempDir({ prefix: "vigil-reads-cache-" });
+  const fieldsOf = async (bodies: string[]) => {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.mkdir(dir);
+    await Deno.copyFile(`${ROOT}signatures/lib/helpers.rego`, `${dir}/h.rego`);
+    for (const [i, body] of bodies.entries()) {
+      await Deno.writeTextFile(
+        `${dir}/s${i}.rego`,
+        readingSignature(`READS_${i}`, body),
+      );
+    }
+    const set = await startSignatures({ dirs: [dir], cacheDir, opa: OPA });
+    await set.sandbox.close();
+    assert.deepEqual(set.errors, []);
+    return set.signatures.map((s) => s.inputFields?.toSorted());
+  };
+  try {
+    // The helpers read input.args; a comment or a string naming a member
+    // is no read.
+    const read = ["args", "eventName", "processName", "userId"];
+    assert.deepEqual(
+      await fieldsOf([
+        'input.eventName == "openat" # input.hostName',
+        'input["processName"] == "input.cgroupId"\n\tinput.userId == 0',
+      ]),
+      [read, read],
+    );
+    for (
+      const whole of [
+        "x := input\n\tx.eventName == 1",
+        "some k\n\tinput[k] == 1",
+        'object.get(input, "eventName", "") == "openat"',
+      ]
+    ) {
+      assert.deepEqual(
+        await fieldsOf(['input.eventName == "openat"', whole]),
+        [undefined, undefined],
+        whole,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+/** A TypeScript signature `name` exporting `inputFields` as `declared`. */
+function declaringSignature(name: string, declared: string): string {
+  return `export const metadata = { id: "${name}", version: "1", name: "${name}", eventName: "${name}", description: "declares" };
+export const selectedEvents = [{ source: "tracee", name: "openat" }];
+${declared}
+export const onEvent = (event: { processName: string }, report: (data?: unknown) => void) => {
+  if (event.processName === "bash") report({ name: event.processName });
+};
+`;
+}
+
+Deno.test("startSignatures() takes the members a TypeScript signature declares it reads, and refuses a bad declaration", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vigil-declares-" });
+  const cacheDir = await Deno.makeTempDir({ prefix: "vigil-declares-cache-" });
+  try {
+    const declarations = {
+      TS_ONE: 'export const inputFields = ["processName", "eventName"];',
+      TS_NONE: "",
+      TS_BAD: 'export const inputFields = ["processName", "a.b"];',
+      TS_WORSE: 'export const inputFields = "processName";',
+    };
+    for (const [name, declared] of Object.entries(declarations)) {
+      await Deno.writeTextFile(
+        `${dir}/${name}.ts`,
+        declaringSignature(name, declared),
+      );
+    }
+    const set = await startSignatures({ dirs: [dir], cacheDir, opa: OPA });
+    await set.sandbox.close();
+    const loaded = Object.fromEntries(
+      set.signatures.map((s) => [s.metadata.id, s.inputFields]),
+    );
+    assert.deepEqual(loaded, {
+      TS_ONE: ["processName", "eventName"],
+      TS_NONE: undefined,
+    });
+    assert.deepEqual(
+      set.errors.map((e) => e.message.replace(/^.*\//, "")).toSorted(),
+      ["TS_BAD", "TS_WORSE"].map((name) =>
+        `${name}.ts": its inputFields is not a list of at most 64 member names`
+      ),
+    );
+    // Given only what it declared, it still finds what it looks for.
+    const { findings } = await replay({
+      signatureDirs: [dir],
+      lines: [tracee("openat", [["pathname", "const char*", "/tmp/x"]])],
+    });
+    assert.deepEqual(findings.map((f) => f.eventName).toSorted(), [
+      "TS_NONE",
+      "TS_ONE",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});

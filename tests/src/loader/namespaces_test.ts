@@ -27,6 +27,7 @@ function module(
     importsRegoV1: true,
     rules: options.signature === false ? ["helper"] : [...CONTRACT_RULES],
     dataRefs: options.dataRefs ?? [["tracee", "helpers"]],
+    inputFields: null,
   };
 }
 

@@ -10,7 +10,7 @@ import {
   readFrames,
   type SandboxMessage,
 } from "../../../src/sandbox/protocol.ts";
-import { checkAsyncProperty } from "../../_helpers/property.ts";
+import { checkAsyncProperty, checkProperty } from "../../_helpers/property.ts";
 
 Deno.test("encodeBatch() and decodeBatch() round-trip events and routes", () => {
   const events = ['{"a":1}', '{"b":"é"}', "{}"];
@@ -28,6 +28,39 @@ Deno.test("encodeBatch() and decodeBatch() round-trip events and routes", () => 
       batch.bytes.subarray(batch.starts[i], batch.starts[i + 1]),
     );
   assert.deepEqual([0, 1, 2].map(text), events);
+});
+
+Deno.test("encodeBatch() writes any text as its UTF-8, lone surrogates as U+FFFD, framed to its exact length", () => {
+  checkProperty(
+    fc.property(
+      // Any UTF-16 code units: lone surrogates included.
+      fc.array(
+        fc.string({ unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)) }),
+        { maxLength: 20 },
+      ),
+      fc.nat(0xffffffff),
+      fc.boolean(),
+      (events, batchId, isolated) => {
+        const routes = new Map([[0, events.map((_, i) => i)], [9, [0]]]);
+        const frame = encodeBatch(batchId, events, routes, isolated);
+        assert.equal(
+          new DataView(frame.buffer, frame.byteOffset).getUint32(0, true),
+          frame.length - 4,
+        );
+        const batch = decodeBatch(frame.subarray(5));
+        assert.equal(batch.batchId, batchId);
+        assert.equal(batch.isolated, isolated);
+        const encoder = new TextEncoder();
+        events.forEach((event, i) =>
+          assert.deepEqual(
+            batch.bytes.subarray(batch.starts[i], batch.starts[i + 1]),
+            encoder.encode(event),
+          )
+        );
+        assert.equal(batch.starts[events.length], batch.bytes.length);
+      },
+    ),
+  );
 });
 
 Deno.test("readFrames() reassembles frames split across chunks and rejects a bad length", async () => {
