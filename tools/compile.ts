@@ -15,6 +15,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { VIGIL_DENO_FLAGS } from "../src/cli/reexec.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const INCLUDES = [
@@ -56,9 +57,8 @@ export async function compile(out: string): Promise<number> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "compile",
-      "-A",
+      ...VIGIL_DENO_FLAGS,
       "--quiet",
-      "--v8-flags=--max-semi-space-size=4",
       ...INCLUDES.flatMap((path) => ["--include", `${ROOT}${path}`]),
       "--output",
       out,

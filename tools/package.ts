@@ -33,6 +33,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { VIGIL_DENO_FLAGS } from "../src/cli/reexec.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const LIB = "usr/lib/vigil";
@@ -145,8 +146,8 @@ const WRAPPER = `#!/bin/sh
 export DENO_DIR=/var/cache/vigil/deno
 config=/etc/vigil/vigil.yaml
 if [ -f "$config" ]; then set -- --config "$config" "$@"; fi
-exec /${LIB}/deno run -A --quiet --no-prompt \\
-  --v8-flags=--max-semi-space-size=4 /${APP}/mod.ts "$@"
+exec /${LIB}/deno run ${VIGIL_DENO_FLAGS.join(" ")} --quiet --no-prompt \\
+  /${APP}/mod.ts "$@"
 `;
 
 const SERVICE = `[Unit]
