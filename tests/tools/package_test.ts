@@ -84,9 +84,10 @@ async function isolatedVigil(args: string[], home: string) {
     (await Deno.realPath(Deno.execPath())).replace(/\/[^/]+$/, ""),
     ...(await Deno.stat(denoDir).then(() => [denoDir], () => [])),
   ];
-  const mounts = hidden.map((dir) => `mount -t tmpfs none '${dir}'`).join(
-    " && ",
-  );
+  // Deepest first: the Deno may live inside the checkout (.tools), whose
+  // own mount would hide its mount point.
+  const mounts = hidden.sort((a, b) => b.length - a.length)
+    .map((dir) => `mount -t tmpfs none '${dir}'`).join(" && ");
   return await run("unshare", [
     "--mount",
     "--propagation",

@@ -409,9 +409,10 @@ export class KernelSource implements EventSource {
     return this.#dropped;
   }
 
-  /** Records and events dropped so far as outside the `--scope`. */
+  /** Events dropped so far as outside the `--scope`, in the kernel or here. */
   get outOfScope(): number {
-    return this.#decoder.outOfScope + this.#outOfScope;
+    return this.#decoder.outOfScope + this.#outOfScope +
+      this.kernelDropped().scope;
   }
 
   /** Events delivered so far and ring records the kernel could not queue. */
@@ -428,7 +429,7 @@ export class KernelSource implements EventSource {
       dropped: {
         unselected: this.#decoder.unwanted + kernel.argument,
         undecodable: this.#decoder.failures,
-        out_of_scope: this.outOfScope + kernel.scope,
+        out_of_scope: this.outOfScope,
       },
     };
   }

@@ -133,7 +133,7 @@ Deno.test("flags override the config file, key by key", async () => {
       assert.equal(options.deadline, 700);
       assert.deepEqual(options.signaturesDir, ["c"]);
       assert.equal(options.stats, true);
-      assert.equal(options.output, "json");
+      assert.deepEqual(options.output, ["json"]);
     },
   );
 });
