@@ -32,13 +32,9 @@ import {
   readCgroupHierarchy,
 } from "./cgroup_hierarchy.ts";
 import { type CgroupObserver, RingRecordDecoder } from "./decoder.ts";
-import { KERNEL_EVENT_NAMES, KERNEL_EVENTS } from "./plan.ts";
-import type { SyscallPathFilter } from "./kernel_filters.ts";
-import {
-  compilePathFilter,
-  passEveryPath,
-  type PathFilterPlan,
-} from "./path_filter.ts";
+import { KERNEL_EVENT_NAMES } from "./plan.ts";
+import { passEveryPath } from "./path_filter.ts";
+import { globsKey, planPathFilters } from "./path_gates.ts";
 import { kernelScopeOf } from "./scope_filter.ts";
 import {
   excludeHostPid,
@@ -52,7 +48,6 @@ import {
   Clock,
   clockNs,
   DropIndex,
-  Limits,
   possibleCpus,
   recordOffsets,
   RingBufferReader,
@@ -108,8 +103,7 @@ export async function openKernelSource(
       `Cannot identify containers by cgroup controller: ${options.cgroupController} is not mounted`,
     );
   }
-  const pathFilter = kernelPathFilter(options);
-  const syscallPathFilter = kernelSyscallPathFilter(options);
+  const { pathFilter, syscallPathFilter, filtered } = planPathFilters(options);
   const kernelScope = options.kernelScope ??
     (options.scope && kernelScopeOf(options.scope));
   const { object, links } = await loadPrograms({
@@ -131,7 +125,7 @@ export async function openKernelSource(
       hierarchy: hierarchy ?? NO_HIERARCHY,
       scope: options.scope,
       enricher,
-      pathFiltered: pathFilteredGlobs(options, pathFilter, syscallPathFilter),
+      pathFiltered: filtered,
     });
   } catch (error) {
     enricher?.close();
@@ -175,58 +169,6 @@ function containerdEnricher(
   return new ContainerEnricher(client, { log });
 }
 
-/**
- * The kernel's filter for `security_file_open`: its gate's globs, when it
- * has a gate on `pathname` made of globs the kernel can test.
- */
-function kernelPathFilter(
-  options: KernelSourceOptions,
-): PathFilterPlan | undefined {
-  if (!options.events.has("security_file_open")) return undefined;
-  const gate = options.gate?.("security_file_open");
-  if (gate?.name !== "pathname" || !gate.patterns) return undefined;
-  const plan = compilePathFilter(gate.patterns);
-  options.log?.(
-    "debug",
-    plan
-      ? `Filtering security_file_open paths in the kernel: ${plan.anchored.length} anchored and ${plan.anywhere.length} anywhere entries`
-      : "Filtering security_file_open paths in user space only: a glob has neither a literal prefix nor a '/' after a star",
-  );
-  return plan;
-}
-
-/** The open syscalls whose own event has a `pathname` gate on globs. */
-const OPEN_SYSCALLS = ["open", "openat", "openat2"] as const;
-
-/**
- * The kernel's filter of the open syscalls' own events: for each traced one
- * whose gate on `pathname` has only anchored entries (prefixes, exact
- * paths), those entries; the union serves them all.
- */
-function kernelSyscallPathFilter(
-  options: KernelSourceOptions,
-): SyscallPathFilter | undefined {
-  const syscalls: number[] = [];
-  const anchored = new Map<string, Uint8Array>();
-  for (const name of OPEN_SYSCALLS) {
-    if (!options.events.has(name)) continue;
-    const gate = options.gate?.(name);
-    if (gate?.name !== "pathname" || !gate.patterns) continue;
-    const plan = compilePathFilter(gate.patterns);
-    if (!plan || plan.anywhere.length > 0) continue;
-    syscalls.push(KERNEL_EVENTS.get(name)!.id);
-    for (const bytes of plan.anchored) anchored.set(bytes.join(), bytes);
-  }
-  if (syscalls.length === 0 || anchored.size > Limits.FILTER_ENTRIES) {
-    return undefined;
-  }
-  options.log?.(
-    "debug",
-    `Filtering the pathname of ${syscalls.length} open syscall event(s) in the kernel: ${anchored.size} anchored entries`,
-  );
-  return { syscalls, anchored: [...anchored.values()] };
-}
-
 /** Events the kernel dropped before making their records. */
 export interface KernelDropped {
   /**
@@ -267,28 +209,6 @@ interface KernelSourceParts {
   enricher: ContainerEnricher | undefined;
   /** The events filtered by path in the kernel, with their globs' key. */
   pathFiltered: ReadonlyMap<string, string>;
-}
-
-/** A key of a gate's globs: equal for the same set. */
-function globsKey(gate: ArgumentGate | undefined): string {
-  return gate?.name === "pathname" && gate.patterns
-    ? JSON.stringify([...new Set(gate.patterns)].sort())
-    : "";
-}
-
-/** The events whose paths the kernel filters, each with its globs' key. */
-function pathFilteredGlobs(
-  options: KernelSourceOptions,
-  pathFilter: PathFilterPlan | undefined,
-  syscallPathFilter: SyscallPathFilter | undefined,
-): Map<string, string> {
-  const names = [
-    ...(pathFilter ? ["security_file_open"] : []),
-    ...OPEN_SYSCALLS.filter((name) =>
-      syscallPathFilter?.syscalls.includes(KERNEL_EVENTS.get(name)!.id)
-    ),
-  ];
-  return new Map(names.map((name) => [name, globsKey(options.gate?.(name))]));
 }
 
 /** An {@linkcode EventSource} of live kernel events. */
