@@ -15,7 +15,7 @@
  */
 
 import type { BenchRow } from "./_row.ts";
-import { compileLoadgen, runLoad } from "./live_bench.ts";
+import { compileLoadgen, drainRing, runLoad } from "./live_bench.ts";
 import {
   type KernelSource,
   openKernelSource,
@@ -26,29 +26,6 @@ import { readCgroupHierarchy } from "../src/sources/kernel/cgroup_hierarchy.ts";
 import { randomHex, startContainerd } from "../tests/_helpers/containerd.ts";
 
 const SECTION = "containers";
-
-/** Decodes the records in the source's ring and their JSON; events/s. */
-async function drainRing(source: KernelSource): Promise<number> {
-  const controller = new AbortController();
-  let delivered = 0;
-  let start = 0;
-  let end = 0;
-  // The ring is empty once no batch has come for 100 ms.
-  const idle = setInterval(() => {
-    if (end && performance.now() - end > 100) controller.abort();
-  }, 20);
-  try {
-    for await (const batch of source.batches(controller.signal)) {
-      start ||= performance.now();
-      delivered += batch.length;
-      for (const record of batch) void record.json;
-      end = performance.now();
-    }
-  } finally {
-    clearInterval(idle);
-  }
-  return delivered / ((end - start) / 1000);
-}
 
 /**
  * The best rate of each source over the same rings: the load generator

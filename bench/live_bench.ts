@@ -189,6 +189,13 @@ async function drainFullRing(
   loadgen: string,
 ): Promise<number> {
   await runLoad(loadgen, ["open", "1"], 1);
+  return await drainRing(source);
+}
+
+/** Decodes the records in the source's ring and their JSON; events/s. */
+export async function drainRing(
+  source: Awaited<ReturnType<typeof openKernelSource>>,
+): Promise<number> {
   const controller = new AbortController();
   let delivered = 0;
   let start = 0;
