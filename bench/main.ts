@@ -16,6 +16,7 @@
 import { parseArgs } from "node:util";
 import type { BenchRow } from "./_row.ts";
 import { formatTable } from "./_table.ts";
+import { fleetBench } from "./fleet_bench.ts";
 import { liveBench } from "./live_bench.ts";
 import { memoryBench } from "./memory_bench.ts";
 import { replayBench, writeBenchSignatures } from "./replay_bench.ts";
@@ -77,6 +78,9 @@ async function main(): Promise<void> {
       }),
     );
     rows.push(...await liveRows(cacheDir));
+    rows.push(
+      ...await fleetBench({ eventsPath, cacheDir, workDir, builtinDirs, log }),
+    );
     rows.push(...await startupBench({ dirs: builtinDirs, workDir, log }));
     const sigDir = (count: number) => writeBenchSignatures(workDir, count);
     rows.push(

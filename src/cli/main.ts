@@ -28,6 +28,14 @@ import {
   UsageError,
 } from "./program.ts";
 import { REEXEC_MARKER } from "./reexec.ts";
+import { isNatsUrl } from "../fleet/mod.ts";
+import { addCollectCommand, collect } from "./collect.ts";
+import { addTailCommand, tail } from "./tail.ts";
+import {
+  fleetSummary,
+  openFleetOutput,
+  publishedEvents,
+} from "./fleet_options.ts";
 
 const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
 const BUILTIN_SIGNATURES = `${PROJECT_ROOT}signatures`;
@@ -188,7 +196,7 @@ async function openKernel(
 }
 
 function createEngine(
-  options: RunOptions,
+  options: Pick<RunOptions, "events" | "maxFindingsRate" | "publishEvents">,
   set: SignatureSet,
   output: EventOutput,
 ): Engine {
@@ -197,7 +205,10 @@ function createEngine(
     signatures: set.signatures,
     sandbox: set.sandbox,
     output,
-    print: eventsToPrint(options.events, set),
+    print: new Set([
+      ...eventsToPrint(options.events, set),
+      ...publishedEvents(options.publishEvents),
+    ]),
     findingsPerSecond: options.maxFindingsRate,
     onFailure: (signature, message) => {
       const count = (failures.get(signature.metadata.id) ?? 0) + 1;
@@ -224,11 +235,15 @@ function createEngine(
 }
 
 async function run(options: RunOptions): Promise<number> {
-  const outputSpec = parseOutputSpec(options.output);
+  const fleet = isNatsUrl(options.output);
+  const outputSpec = fleet ? undefined : parseOutputSpec(options.output);
   const set = await load(options);
   const cleanup: (() => unknown)[] = [() => set.sandbox.close()];
   try {
-    const output = await openOutput(outputSpec);
+    const fleetOutput = outputSpec
+      ? undefined
+      : openFleetOutput(options.output, options);
+    const output = fleetOutput ?? await openOutput(outputSpec!);
     cleanup.push(() => output.close());
     const engine = createEngine(options, set, output);
     const source = await openSource(options, set, engine);
@@ -264,6 +279,10 @@ async function run(options: RunOptions): Promise<number> {
       );
     }
     if (options.stats) printStats(engine);
+    if (fleetOutput) {
+      await fleetOutput.close();
+      for (const line of fleetSummary(fleetOutput)) log("nats").info(line);
+    }
     return set.errors.length > 0 ? 1 : 0;
   } finally {
     for (const close of cleanup.reverse()) await close();
@@ -295,15 +314,21 @@ export async function main(args: string[]): Promise<number> {
       exitCode = code;
     },
   });
+  addCollectCommand(program, async (url, options) => {
+    exitCode = await collect(url, options, { load, createEngine, printStats });
+  });
+  addTailCommand(program, async (url, options) => {
+    exitCode = await tail(url, options);
+  });
   try {
     await program.parseAsync(args, { from: "user" });
     return exitCode;
   } catch (error) {
-    const code = (error as { code?: string }).code;
+    const code = String((error as { code?: unknown }).code);
     if (code === "commander.helpDisplayed" || code === "commander.version") {
       return 0;
     }
-    if (code?.startsWith("commander.")) return 2;
+    if (code.startsWith("commander.")) return 2;
     if (error instanceof UsageError || error instanceof RangeError) {
       console.error(`vigil error: ${printable(error.message)}`);
       return 2;
