@@ -10,7 +10,7 @@ import type { Command, OptionValues } from "@commander-js/extra-typings";
 import { InvalidArgumentError } from "@commander-js/extra-typings";
 import { parseEventLine } from "../event/mod.ts";
 import { connectNats, followFindings } from "../fleet/mod.ts";
-import { log } from "../log.ts";
+import { configureLogging, log } from "../log.ts";
 import { openOutput, parseOutputSpec } from "../output/mod.ts";
 import {
   type NatsCliOptions,
@@ -84,6 +84,7 @@ export function addTailCommand<
 
 /** Prints findings until SIGINT or SIGTERM; returns the exit code. */
 export async function tail(url: string, options: TailOptions): Promise<number> {
+  await configureLogging({ debug: false });
   const output = await openOutput(parseOutputSpec(options.output));
   const connection = await connectNats(natsConfig(url, options));
   const stop = new AbortController();
@@ -99,6 +100,8 @@ export async function tail(url: string, options: TailOptions): Promise<number> {
         ? { signatureId: options.signature }
         : {}),
       ...(options.since ? { since: options.since } : {}),
+      onReady: (filter) =>
+        logger.info(`Following ${options.natsStream} (${filter})`),
     }, stop.signal);
     for await (const finding of findings) {
       // Anyone allowed to publish on the stream wrote this: printed only

@@ -20,6 +20,8 @@ export interface FollowOptions {
   signatureId?: string;
   /** From this time on; without it, only findings published from now. */
   since?: Date;
+  /** Called once the server delivers (what comes next is not missed). */
+  onReady?: (filter: string) => void;
 }
 
 /** One finding as published: its subject and JSON. */
@@ -34,8 +36,9 @@ export async function* followFindings(
   options: FollowOptions,
   signal: AbortSignal,
 ): AsyncGenerator<FollowedFinding> {
+  const filter = findingFilter(options);
   const consumer = await jetstream(connection).consumers.get(options.stream, {
-    filter_subjects: findingFilter(options),
+    filter_subjects: filter,
     ...(options.since
       ? {
         deliver_policy: DeliverPolicy.StartTime,
@@ -44,6 +47,7 @@ export async function* followFindings(
       : { deliver_policy: DeliverPolicy.New }),
   });
   const messages = await consumer.consume();
+  options.onReady?.(filter);
   const stop = () => void messages.close();
   signal.addEventListener("abort", stop, { once: true });
   try {

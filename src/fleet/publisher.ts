@@ -12,7 +12,6 @@
  */
 
 import type { NatsConnection } from "@nats-io/nats-core";
-import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import {
   connectNats,
   ensureStreams,
@@ -20,6 +19,7 @@ import {
   type StreamOptions,
 } from "./connection.ts";
 import { Spool, type SpooledMessage } from "./spool.ts";
+import { AckWindow } from "./_ack_window.ts";
 
 /** Options of {@linkcode Publisher.start}. */
 export interface PublisherOptions extends NatsOptions, StreamOptions {
@@ -67,7 +67,7 @@ export class Publisher {
   #spool: Spool | undefined;
   #pending: SpooledMessage[] = [];
   #connection: NatsConnection | undefined;
-  #client: JetStreamClient | undefined;
+  #acks: AckWindow | undefined;
   #connecting: Promise<void>;
   #online = false;
   #draining: Promise<void> | undefined;
@@ -184,9 +184,7 @@ export class Publisher {
       }
       this.#connection = connection;
       await ensureStreams(connection, this.#options);
-      this.#client = jetstream(connection, {
-        timeout: this.#options.ackTimeoutMs ?? 5000,
-      });
+      this.#acks = new AckWindow(connection);
       this.#online = true;
       log?.("info", `Connected to NATS at ${connection.getServer()}`);
       this.#watch(connection);
@@ -214,32 +212,13 @@ export class Publisher {
   async #publishAll(
     messages: readonly SpooledMessage[],
   ): Promise<SpooledMessage[]> {
-    const client = this.#client!;
-    const window = this.#options.window ?? 256;
-    const failed: SpooledMessage[] = [];
-    const inFlight = new Set<Promise<void>>();
-    for (const message of messages) {
-      const done: Promise<void> = client.publish(
-        message.subject,
-        message.payload,
-        { msgID: message.id },
-      ).then(
-        (ack) => {
-          if (ack.duplicate) this.#duplicates++;
-          else this.#published++;
-        },
-        () => void failed.push(message),
-      ).finally(() => inFlight.delete(done));
-      inFlight.add(done);
-      if (inFlight.size >= window) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
-    if (failed.length > 0 && messages.length > 1) {
-      // Keep the spool in publish order.
-      const order = new Map(messages.map((m, i) => [m, i]));
-      failed.sort((a, b) => order.get(a)! - order.get(b)!);
-    }
-    return failed;
+    const result = await this.#acks!.publishAll(messages, {
+      window: this.#options.window ?? 256,
+      timeoutMs: this.#options.ackTimeoutMs ?? 5000,
+    });
+    this.#published += result.published;
+    this.#duplicates += result.duplicates;
+    return result.failed;
   }
 
   /** Starts sending the spool unless that is under way. */
