@@ -100,13 +100,54 @@ async function startServer(dir: string) {
   return { url: `nats://127.0.0.1:${port}`, port, child };
 }
 
-/** Events per second through `count` collectors sharing one consumer. */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds used so far by `pid` and the processes it started. */
+async function treeCpuSeconds(pid: number): Promise<number> {
+  const stats = new Map<number, { parent: number; ticks: number }>();
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const text = await Deno.readTextFile(`/proc/${entry.name}/stat`);
+      // The fields after the command name (which may hold spaces).
+      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      stats.set(Number(entry.name), {
+        parent: Number(fields[1]),
+        ticks: Number(fields[11]) + Number(fields[12]),
+      });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const inTree = (candidate: number): boolean => {
+    for (let at = candidate; at > 1;) {
+      if (at === pid) return true;
+      at = stats.get(at)?.parent ?? 0;
+    }
+    return false;
+  };
+  let ticks = 0;
+  for (const [candidate, stat] of stats) {
+    if (inTree(candidate)) ticks += stat.ticks;
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+/** What collectors sharing one consumer did. */
+interface CollectFigures {
+  /** Events per second. */
+  rate: number;
+  /** CPU microseconds per event: the collectors and their sandboxes. */
+  cpuMicros: number;
+}
+
+/** Events through `count` collectors sharing one consumer. */
 async function collectRate(
   url: string,
   count: number,
   options: FleetBenchOptions,
   total: number,
-): Promise<number> {
+): Promise<CollectFigures> {
   const consumer = `bench-${count}`;
   const connection = await connect({ servers: url.slice("nats://".length) });
   const manager = await jetstreamManager(connection);
@@ -145,13 +186,24 @@ async function collectRate(
         return 0;
       }
     };
+    const cpu = async () => {
+      const each = await Promise.all(
+        collectors.map((child) => treeCpuSeconds(child.pid)),
+      );
+      return each.reduce((sum, value) => sum + value, 0);
+    };
     const startCount = await done();
+    const startCpu = await cpu();
     const started = performance.now();
     while (await done() < total) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const seconds = (performance.now() - started) / 1000;
-    return (total - startCount) / seconds;
+    const handled = total - startCount;
+    return {
+      rate: handled / seconds,
+      cpuMicros: (await cpu() - startCpu) / handled * 1e6,
+    };
   } finally {
     for (const child of collectors) {
       child.kill("SIGTERM");
@@ -221,7 +273,13 @@ export async function fleetBench(
     );
     const one = await collectRate(server.url, 1, options, eventMessages);
     const two = await collectRate(server.url, 2, options, eventMessages);
-    log(`fleet: collectors ${one.toFixed(0)} and ${two.toFixed(0)} events/s`);
+    log(
+      `fleet: collectors ${one.rate.toFixed(0)} and ${
+        two.rate.toFixed(0)
+      } events/s, ${one.cpuMicros.toFixed(1)} and ${
+        two.cpuMicros.toFixed(1)
+      } µs CPU per event`,
+    );
     return [
       {
         section: SECTION,
@@ -243,15 +301,22 @@ export async function fleetBench(
       {
         section: SECTION,
         name: "events through one collector",
-        value: one,
+        value: one.rate,
         unit: "events/s",
       },
       {
         section: SECTION,
         name: "events through two collectors sharing a consumer",
-        value: two,
+        value: two.rate,
         unit: "events/s",
-        baseline: { name: "one collector", value: one },
+        baseline: { name: "one collector", value: one.rate },
+      },
+      {
+        section: SECTION,
+        name: "collector CPU per event, two collectors",
+        value: two.cpuMicros,
+        unit: "µs",
+        baseline: { name: "one collector", value: one.cpuMicros },
       },
     ];
   } finally {
