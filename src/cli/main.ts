@@ -236,6 +236,9 @@ function createEngine(
 
 async function run(options: RunOptions): Promise<number> {
   const fleet = isNatsUrl(options.output);
+  if (!fleet && options.publishEvents !== undefined) {
+    throw new UsageError("--publish-events needs --output nats://HOST:PORT");
+  }
   const outputSpec = fleet ? undefined : parseOutputSpec(options.output);
   const set = await load(options);
   const cleanup: (() => unknown)[] = [() => set.sandbox.close()];
