@@ -97,6 +97,31 @@ export function addCollectCommand<
     .action(action);
 }
 
+const RETRY_MS = 1000;
+
+/**
+ * Calls `attempt` until it succeeds, every second, reporting each new
+ * error; throws when `signal` aborts first.
+ */
+async function retry<T>(
+  attempt: () => Promise<T>,
+  report: (message: string) => void,
+  signal: AbortSignal,
+): Promise<T> {
+  let reported = "";
+  for (;;) {
+    signal.throwIfAborted();
+    try {
+      return await attempt();
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message !== reported) report(message);
+      reported = message;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    }
+  }
+}
+
 /** Runs a collector until SIGINT or SIGTERM; returns the exit code. */
 export async function collect(
   url: string,
@@ -132,14 +157,22 @@ export async function collect(
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
   try {
-    await ensureStreams(connection, { ...config, events: true });
     const engine = wiring.createEngine(options, set, output);
+    // The broker may be restarting or slow to answer: try until it does.
+    const consumer = await retry(
+      async () => {
+        await ensureStreams(connection, { ...config, events: true });
+        return await openCollectConsumer(connection, {
+          stream: options.natsEventsStream,
+          durable: options.consumer,
+          ackWaitMs: options.ackWait * 1000,
+        });
+      },
+      (message) => logger.warn(`Cannot open the consumer yet: ${message}`),
+      stop.signal,
+    );
     source = new CollectSource(
-      await openCollectConsumer(connection, {
-        stream: options.natsEventsStream,
-        durable: options.consumer,
-        ackWaitMs: options.ackWait * 1000,
-      }),
+      consumer,
       {
         wants: (name) => engine.wants(name),
         onMalformed: (subject, reason) =>

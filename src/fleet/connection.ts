@@ -117,7 +117,25 @@ export function connectionOptions(options: NatsOptions): NodeConnectionOptions {
  * not wait race it against their own work.
  */
 export function connectNats(options: NatsOptions): Promise<NatsConnection> {
+  guardSocketResets();
   return connect(connectionOptions(options));
+}
+
+let guarded = false;
+
+/**
+ * A server that refuses the credentials closes the socket while the
+ * client's Node transport, under Deno, has no error listener on it: the
+ * reset would end the process as an uncaught error (seen with a wrong user
+ * against a token-protected server). The client retries anyway.
+ */
+function guardSocketResets(): void {
+  if (guarded) return;
+  guarded = true;
+  globalThis.addEventListener("error", (event) => {
+    const code = (event.error as { code?: unknown } | undefined)?.code;
+    if (code === "ECONNRESET" || code === "EPIPE") event.preventDefault();
+  });
 }
 
 /**

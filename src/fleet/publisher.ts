@@ -60,6 +60,7 @@ export interface PublisherCounts {
 }
 
 const RETRY_MS = 500;
+const CONNECT_RETRY_MS = 2000;
 
 /** Publishes messages to JetStream, spooling them while it is unreachable. */
 export class Publisher {
@@ -174,23 +175,39 @@ export class Publisher {
     await this.#connection?.close().catch(() => {});
   }
 
+  /**
+   * Connects and creates the streams, trying again every 2 s after a
+   * failure (refused credentials, JetStream not ready) until closed;
+   * meanwhile messages wait in the spool.
+   */
   async #connect(): Promise<void> {
     const log = this.#options.log;
-    try {
-      const connection = await connectNats(this.#options);
-      if (this.#closed) {
-        await connection.close();
+    let reported = "";
+    while (!this.#closed) {
+      let connection: NatsConnection | undefined;
+      try {
+        connection = await connectNats(this.#options);
+        if (this.#closed) break;
+        await ensureStreams(connection, this.#options);
+        this.#connection = connection;
+        this.#acks = new AckWindow(connection);
+        this.#online = true;
+        log?.("info", `Connected to NATS at ${connection.getServer()}`);
+        this.#watch(connection);
+        this.#drain();
         return;
+      } catch (error) {
+        const message = (error as Error).message;
+        if (message !== reported) {
+          log?.("warning", `Cannot connect to NATS: ${message}`);
+          reported = message;
+        }
+        await connection?.close().catch(() => {});
+        connection = undefined;
+        await sleep(CONNECT_RETRY_MS);
+      } finally {
+        if (this.#closed) await connection?.close().catch(() => {});
       }
-      this.#connection = connection;
-      await ensureStreams(connection, this.#options);
-      this.#acks = new AckWindow(connection);
-      this.#online = true;
-      log?.("info", `Connected to NATS at ${connection.getServer()}`);
-      this.#watch(connection);
-      this.#drain();
-    } catch (error) {
-      log?.("warning", `Cannot connect to NATS: ${(error as Error).message}`);
     }
   }
 

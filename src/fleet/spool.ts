@@ -50,6 +50,8 @@ export class Spool {
   #bytes = 0;
   #dropped = 0;
   #tail: { segment: number; size: number; file: Deno.FsFile } | undefined;
+  /** The highest segment number used so far (or implied by the head). */
+  #lastSegment = -1;
 
   private constructor(dir: string, maxBytes: number) {
     this.dir = dir;
@@ -163,7 +165,8 @@ export class Spool {
   /** Persists the head, deletes segments left behind, compacts the index. */
   #advance(): void {
     const head = this.#slots[this.#first];
-    const segment = head?.segment ?? (this.#tail?.segment ?? 0) + 1;
+    // Empty: the head is the next segment, so every one written is gone.
+    const segment = head?.segment ?? this.#lastSegment + 1;
     const offset = head?.offset ?? 0;
     writeFileAtomically(`${this.dir}/head`, `${segment} ${offset}\n`);
     for (const name of this.#segments()) {
@@ -181,8 +184,7 @@ export class Spool {
   #tailFor(size: number): { segment: number; size: number; file: Deno.FsFile } {
     const tail = this.#tail;
     if (tail && tail.size + size <= this.#segmentBytes) return tail;
-    const last = this.#slots.at(-1)?.segment ?? this.#headSegment() - 1;
-    const segment = Math.max(last, tail?.segment ?? -1) + 1;
+    const segment = ++this.#lastSegment;
     tail?.file.close();
     const file = Deno.openSync(`${this.dir}/${segmentName(segment)}`, {
       create: true,
@@ -200,15 +202,6 @@ export class Spool {
       .sort();
   }
 
-  #headSegment(): number {
-    try {
-      return Number(Deno.readTextFileSync(`${this.dir}/head`).split(" ")[0]) ||
-        0;
-    } catch {
-      return 0;
-    }
-  }
-
   /** Reads the head and every record after it. */
   #index(): void {
     let head = { segment: 0, offset: 0 };
@@ -221,8 +214,10 @@ export class Spool {
     } catch {
       // No head yet: everything present is held.
     }
+    this.#lastSegment = head.segment - 1;
     for (const name of this.#segments()) {
       const segment = Number(SEGMENT_REGEXP.exec(name)![1]);
+      this.#lastSegment = Math.max(this.#lastSegment, segment);
       if (segment < head.segment) continue;
       const data = Deno.readFileSync(`${this.dir}/${name}`);
       const view = new DataView(data.buffer, data.byteOffset, data.length);

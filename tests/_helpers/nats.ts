@@ -68,10 +68,11 @@ async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
 
 /**
  * A test broker on a free port; started unless `started` is false (a broker
- * that is down when a sensor starts).
+ * that is down when a sensor starts); `args` are more server options (e.g.
+ * `--user`, `--pass`).
  */
 export async function natsServer(
-  options: { started?: boolean } = {},
+  options: { started?: boolean; args?: string[] } = {},
 ): Promise<NatsServer> {
   const dir = await Deno.makeTempDir({ prefix: "vigil-nats-" });
   const port = freePort();
@@ -93,6 +94,7 @@ export async function natsServer(
           `${dir}/store`,
           "-l",
           `${dir}/server.log`,
+          ...(options.args ?? []),
         ],
         stdout: "null",
         stderr: "null",

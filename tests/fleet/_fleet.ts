@@ -6,6 +6,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { formatEventJson, parseJsonExact } from "../../src/event/mod.ts";
@@ -154,8 +155,9 @@ export async function until(
   for (;;) {
     try {
       if (await condition()) return;
-    } catch {
-      // The broker may be restarting.
+    } catch (error) {
+      if (error instanceof assert.AssertionError) throw error;
+      // Else the broker may be restarting.
     }
     if (Date.now() > deadline) throw new Error(`Timed out waiting: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));

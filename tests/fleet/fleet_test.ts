@@ -87,9 +87,12 @@ Deno.test({
     // The first collector dies (SIGKILL) once it has acknowledged something
     // and before everything is.
     const first = startCollector(server.url, collect);
+    let exited = false;
+    first.status.then(() => exited = true);
     let killedMidStream = false;
     try {
       await until("the first acknowledgements", async () => {
+        assert.ok(!exited, "the first collector runs");
         const progress = await look.progress("shared");
         if (progress.acknowledged === 0) return false;
         killedMidStream = progress.pending + progress.unacknowledged > 0;
