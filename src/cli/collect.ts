@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { Command, OptionValues } from "@commander-js/extra-typings";
+import type { Command } from "commander";
 import type { Engine } from "../engine/mod.ts";
 import {
   CollectSource,
@@ -63,19 +63,15 @@ export interface CollectWiring {
 }
 
 /** Adds `collect` to `program`; `action` receives the URL and options. */
-export function addCollectCommand<
-  A extends unknown[],
-  O extends OptionValues,
-  G extends OptionValues,
->(
-  program: Command<A, O, G>,
+export function addCollectCommand(
+  program: Command,
   action: (url: string, options: CollectOptions) => Promise<void>,
 ): void {
   natsOptions(engineOptions(signatureOptions(
     program.command("collect")
       .description(
         "run the signatures over the base events every sensor publishes to NATS (central analysis)",
-      ) as unknown as Command,
+      ),
   )))
     .argument("<url>", "NATS server: nats://[user:password@]HOST:PORT")
     .option(

@@ -5,11 +5,7 @@
  * @module
  */
 
-import {
-  type Command,
-  InvalidArgumentError,
-  type OptionValues,
-} from "@commander-js/extra-typings";
+import { type Command, InvalidArgumentError } from "commander";
 import { BASE_EVENT_IDS } from "../event/mod.ts";
 import {
   DEFAULT_STREAMS,
@@ -51,11 +47,7 @@ export function byteSize(value: string): number {
 }
 
 /** Adds the connection and stream options of every NATS command. */
-export function natsOptions<
-  A extends unknown[],
-  O extends OptionValues,
-  G extends OptionValues,
->(command: Command<A, O, G>) {
+export function natsOptions(command: Command): Command {
   return command
     .option("--nats-creds <file>", "NATS credentials file (JWT and NKey seed)")
     .option("--nats-tls-ca <file>", "CA certificate that signed the server's")
@@ -92,11 +84,7 @@ export function natsOptions<
 }
 
 /** Adds the sensor's publishing options. */
-export function publishOptions<
-  A extends unknown[],
-  O extends OptionValues,
-  G extends OptionValues,
->(command: Command<A, O, G>) {
+export function publishOptions(command: Command): Command {
   return command
     .option(
       "--publish-events <list>",

@@ -4,12 +4,7 @@
  * @module
  */
 
-import {
-  Command,
-  InvalidArgumentError,
-  Option,
-  type OptionValues,
-} from "@commander-js/extra-typings";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { defaultOpaPath } from "../loader/mod.ts";
 import { CONTAINERD_SOCKET, SCOPE_HELP } from "../sources/mod.ts";
 import {
@@ -45,7 +40,8 @@ function defaultCacheDir(): string {
   return `${base}/vigil`;
 }
 
-export function signatureOptions(command: Command) {
+/** Adds the options of every command that loads signatures. */
+export function signatureOptions(command: Command): Command {
   return command
     .addOption(
       new Option(
@@ -75,11 +71,7 @@ export function signatureOptions(command: Command) {
 }
 
 /** Adds the options of every command that runs signatures. */
-export function engineOptions<
-  A extends unknown[],
-  O extends OptionValues,
-  G extends OptionValues,
->(command: Command<A, O, G>) {
+export function engineOptions(command: Command): Command {
   return command
     .option(
       "--deadline <ms>",
@@ -181,12 +173,12 @@ export function buildProgram(actions: ProgramActions) {
       "reload the signature directories (and exceptions) when a file in them changes, as SIGHUP does",
       false,
     )
-    .action(async (options) => {
+    .action(async (options: RunOptions) => {
       actions.exit(await actions.run(options));
     });
   signatureOptions(
     program.command("list").description("print the loaded signatures and exit"),
-  ).action(async (options) => {
+  ).action(async (options: CommonOptions) => {
     actions.exit(await actions.list(options));
   });
   return program;

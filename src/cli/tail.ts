@@ -6,8 +6,7 @@
  * @module
  */
 
-import type { Command, OptionValues } from "@commander-js/extra-typings";
-import { InvalidArgumentError } from "@commander-js/extra-typings";
+import { type Command, InvalidArgumentError } from "commander";
 import { parseEventLine } from "../event/mod.ts";
 import { connectNats, followFindings } from "../fleet/mod.ts";
 import { configureLogging, log } from "../log.ts";
@@ -52,19 +51,15 @@ export function parseSince(value: string, now = Date.now()): Date {
 }
 
 /** Adds `tail` to `program`; `action` receives the URL and options. */
-export function addTailCommand<
-  A extends unknown[],
-  O extends OptionValues,
-  G extends OptionValues,
->(
-  program: Command<A, O, G>,
+export function addTailCommand(
+  program: Command,
   action: (url: string, options: TailOptions) => Promise<void>,
 ): void {
   natsOptions(
     program.command("tail")
       .description(
         "print the fleet's findings as they arrive",
-      ) as unknown as Command,
+      ),
   )
     .argument("<url>", "NATS server: nats://[user:password@]HOST:PORT")
     .option(
