@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import type { BenchRow } from "./_row.ts";
 import { formatTable } from "./_table.ts";
 import { containerRows } from "./container_bench.ts";
+import { fleetBench } from "./fleet_bench.ts";
 import { liveBench } from "./live_bench.ts";
 import { liveMemoryRows } from "./live_memory_bench.ts";
 import { memoryBench } from "./memory_bench.ts";
@@ -86,6 +87,9 @@ async function main(): Promise<void> {
     rows.push(...await liveRows(cacheDir));
     rows.push(...await containerRows());
     rows.push(...await liveMemoryRows(cacheDir));
+    rows.push(
+      ...await fleetBench({ eventsPath, cacheDir, workDir, builtinDirs, log }),
+    );
     rows.push(...await startupBench({ dirs: builtinDirs, workDir, log }));
     const sigDir = (count: number) => writeBenchSignatures(workDir, count);
     rows.push(

@@ -20,6 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["src/sandbox/"],
   ["src/loader/"],
   ["src/output/"],
+  ["src/fleet/"],
   ["src/engine/"],
   ["src/log.ts", "src/cli/"],
 ];

@@ -11,15 +11,12 @@
  * @module
  */
 
-import type { Command, Option } from "@commander-js/extra-typings";
+import type { Command, Option } from "commander";
 import { UsageError } from "./program.ts";
 import { readSettingsFile } from "./settings_file.ts";
 
 /** The option that names the config file, which the file cannot set. */
 const CONFIG_KEY = "config";
-
-// deno-lint-ignore no-explicit-any
-type AnyCommand = Command<any, any, any>;
 
 /** Commander's commands are event emitters; a flag is an `option:` event. */
 interface OptionEvents {
@@ -32,7 +29,7 @@ export function configKey(option: Option): string | undefined {
 }
 
 /** Every key a config file may hold: the options of every command. */
-export function configKeys(command: AnyCommand): Set<string> {
+export function configKeys(command: Command): Set<string> {
   let root = command;
   while (root.parent) root = root.parent;
   const keys = new Set<string>();
@@ -48,7 +45,7 @@ export function configKeys(command: AnyCommand): Set<string> {
 /**
  * Makes `program` and its commands read `--config` before their action runs.
  */
-export function readConfigBeforeAction<T extends AnyCommand>(program: T): T {
+export function readConfigBeforeAction<T extends Command>(program: T): T {
   program.hook("preAction", (_, action) => applyConfigFile(action));
   return program;
 }
@@ -61,7 +58,7 @@ export function readConfigBeforeAction<T extends AnyCommand>(program: T): T {
  * @throws {UsageError} When the file cannot be read, is not a map, holds an
  * unknown key, or a value of the wrong kind.
  */
-export async function applyConfigFile(command: AnyCommand): Promise<void> {
+export async function applyConfigFile(command: Command): Promise<void> {
   // `vigil --config f list`: the program took the option before the command.
   const path = (command.getOptionValue(CONFIG_KEY) ??
     command.parent?.getOptionValue(CONFIG_KEY)) as string | undefined;

@@ -6,7 +6,11 @@
  * @module
  */
 
-import { BASE_EVENT_IDS, SIGNATURE_ERROR_EVENT } from "../event/mod.ts";
+import {
+  BASE_EVENT_IDS,
+  SIGNATURE_ERROR_EVENT,
+  type TraceeEvent,
+} from "../event/mod.ts";
 import { Engine, Exceptions } from "../engine/mod.ts";
 import { describe } from "../errors.ts";
 import { configureLogging, log } from "../log.ts";
@@ -44,6 +48,14 @@ import {
   startReloading,
   warnUnmatchedExceptions,
 } from "./reloading.ts";
+import { isNatsUrl } from "../fleet/mod.ts";
+import { addCollectCommand, collect } from "./collect.ts";
+import { addTailCommand, tail } from "./tail.ts";
+import {
+  fleetSummary,
+  openFleetOutput,
+  publishedEvents,
+} from "./fleet_options.ts";
 
 const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
 const BUILTIN_SIGNATURES = `${PROJECT_ROOT}signatures`;
@@ -54,7 +66,11 @@ const SIGNATURE_LOG_LINES = 20;
 let exitCode = 0;
 
 async function load(
-  options: CommonOptions & Partial<RunOptions>,
+  options:
+    & CommonOptions
+    & Partial<
+      Pick<RunOptions, "deadline" | "sandboxMemory" | "quarantineAfter">
+    >,
   pinned: ReadonlyMap<string, string> = new Map(),
 ): Promise<SignatureSet> {
   await configureLogging({ debug: options.verbose });
@@ -226,35 +242,49 @@ async function openKernel(
   return { source, traced: events, all: KERNEL_EVENT_NAMES };
 }
 
+/** What a run adds to its engine besides the signatures and outputs. */
+interface EngineParts {
+  server?: RunningMetrics | undefined;
+  exceptions?: Exceptions;
+  metrics?: SensorMetrics;
+}
+
 function createEngine(
-  options: RunOptions,
+  options: Pick<RunOptions, "events" | "maxFindingsRate" | "publishEvents">,
   set: SignatureSet,
   output: EventOutput,
-  server: RunningMetrics | undefined,
-  exceptions: Exceptions,
-  metrics: SensorMetrics,
+  { server, exceptions, metrics }: EngineParts,
 ): Engine {
   const failures = new Map<string, number>();
   return new Engine({
     signatures: set.signatures,
     sandbox: set.sandbox,
     output,
-    print: eventsToPrint(options.events, set),
+    print: new Set([
+      ...eventsToPrint(options.events, set),
+      ...publishedEvents(options.publishEvents),
+    ]),
     findingsPerSecond: options.maxFindingsRate,
     ...(server && {
       onEvaluated: (signature: LoadedSignature, micros: number) =>
         server.observeEvaluation(signature.metadata.id, micros),
     }),
-    suppress: (signature, trigger, data) => {
-      const suppressed = exceptions.suppresses(signature.metadata.id, {
-        trigger,
-        data,
-      });
-      if (suppressed) {
-        metrics.findingsSuppressed.inc({ signature: signature.metadata.id });
-      }
-      return suppressed;
-    },
+    ...(exceptions && {
+      suppress: (
+        signature: LoadedSignature,
+        trigger: TraceeEvent,
+        data: Parameters<Exceptions["suppresses"]>[1]["data"],
+      ) => {
+        const suppressed = exceptions.suppresses(signature.metadata.id, {
+          trigger,
+          data,
+        });
+        if (suppressed) {
+          metrics?.findingsSuppressed.inc({ signature: signature.metadata.id });
+        }
+        return suppressed;
+      },
+    }),
     onFailure: (signature, message) => {
       const count = (failures.get(signature.metadata.id) ?? 0) + 1;
       failures.set(signature.metadata.id, count);
@@ -281,7 +311,10 @@ function createEngine(
 
 async function run(options: RunOptions): Promise<number> {
   using hangups = holdHangups();
-  const outputSpecs = (options.output ?? ["table"]).map(parseOutputSpec);
+  const outputTexts = options.output ?? ["table"];
+  const natsUrl = fleetUrl(outputTexts, options.publishEvents);
+  const outputSpecs = outputTexts.filter((text) => !isNatsUrl(text))
+    .map(parseOutputSpec);
   const address = options.server === undefined
     ? undefined
     : parseServerAddress(options.server);
@@ -307,17 +340,24 @@ async function run(options: RunOptions): Promise<number> {
     cleanup.push(() => running.sandbox.close());
     parts.sandbox = set.sandbox;
     parts.phase = "opening the outputs and the source";
-    const outputs = await openOutputs(outputSpecs);
+    const fleetOutput = natsUrl && openFleetOutput(natsUrl, options);
+    if (fleetOutput) {
+      cleanup.push(() => {
+        for (const line of fleetSummary(fleetOutput)) log("nats").info(line);
+      });
+    }
+    const outputs = await openOutputs(outputSpecs, {
+      ...(fleetOutput ? { fleet: fleetOutput } : {}),
+      published: publishedEvents(options.publishEvents),
+      printed: eventsToPrint(options.events, set),
+    });
     cleanup.push(() => closeOutputs(outputs));
     parts.outputs = outputs;
-    const engine = createEngine(
-      options,
-      set,
-      outputs,
+    const engine = createEngine(options, set, outputs, {
       server,
       exceptions,
-      parts.metrics,
-    );
+      metrics: parts.metrics,
+    });
     parts.engine = engine;
     const gates = new FollowingGates(engine);
     const opened = await openSource(options, set, engine, scope, gates);
@@ -389,6 +429,27 @@ async function run(options: RunOptions): Promise<number> {
   }
 }
 
+/**
+ * The `nats://` value among the outputs, if any.
+ *
+ * @throws {UsageError} With two, or with `--publish-events` and none.
+ */
+function fleetUrl(
+  outputs: readonly string[],
+  publishEvents: string | undefined,
+): string | undefined {
+  const urls = outputs.filter(isNatsUrl);
+  if (urls.length > 1) {
+    throw new UsageError(
+      "Give one nats:// output (it may list several servers, comma-separated)",
+    );
+  }
+  if (urls.length === 0 && publishEvents !== undefined) {
+    throw new UsageError("--publish-events needs --output nats://HOST:PORT");
+  }
+  return urls[0];
+}
+
 function printStats(engine: Engine): void {
   Deno.stderr.writeSync(
     new TextEncoder().encode(`${engine.health.format()}\n`),
@@ -414,15 +475,26 @@ export async function main(args: string[]): Promise<number> {
       exitCode = code;
     },
   }));
+  addCollectCommand(program, async (url, options) => {
+    exitCode = await collect(url, options, {
+      load,
+      createEngine: (options, set, output) =>
+        createEngine(options, set, output, {}),
+      printStats,
+    });
+  });
+  addTailCommand(program, async (url, options) => {
+    exitCode = await tail(url, options);
+  });
   try {
     await program.parseAsync(args, { from: "user" });
     return exitCode;
   } catch (error) {
-    const code = (error as { code?: string }).code;
+    const code = String((error as { code?: unknown }).code);
     if (code === "commander.helpDisplayed" || code === "commander.version") {
       return 0;
     }
-    if (code?.startsWith("commander.")) return 2;
+    if (code.startsWith("commander.")) return 2;
     if (error instanceof UsageError || error instanceof RangeError) {
       console.error(`vigil error: ${printable(error.message)}`);
       return 2;

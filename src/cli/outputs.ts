@@ -13,21 +13,58 @@ import {
   type OutputSpec,
 } from "../output/mod.ts";
 
-/** Opens every output, in order; closes those opened when one fails. */
-export async function openOutputs(specs: OutputSpec[]): Promise<Outputs> {
+/** What the outputs besides `--output`'s own kinds are given. */
+export interface FleetOutputs {
+  /** The `nats://` output, opened already: it takes every event it is given. */
+  fleet?: OutputSink;
+  /** Base events printed only for the fleet (`--publish-events`). */
+  published: ReadonlySet<string>;
+  /** Events the other outputs print (`--events`). */
+  printed: ReadonlySet<string>;
+}
+
+/**
+ * Opens every output, in order, then the fleet's; closes those opened when
+ * one fails. Events published to the fleet only are kept from the others.
+ */
+export async function openOutputs(
+  specs: OutputSpec[],
+  { fleet, published, printed }: FleetOutputs = {
+    published: new Set(),
+    printed: new Set(),
+  },
+): Promise<Outputs> {
   const logger = log("output");
   const sinks: OutputSink[] = [];
+  const fleetOnly = new Set(
+    [...published].filter((name) => !printed.has(name)),
+  );
   try {
     for (const spec of specs) {
-      sinks.push(
-        await openOutput(spec, { warn: (message) => logger.warn(message) }),
-      );
+      const sink = await openOutput(spec, {
+        warn: (message) => logger.warn(message),
+      });
+      sinks.push(fleetOnly.size > 0 ? skipping(sink, fleetOnly) : sink);
     }
   } catch (error) {
-    await new Outputs(sinks).close();
+    await new Outputs(fleet ? [...sinks, fleet] : sinks).close();
     throw error;
   }
-  return new Outputs(sinks);
+  return new Outputs(fleet ? [...sinks, fleet] : sinks);
+}
+
+/** `sink`, given no event named in `skip`. */
+function skipping(sink: OutputSink, skip: ReadonlySet<string>): OutputSink {
+  return {
+    name: sink.name,
+    write: (event, json) => {
+      if (!skip.has(event.eventName)) sink.write(event, json);
+    },
+    flush: () => sink.flush(),
+    close: () => sink.close(),
+    stats: () => sink.stats(),
+    reopen: () => sink.reopen(),
+  };
 }
 
 /** Closes the outputs (a webhook drains, bounded) and says what was lost. */

@@ -4,13 +4,15 @@
  * @module
  */
 
-import {
-  Command,
-  InvalidArgumentError,
-  Option,
-} from "@commander-js/extra-typings";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { defaultOpaPath } from "../loader/mod.ts";
 import { CONTAINERD_SOCKET, SCOPE_HELP } from "../sources/mod.ts";
+import {
+  type NatsCliOptions,
+  natsOptions,
+  type PublishCliOptions,
+  publishOptions,
+} from "./fleet_options.ts";
 
 /** Raised for bad command-line input; printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -20,7 +22,7 @@ export class UsageError extends Error {
   }
 }
 
-function positiveInteger(value: string): number {
+export function positiveInteger(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number <= 0) {
     throw new InvalidArgumentError("it must be a positive whole number");
@@ -38,7 +40,8 @@ function defaultCacheDir(): string {
   return `${base}/vigil`;
 }
 
-function signatureOptions(command: Command) {
+/** Adds the options of every command that loads signatures. */
+export function signatureOptions(command: Command): Command {
   return command
     .addOption(
       new Option(
@@ -67,47 +70,9 @@ function signatureOptions(command: Command) {
     );
 }
 
-/** What the `vigil` command does once its options are parsed. */
-export interface ProgramActions {
-  run: (options: RunOptions) => Promise<number>;
-  list: (options: CommonOptions) => Promise<number>;
-  /** Receives the exit code of the action that ran. */
-  exit: (code: number) => void;
-}
-
-/** Builds the `vigil` command. `run` receives the parsed options. */
-export function buildProgram(actions: ProgramActions) {
-  const program = signatureOptions(
-    new Command("vigil")
-      .description(
-        "Runtime security sensor: Tracee-style events from the kernel (or a replayed file), " +
-          "checked by sandboxed Rego and TypeScript signatures.",
-      )
-      .exitOverride()
-      .enablePositionalOptions()
-      .configureOutput({
-        writeErr: (text) =>
-          Deno.stderr.writeSync(new TextEncoder().encode(text)),
-      })
-      .showHelpAfterError(false),
-  )
-    .option(
-      "-e, --events <list>",
-      "comma-separated names of events to print: signature events and/or base events (default: all signature events)",
-    )
-    .option(
-      "-o, --output <kind[:target]>",
-      "json or table (to stdout, or json:PATH, table:PATH), or webhook:URL; repeatable, each event goes to every output (default: table)",
-      collect,
-    )
-    .option(
-      "--server <host:port>",
-      "serve Prometheus metrics at /metrics and health at /healthz (e.g. 127.0.0.1:9464)",
-    )
-    .option(
-      "-i, --input <path|->",
-      "replay newline-delimited Tracee JSON events from a file or stdin instead of the kernel",
-    )
+/** Adds the options of every command that runs signatures. */
+export function engineOptions(command: Command): Command {
+  return command
     .option(
       "--deadline <ms>",
       "time a signature may spend on one batch before it is killed (loading one may take 5 s, or this if longer)",
@@ -131,6 +96,49 @@ export function buildProgram(actions: ProgramActions) {
       "findings accepted per signature per second; the rest are counted and dropped",
       positiveInteger,
       1000,
+    );
+}
+
+/** What the `vigil` command does once its options are parsed. */
+export interface ProgramActions {
+  run: (options: RunOptions) => Promise<number>;
+  list: (options: CommonOptions) => Promise<number>;
+  /** Receives the exit code of the action that ran. */
+  exit: (code: number) => void;
+}
+
+/** Builds the `vigil` command. `run` receives the parsed options. */
+export function buildProgram(actions: ProgramActions) {
+  const program = publishOptions(natsOptions(engineOptions(signatureOptions(
+    new Command("vigil")
+      .description(
+        "Runtime security sensor: Tracee-style events from the kernel (or a replayed file), " +
+          "checked by sandboxed Rego and TypeScript signatures.",
+      )
+      .exitOverride()
+      .enablePositionalOptions()
+      .configureOutput({
+        writeErr: (text) =>
+          Deno.stderr.writeSync(new TextEncoder().encode(text)),
+      })
+      .showHelpAfterError(false),
+  ))))
+    .option(
+      "-e, --events <list>",
+      "comma-separated names of events to print: signature events and/or base events (default: all signature events)",
+    )
+    .option(
+      "-o, --output <kind[:target]>",
+      "json or table (to stdout, or json:PATH, table:PATH), webhook:URL, or nats://HOST:PORT (findings to JetStream); repeatable, each event goes to every output (default: table)",
+      collect,
+    )
+    .option(
+      "--server <host:port>",
+      "serve Prometheus metrics at /metrics and health at /healthz (e.g. 127.0.0.1:9464)",
+    )
+    .option(
+      "-i, --input <path|->",
+      "replay newline-delimited Tracee JSON events from a file or stdin instead of the kernel",
     )
     .addOption(
       new Option(
@@ -165,12 +173,12 @@ export function buildProgram(actions: ProgramActions) {
       "reload the signature directories (and exceptions) when a file in them changes, as SIGHUP does",
       false,
     )
-    .action(async (options) => {
+    .action(async (options: RunOptions) => {
       actions.exit(await actions.run(options));
     });
   signatureOptions(
     program.command("list").description("print the loaded signatures and exit"),
-  ).action(async (options) => {
+  ).action(async (options: CommonOptions) => {
     actions.exit(await actions.list(options));
   });
   return program;
@@ -186,7 +194,7 @@ export type CommonOptions = {
 };
 
 /** The options of the sensor's run. */
-export type RunOptions = CommonOptions & {
+export type RunOptions = CommonOptions & NatsCliOptions & PublishCliOptions & {
   events?: string;
   output?: string[];
   server?: string;

@@ -161,6 +161,45 @@ function scanRouting(json: string): EventRouting | undefined {
   return { eventName, origin: eventOrigin(containerId, flag.started) };
 }
 
+/** What {@linkcode parseEventLineLazily} returns for an unwanted event. */
+export const UNWANTED = "unwanted";
+
+/**
+ * One line of Tracee JSON as an envelope, routed on fields found by search
+ * when the line is in Tracee's shape (parsed only when used), else parsed
+ * now; {@linkcode UNWANTED} when `wants` refuses its name, `undefined` for a
+ * blank line or one that is not an event (`report`ed). A replayed file's
+ * lines and messages from a broker go through here alike.
+ */
+export function parseEventLineLazily(
+  line: string,
+  lineNumber: number,
+  options: {
+    report: (line: number, reason: string) => void;
+    wants?: (eventName: string) => boolean;
+  },
+): EventEnvelope | typeof UNWANTED | undefined {
+  const json = line.endsWith("\r") ? line.slice(0, -1) : line;
+  if (json.trim() === "") return undefined;
+  const routing = scanRouting(json);
+  if (routing) {
+    if (options.wants && !options.wants(routing.eventName)) return UNWANTED;
+    return envelopeFromJson(json, routing, lineNumber, options.report);
+  }
+  const event = parseEventLine(json);
+  if (typeof event === "string") {
+    options.report(lineNumber, event);
+    return undefined;
+  }
+  return envelopeFromJson(
+    json,
+    eventRouting(event),
+    lineNumber,
+    options.report,
+    event,
+  );
+}
+
 const READ_BYTES = 1024 * 1024;
 
 /** Reads events from newline-delimited JSON. */
@@ -250,28 +289,12 @@ export class ReplaySource implements EventSource {
   }
 
   #parse(line: string, lineNumber: number): EventEnvelope | undefined {
-    const json = line.endsWith("\r") ? line.slice(0, -1) : line;
-    if (json.trim() === "") return undefined;
-    const routing = scanRouting(json);
-    if (routing) {
-      if (this.#wants && !this.#wants(routing.eventName)) {
-        this.#unwanted++;
-        return undefined;
-      }
-      return envelopeFromJson(json, routing, lineNumber, this.#reportMalformed);
-    }
-    const event = parseEventLine(json);
-    if (typeof event === "string") {
-      this.#reportMalformed(lineNumber, event);
-      return undefined;
-    }
-    return envelopeFromJson(
-      json,
-      eventRouting(event),
-      lineNumber,
-      this.#reportMalformed,
-      event,
-    );
+    const envelope = parseEventLineLazily(line, lineNumber, {
+      report: this.#reportMalformed,
+      ...(this.#wants ? { wants: this.#wants } : {}),
+    });
+    if (envelope === UNWANTED) this.#unwanted++;
+    else return envelope;
   }
 
   /** Whether the envelope is in scope; a line that proves malformed is not (it is reported). */

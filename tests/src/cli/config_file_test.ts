@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { stringify } from "yaml";
-import type { Option } from "@commander-js/extra-typings";
+import type { Option } from "commander";
 import {
   configKey,
   readConfigBeforeAction,
