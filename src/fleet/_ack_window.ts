@@ -115,7 +115,11 @@ export class AckWindow {
         } catch {
           failed.push({ index, message });
         }
-        await settle(options.window - 1);
+        // Awaiting only a full window lets the client write the publishes
+        // made meanwhile as one buffer (it flushes on the next microtask).
+        if (this.#waiting.size >= options.window) {
+          await settle(options.window - 1);
+        }
       }
       await settle(0);
     } finally {
