@@ -13,6 +13,7 @@ import {
   argumentValue,
   PROGRAM_START_EVENTS,
   selectTracee,
+  writesElf,
 } from "@vigil/sensor/sdk";
 import type {
   EventSelector,
@@ -61,8 +62,6 @@ export const selectedEvents: EventSelector[] = selectTracee([
 
 /** The most written files remembered; the oldest are forgotten first. */
 const MAX_FILES = 4096;
-const ELF_MAGIC = "\x7fELF";
-
 interface Drop {
   pathname: string;
   writer: string;
@@ -94,15 +93,6 @@ function keysOf(event: TraceeEvent, pathname: unknown): string[] {
   return keys;
 }
 
-function isElf(base64: unknown): boolean {
-  if (typeof base64 !== "string") return false;
-  try {
-    return atob(base64.slice(0, 8)).startsWith(ELF_MAGIC);
-  } catch {
-    return false;
-  }
-}
-
 function forget(drop: Drop): void {
   for (const key of drop.keys) {
     if (drops.get(key) === drop) drops.delete(key);
@@ -128,7 +118,7 @@ export const onEvent: OnEvent = (event, report) => {
   const pathname = argumentValue(event, "pathname");
   const keys = keysOf(event, pathname);
   if (event.eventName === "magic_write") {
-    if (keys.length === 0 || !isElf(argumentValue(event, "bytes"))) return;
+    if (keys.length === 0 || !writesElf(event)) return;
     remember({
       pathname: typeof pathname === "string" ? pathname : "",
       writer: event.processName,

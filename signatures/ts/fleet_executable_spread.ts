@@ -10,7 +10,7 @@
  * @module
  */
 
-import { argumentValue, selectTracee } from "@vigil/sensor/sdk";
+import { argumentValue, selectTracee, writesElf } from "@vigil/sensor/sdk";
 import type {
   EventSelector,
   OnEvent,
@@ -27,8 +27,6 @@ const FRESH_NS = 60n * 60n * 1_000_000_000n;
 /** The most executables and written files remembered (oldest forgotten). */
 const MAX_REMEMBERED = 4096;
 const MAX_HOST_NAME = 256;
-const ELF_MAGIC = "\x7fELF";
-
 /** What this signature reports; see the description for its limits. */
 export const metadata: SignatureMetadata = {
   id: "VGL-19",
@@ -71,15 +69,6 @@ function nanos(value: unknown): bigint | undefined {
   return undefined;
 }
 
-function isElf(base64: unknown): boolean {
-  if (typeof base64 !== "string") return false;
-  try {
-    return atob(base64.slice(0, 8)).startsWith(ELF_MAGIC);
-  } catch {
-    return false;
-  }
-}
-
 function remember<K, V>(map: Map<K, V> | Set<K>, key: K, value?: V): void {
   if (map instanceof Map) map.set(key, value!);
   else map.add(key);
@@ -116,7 +105,7 @@ export const onEvent: OnEvent = (event, report) => {
   const pathname = argumentValue(event, "pathname");
   if (typeof pathname !== "string" || pathname === "") return;
   if (event.eventName === "magic_write") {
-    if (isElf(argumentValue(event, "bytes"))) {
+    if (writesElf(event)) {
       remember(written, `${host}\0${pathname}`);
     }
     return;

@@ -11,6 +11,7 @@
  */
 
 export * from "./arguments.ts";
+export * from "./elf.ts";
 export * from "./program_starts.ts";
 export * from "./selectors.ts";
 export * from "./shells.ts";
