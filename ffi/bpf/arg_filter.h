@@ -72,10 +72,7 @@ struct {
 _Static_assert(VIGIL_WINDOW_END + VIGIL_FILTER_KEY_MAX <= VIGIL_WINDOW_SIZE, "window");
 
 struct filter_walk {
-	struct dentry *dentry;
-	struct vfsmount *vfsmnt;
-	struct mount *mnt;
-	struct mount *mnt_parent;
+	struct mount_walk at;
 	u32 pos; /* the first byte written so far */
 	u32 walked;
 	bool pass; /* an entry matched, or the walk is unsure */
@@ -112,26 +109,21 @@ static long filter_step(u64 i, void *data)
 	u32 zero = 0;
 	struct filter_walk *w = data;
 	struct path_window *win = bpf_map_lookup_elem(&path_window, &zero);
-	struct dentry *dentry = w->dentry;
-	struct vfsmount *vfsmnt = w->vfsmnt;
-	struct mount *mnt = w->mnt;
-	struct dentry *mnt_root = KREAD(struct vfsmount, vfsmnt, mnt_root);
-	struct dentry *d_parent = KREAD(struct dentry, dentry, d_parent);
+	struct dentry *d_parent;
 
 	if (!win) {
 		w->pass = true;
 		return 1;
 	}
-	if (dentry == mnt_root || dentry == d_parent) {
-		if (dentry != mnt_root || mnt == w->mnt_parent)
-			return 1;
-		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-		mnt = w->mnt_parent;
-		w->mnt = mnt;
-		w->mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-		w->vfsmnt = (void *)mnt + bpf_core_field_offset(struct mount, mnt);
+	switch (mount_walk_step(&w->at, &d_parent)) {
+	case WALK_END:
+		return 1;
+	case WALK_CROSSED:
 		return 0;
+	default:
+		break;
 	}
+	struct dentry *dentry = w->at.dentry;
 	u32 len = KREAD(struct dentry, dentry, d_name.len);
 	const u8 *name = KREAD(struct dentry, dentry, d_name.name);
 	/* Room for the name, its '/' and a key's bit length before it. */
@@ -156,7 +148,7 @@ static long filter_step(u64 i, void *data)
 	win->buf[pos] = '/';
 	w->pos = pos;
 	w->walked++;
-	w->dentry = d_parent;
+	w->at.dentry = d_parent;
 	return 0;
 }
 
@@ -172,15 +164,9 @@ __noinline int path_wanted(u64 file_addr)
 
 	if (!win || !file)
 		return 1;
-	struct vfsmount *vfsmnt = BPF_CORE_READ(file, f_path.mnt);
-	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
-	struct filter_walk w = {
-		.dentry = BPF_CORE_READ(file, f_path.dentry),
-		.vfsmnt = vfsmnt,
-		.mnt = mnt,
-		.mnt_parent = BPF_CORE_READ(mnt, mnt_parent),
-		.pos = VIGIL_WINDOW_END,
-	};
+	struct filter_walk w = { .pos = VIGIL_WINDOW_END };
+
+	mount_walk_start(&w.at, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt));
 
 	win->buf[VIGIL_WINDOW_END] = 0;
 	bpf_loop(VIGIL_PATH_DEPTH, filter_step, &w, 0);

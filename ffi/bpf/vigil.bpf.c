@@ -333,11 +333,56 @@ __noinline u32 put_u64(struct scratch *s, u32 off, u8 index, u64 value)
 	return off + 12;
 }
 
-struct walk {
+/* Where a walk from a dentry up to the root of the mount tree stands. */
+struct mount_walk {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
 	struct mount *mnt;
 	struct mount *mnt_parent;
+};
+
+static __always_inline void mount_walk_start(struct mount_walk *m, struct dentry *dentry,
+					     struct vfsmount *vfsmnt)
+{
+	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+
+	m->dentry = dentry;
+	m->vfsmnt = vfsmnt;
+	m->mnt = mnt;
+	m->mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+}
+
+enum mount_walk_at { WALK_NAME, WALK_CROSSED, WALK_END };
+
+/*
+ * Whether the walk's dentry has a name to take (WALK_NAME, its parent in
+ * `d_parent`), was the root of its mount and the walk crossed to the mount
+ * it is mounted on (WALK_CROSSED), or reached the root of the mount tree.
+ */
+static __always_inline enum mount_walk_at mount_walk_step(struct mount_walk *m,
+							  struct dentry **d_parent)
+{
+	/* Locals: KREAD's argument must not be a field of this struct (CO-RE). */
+	struct dentry *dentry = m->dentry;
+	struct vfsmount *vfsmnt = m->vfsmnt;
+	struct mount *mnt = m->mnt;
+	struct dentry *mnt_root = KREAD(struct vfsmount, vfsmnt, mnt_root);
+
+	*d_parent = KREAD(struct dentry, dentry, d_parent);
+	if (dentry != mnt_root && dentry != *d_parent)
+		return WALK_NAME;
+	if (dentry != mnt_root || mnt == m->mnt_parent)
+		return WALK_END;
+	m->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+	mnt = m->mnt_parent;
+	m->mnt = mnt;
+	m->mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+	m->vfsmnt = (void *)mnt + bpf_core_field_offset(struct mount, mnt);
+	return WALK_CROSSED;
+}
+
+struct walk {
+	struct mount_walk at;
 	u32 off;
 	u32 walked;
 };
@@ -347,34 +392,28 @@ static long walk_step(u64 i, void *data)
 {
 	struct walk *w = data;
 	struct scratch *s = scratch_buf();
-	struct dentry *dentry = w->dentry;
-	struct vfsmount *vfsmnt = w->vfsmnt;
-	struct mount *mnt = w->mnt;
-	struct dentry *mnt_root = KREAD(struct vfsmount, vfsmnt, mnt_root);
-	struct dentry *d_parent = KREAD(struct dentry, dentry, d_parent);
+	struct dentry *d_parent;
 
 	if (!s)
 		return 1;
-	if (dentry == mnt_root || dentry == d_parent) {
-		if (dentry != mnt_root || mnt == w->mnt_parent)
-			return 1;
-		/* Cross to the mount this one is mounted on. */
-		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-		mnt = w->mnt_parent;
-		w->mnt = mnt;
-		w->mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-		w->vfsmnt = (void *)mnt + bpf_core_field_offset(struct mount, mnt);
+	switch (mount_walk_step(&w->at, &d_parent)) {
+	case WALK_END:
+		return 1;
+	case WALK_CROSSED:
 		return 0;
+	default:
+		break;
 	}
 	if (w->off >= VIGIL_DATA_LIMIT)
 		return 1;
 	u32 off = bounded(w->off);
+	struct dentry *dentry = w->at.dentry;
 	long n = bpf_probe_read_kernel_str(s->buf + off, 256, KREAD(struct dentry, dentry, d_name.name));
 	if (n > 0) {
 		w->off = off + n;
 		w->walked++;
 	}
-	w->dentry = d_parent;
+	w->at.dentry = d_parent;
 	return 0;
 }
 
@@ -384,17 +423,12 @@ static long walk_step(u64 i, void *data)
  */
 __noinline u32 put_path(struct scratch *s, u32 off, u8 index, u64 dentry_addr, u64 vfsmnt_addr)
 {
-	struct walk w = {
-		.dentry = (void *)dentry_addr,
-		.vfsmnt = (void *)vfsmnt_addr,
-	};
+	struct walk w = {};
 
 	if (!s || off >= VIGIL_DATA_LIMIT || !dentry_addr)
 		return off;
 	off = bounded(off);
-	struct mount *mnt = (void *)vfsmnt_addr - bpf_core_field_offset(struct mount, mnt);
-	w.mnt = mnt;
-	w.mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+	mount_walk_start(&w.at, (void *)dentry_addr, (void *)vfsmnt_addr);
 	w.off = off + 4;
 	bpf_loop(VIGIL_PATH_DEPTH, walk_step, &w, 0);
 	if (!w.walked) {

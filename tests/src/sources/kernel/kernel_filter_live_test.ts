@@ -180,6 +180,58 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "paths across mount points (a tmpfs in a tmpfs) are reported whole and filtered whole in the kernel",
+  ignore,
+  async fn() {
+    const dir = Deno.realPathSync(
+      Deno.makeTempDirSync({ prefix: "vigil-mounts-" }),
+    );
+    const mounted: string[] = [];
+    const mount = (at: string) => {
+      Deno.mkdirSync(at, { recursive: true });
+      const run = new Deno.Command("mount", {
+        args: ["-t", "tmpfs", "vigil-test", at],
+      }).outputSync();
+      assert.ok(run.success, new TextDecoder().decode(run.stderr));
+      mounted.unshift(at);
+    };
+    try {
+      mount(`${dir}/outer`);
+      mount(`${dir}/outer/inner`);
+      const files = ["secret.key", "other", "plain"].map((name) =>
+        `${dir}/outer/inner/x/${name}`
+      );
+      Deno.mkdirSync(`${dir}/outer/inner/x`);
+      for (const file of files) Deno.writeTextFileSync(file, "");
+      const reads = [["cat", ...files]];
+      const opened = (events: TraceeEvent[], pid: number) =>
+        events.filter((event) =>
+          event.eventName === "security_file_open" &&
+          event.hostProcessId === pid
+        ).map((event) => String(argsOf(event).pathname))
+          .filter((path) => path.startsWith(`${dir}/`)).sort();
+
+      const all = await eventsOf({}, reads);
+      assert.deepEqual(opened(all.events, all.pids[0]!), [...files].sort());
+
+      const patterns = [`${dir}/outer/inner/x/secret*`, "*/inner/x/other"];
+      const filtered = await eventsOf({ patterns }, reads);
+      assert.deepEqual(
+        opened(filtered.events, filtered.pids[0]!),
+        files.slice(0, 2).sort(),
+      );
+      assert.ok(filtered.dropped >= 1, `dropped ${filtered.dropped}`);
+    } finally {
+      for (const at of mounted) {
+        new Deno.Command("umount", { args: [at] }).outputSync();
+      }
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "the kernel's path filter counts what it drops",
   ignore,
   async fn() {
