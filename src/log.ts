@@ -71,3 +71,21 @@ export function log(part: string): PartLog {
     error: (message) => logger.error(literal(message)),
   };
 }
+
+/**
+ * Warns for each of the first `limit` calls, then once with `rest`: input of
+ * others' choosing (a file's lines, a stream's messages) cannot flood the
+ * log with its faults.
+ */
+export function firstWarnings(
+  logger: PartLog,
+  rest: string,
+  limit = 10,
+): (message: string) => void {
+  let shown = 0;
+  return (message) => {
+    if (shown < limit) logger.warn(message);
+    else if (shown === limit) logger.warn(rest);
+    if (shown <= limit) shown++;
+  };
+}

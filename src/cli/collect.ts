@@ -21,7 +21,7 @@ import {
   openCollectConsumer,
   openJetStreamOutput,
 } from "../fleet/mod.ts";
-import { log } from "../log.ts";
+import { firstWarnings, log } from "../log.ts";
 import {
   type EventOutput,
   openOutput,
@@ -167,12 +167,16 @@ export async function collect(
       (message) => logger.warn(`Cannot open the consumer yet: ${message}`),
       stop.signal,
     );
+    const warnMalformed = firstWarnings(
+      logger,
+      "Further malformed messages are counted, not logged",
+    );
     source = new CollectSource(
       consumer,
       {
         wants: (name) => engine.wants(name),
         onMalformed: (subject, reason) =>
-          logger.warn(`Skipping a message on ${subject}: ${reason}`),
+          warnMalformed(`Skipping a message on ${subject}: ${reason}`),
       },
     );
     logger.info(

@@ -13,7 +13,7 @@ import {
 } from "../event/mod.ts";
 import { Engine, Exceptions } from "../engine/mod.ts";
 import { describe } from "../errors.ts";
-import { configureLogging, log } from "../log.ts";
+import { configureLogging, firstWarnings, log } from "../log.ts";
 import {
   parseServerAddress,
   type RunningMetrics,
@@ -59,7 +59,7 @@ import {
 
 const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
 const BUILTIN_SIGNATURES = `${PROJECT_ROOT}signatures`;
-const MALFORMED_LINES_LOGGED = 10;
+
 const FAILURES_LOGGED_PER_SIGNATURE = 5;
 const SIGNATURE_LOG_LINES = 20;
 
@@ -177,20 +177,17 @@ async function openSource(
     return { source: kernel.source, kernel };
   }
   const name = options.input === "-" ? "stdin" : options.input;
-  let shown = 0;
-  const logger = log("input");
+  const warn = firstWarnings(
+    log("input"),
+    "Further malformed lines are counted, not logged",
+  );
   try {
     const source = await openReplaySource({
       path: options.input,
       wants: (eventName) => engine.wants(eventName),
       scope,
-      onMalformed: (line, reason) => {
-        if (shown++ < MALFORMED_LINES_LOGGED) {
-          logger.warn(`Skipping line ${line} of ${name}: ${reason}`);
-        } else if (shown === MALFORMED_LINES_LOGGED + 1) {
-          logger.warn("Further malformed lines are counted, not logged");
-        }
-      },
+      onMalformed: (line, reason) =>
+        warn(`Skipping line ${line} of ${name}: ${reason}`),
     });
     return { source };
   } catch (error) {

@@ -9,7 +9,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { parseEventLine } from "../event/mod.ts";
 import { connectNats, followFindings } from "../fleet/mod.ts";
-import { configureLogging, log } from "../log.ts";
+import { configureLogging, firstWarnings, log } from "../log.ts";
 import { openOutput, parseOutputSpec } from "../output/mod.ts";
 import {
   type NatsCliOptions,
@@ -86,6 +86,10 @@ export async function tail(url: string, options: TailOptions): Promise<number> {
   const onSignal = () => stop.abort();
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
+  const warnMalformed = firstWarnings(
+    log("tail"),
+    "Further malformed messages are skipped, not logged",
+  );
   const logger = log("tail");
   try {
     const findings = followFindings(connection, {
@@ -103,7 +107,7 @@ export async function tail(url: string, options: TailOptions): Promise<number> {
       // once it parses as an event, and in Vigil's own JSON, not as sent.
       const event = parseEventLine(finding.json);
       if (typeof event === "string") {
-        logger.warn(`Skipping a message on ${finding.subject}: ${event}`);
+        warnMalformed(`Skipping a message on ${finding.subject}: ${event}`);
         continue;
       }
       output.write(event);

@@ -165,6 +165,9 @@ Deno.test({
       skipped >= invalid.length && skipped <= hostile.length,
       `${skipped} skipped: ${invalid.length} invalid, ${hostile.length} in all\n${stderr}`,
     );
+    // Each of the first ten is named; the rest are only counted.
+    assert.equal(stderr.match(/Skipping a message on /g)?.length, 10);
+    assert.match(stderr, /Further malformed messages are counted/);
     assertSameFindings(
       await look.payloads("VIGIL_FINDINGS"),
       expected.findings,
