@@ -14,14 +14,16 @@
 
 import type { Command } from "commander";
 import type { Engine } from "../engine/mod.ts";
+import type { NatsConnection } from "@nats-io/nats-core";
 import {
   CollectSource,
   connectNats,
   ensureStreams,
+  keepTrying,
   openCollectConsumer,
   openJetStreamOutput,
 } from "../fleet/mod.ts";
-import { firstWarnings, log } from "../log.ts";
+import { configureLogging, firstWarnings, log } from "../log.ts";
 import {
   type EventOutput,
   openOutput,
@@ -93,44 +95,54 @@ export function addCollectCommand(
     .action(action);
 }
 
-const RETRY_MS = 1000;
-
-/**
- * Calls `attempt` until it succeeds, every second, reporting each new
- * error; throws when `signal` aborts first.
- */
-async function retry<T>(
-  attempt: () => Promise<T>,
-  report: (message: string) => void,
-  signal: AbortSignal,
-): Promise<T> {
-  let reported = "";
-  for (;;) {
-    signal.throwIfAborted();
-    try {
-      return await attempt();
-    } catch (error) {
-      const message = (error as Error).message;
-      if (message !== reported) report(message);
-      reported = message;
-      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-    }
-  }
-}
-
 /** Runs a collector until SIGINT or SIGTERM; returns the exit code. */
 export async function collect(
   url: string,
   options: CollectOptions,
   wiring: CollectWiring,
 ): Promise<number> {
+  await configureLogging({ debug: options.verbose });
   const config = natsConfig(url, options);
+  const logger = log("collect");
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  try {
+    // The broker may be down, restarting or slow to answer: try until it does.
+    const broker = await keepTrying(
+      () => connectNats(config),
+      (message) => logger.warn(`Cannot connect to NATS yet: ${message}`),
+      stop.signal,
+    ).catch((error) => {
+      if (stop.signal.aborted) return undefined;
+      throw error;
+    });
+    if (broker === undefined) return 0;
+    try {
+      return await collectFrom(broker, config, options, wiring, stop.signal);
+    } finally {
+      await broker.close();
+    }
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  }
+}
+
+/** Collects over `connection` until `signal` aborts. */
+async function collectFrom(
+  connection: NatsConnection,
+  config: ReturnType<typeof natsConfig>,
+  options: CollectOptions,
+  wiring: CollectWiring,
+  signal: AbortSignal,
+): Promise<number> {
+  const logger = log("collect");
   const local = options.output === undefined
     ? undefined
     : await openOutput(parseOutputSpec(options.output));
-  const connection = await connectNats(config);
   const set = await wiring.load(options);
-  const logger = log("collect");
   const findings = openJetStreamOutput(config);
   let source: CollectSource | undefined;
   const output: EventOutput = {
@@ -148,14 +160,9 @@ export async function collect(
       await local?.close();
     },
   };
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
   try {
     const engine = wiring.createEngine(options, set, output);
-    // The broker may be restarting or slow to answer: try until it does.
-    const consumer = await retry(
+    const consumer = await keepTrying(
       async () => {
         await ensureStreams(connection, { ...config, events: true });
         return await openCollectConsumer(connection, {
@@ -165,8 +172,12 @@ export async function collect(
         });
       },
       (message) => logger.warn(`Cannot open the consumer yet: ${message}`),
-      stop.signal,
-    );
+      signal,
+    ).catch((error) => {
+      if (signal.aborted) return undefined;
+      throw error;
+    });
+    if (consumer === undefined) return 0;
     const warnMalformed = firstWarnings(
       logger,
       "Further malformed messages are counted, not logged",
@@ -183,7 +194,7 @@ export async function collect(
       `Collecting from ${options.natsEventsStream} as consumer ${options.consumer} with ${set.signatures.length} signature(s)`,
     );
     await findings.publisher.ready();
-    await engine.run(source, stop.signal);
+    await engine.run(source, signal);
     for (const line of source.summary()) logger.warn(line);
     const { published, duplicates } = findings.publisher.counts;
     logger.info(
@@ -192,10 +203,7 @@ export async function collect(
     if (options.stats) wiring.printStats(engine);
     return set.errors.length > 0 ? 1 : 0;
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
     await output.close();
     await set.sandbox.close();
-    await connection.close();
   }
 }

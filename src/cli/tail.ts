@@ -8,7 +8,8 @@
 
 import { type Command, InvalidArgumentError } from "commander";
 import { parseEventLine } from "../event/mod.ts";
-import { connectNats, followFindings } from "../fleet/mod.ts";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { connectNats, followFindings, keepTrying } from "../fleet/mod.ts";
 import { configureLogging, firstWarnings, log } from "../log.ts";
 import { openOutput, parseOutputSpec } from "../output/mod.ts";
 import {
@@ -81,7 +82,6 @@ export function addTailCommand(
 export async function tail(url: string, options: TailOptions): Promise<number> {
   await configureLogging({ debug: false });
   const output = await openOutput(parseOutputSpec(options.output));
-  const connection = await connectNats(natsConfig(url, options));
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   Deno.addSignalListener("SIGINT", onSignal);
@@ -91,7 +91,17 @@ export async function tail(url: string, options: TailOptions): Promise<number> {
     "Further malformed messages are skipped, not logged",
   );
   const logger = log("tail");
+  let connection: NatsConnection | undefined;
   try {
+    connection = await keepTrying(
+      () => connectNats(natsConfig(url, options)),
+      (message) => logger.warn(`Cannot connect to NATS yet: ${message}`),
+      stop.signal,
+    ).catch((error) => {
+      if (stop.signal.aborted) return undefined;
+      throw error;
+    });
+    if (connection === undefined) return 0;
     const findings = followFindings(connection, {
       stream: options.natsStream,
       ...(options.host !== undefined ? { hostName: options.host } : {}),
@@ -118,6 +128,6 @@ export async function tail(url: string, options: TailOptions): Promise<number> {
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
     await output.close();
-    await connection.close();
+    await connection?.close();
   }
 }

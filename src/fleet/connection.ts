@@ -7,6 +7,8 @@
  * @module
  */
 
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
+import { isIP } from "node:net";
 import { credsAuthenticator, type NatsConnection } from "@nats-io/nats-core";
 import { connect, type NodeConnectionOptions } from "@nats-io/transport-node";
 import {
@@ -30,6 +32,11 @@ export interface NatsOptions {
   tlsKey?: string;
   /** The connection's name as the server's monitoring shows it. */
   name?: string;
+  /**
+   * How long one attempt to connect may take.
+   * @default {20000}
+   */
+  timeoutMs?: number;
 }
 
 /** Names and limits of Vigil's streams. */
@@ -71,9 +78,10 @@ export function connectionOptions(options: NatsOptions): NodeConnectionOptions {
     reconnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
-    waitOnFirstConnect: true,
     name: options.name ?? "vigil",
+    timeout: options.timeoutMs ?? 20_000,
   };
+  let tls = false;
   for (const text of options.url.split(",").map((s) => s.trim())) {
     let url: URL;
     try {
@@ -94,16 +102,18 @@ export function connectionOptions(options: NatsOptions): NodeConnectionOptions {
         result.pass = decodeURIComponent(url.password);
       }
     }
-    if (url.protocol === "tls:") result.tls = {};
+    if (url.protocol === "tls:") tls = true;
     servers.push(`${url.hostname}:${url.port || "4222"}`);
   }
   result.servers = servers;
-  if (options.tlsCa || options.tlsCert || options.tlsKey) {
+  if (tls || options.tlsCa || options.tlsCert || options.tlsKey) {
     result.tls = {
       ...(options.tlsCa ? { caFile: options.tlsCa } : {}),
       ...(options.tlsCert ? { certFile: options.tlsCert } : {}),
       ...(options.tlsKey ? { keyFile: options.tlsKey } : {}),
-    };
+      // Passed on to Node's tls.connect by the client.
+      checkServerIdentity: serverIdentityCheck(servers),
+    } as NonNullable<NodeConnectionOptions["tls"]>;
   }
   if (options.credsFile) {
     const creds = Deno.readFileSync(options.credsFile);
@@ -113,28 +123,99 @@ export function connectionOptions(options: NatsOptions): NodeConnectionOptions {
 }
 
 /**
- * Connects, retrying until the server answers (forever): callers that must
- * not wait race it against their own work.
+ * The TLS check of the server's certificate. The client gives Node's TLS no
+ * server name for a server given by IP address, so Node would check the
+ * certificate against "localhost" (nats-io/nats.js#303): refusing one issued
+ * for the address, and accepting one issued for localhost. Then the
+ * certificate must be valid for one of the IP addresses configured instead.
+ * Names are checked as given.
+ */
+function serverIdentityCheck(servers: readonly string[]) {
+  const hosts = servers.map((server) =>
+    server.slice(0, server.lastIndexOf(":")).replace(/^\[(.*)\]$/, "$1")
+  );
+  const addresses = hosts.filter((host) => isIP(host) !== 0);
+  return (host: string, certificate: PeerCertificate): Error | undefined => {
+    if (
+      host !== "localhost" || hosts.includes("localhost") ||
+      addresses.length === 0
+    ) {
+      return checkServerIdentity(host, certificate);
+    }
+    let error: Error | undefined;
+    for (const address of addresses) {
+      error = checkServerIdentity(address, certificate);
+      if (error === undefined) return undefined;
+    }
+    return error;
+  };
+}
+
+/**
+ * Connects once: rejects with the reason (refused, TLS, credentials,
+ * timeout) when the first attempt fails. Once connected, the client
+ * reconnects by itself for as long as the connection is open.
  */
 export function connectNats(options: NatsOptions): Promise<NatsConnection> {
-  guardSocketResets();
+  guardSocketErrors();
   return connect(connectionOptions(options));
+}
+
+/**
+ * Calls `attempt` until it succeeds, every `retryMs`, reporting each new
+ * reason it failed for: the broker may be down, restarting or slow to
+ * answer. Throws when `signal` aborts first.
+ */
+export async function keepTrying<T>(
+  attempt: () => Promise<T>,
+  report: (message: string) => void,
+  signal: AbortSignal,
+  retryMs = 1000,
+): Promise<T> {
+  let reported = "";
+  for (;;) {
+    signal.throwIfAborted();
+    try {
+      return await attempt();
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message !== reported) report(message);
+      reported = message;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, retryMs);
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", done);
+          resolve();
+        }
+        signal.addEventListener("abort", done, { once: true });
+      });
+    }
+  }
 }
 
 let guarded = false;
 
 /**
- * A server that refuses the credentials closes the socket while the
- * client's Node transport, under Deno, has no error listener on it: the
- * reset would end the process as an uncaught error (seen with a wrong user
- * against a token-protected server). The client retries anyway.
+ * A server that refuses the credentials or the client's certificate closes
+ * the socket, or sends a TLS alert, where the client's Node transport, under
+ * Deno, has no error listener: the error would end the process as an
+ * uncaught one (seen with a wrong user against a token-protected server,
+ * and without a client certificate against one that requires it). The
+ * client's attempt fails anyway (an alert, which does not reach it, at its
+ * timeout), and it is tried again.
  */
-function guardSocketResets(): void {
+function guardSocketErrors(): void {
   if (guarded) return;
   guarded = true;
   globalThis.addEventListener("error", (event) => {
     const code = (event.error as { code?: unknown } | undefined)?.code;
-    if (code === "ECONNRESET" || code === "EPIPE") event.preventDefault();
+    if (
+      code === "ECONNRESET" || code === "EPIPE" ||
+      (typeof code === "string" && code.startsWith("ERR_SSL_"))
+    ) {
+      event.preventDefault();
+    }
   });
 }
 

@@ -22,8 +22,18 @@ Deno.test("connectionOptions() takes several servers and TLS", () => {
     tlsCa: "/ca.pem",
   });
   assert.deepEqual(options.servers, ["a:1", "b:2"]);
-  assert.deepEqual(options.tls, { caFile: "/ca.pem" });
-  assert.deepEqual(connectionOptions({ url: "tls://a:1" }).tls, {});
+  const files = (url: string, tlsCa?: string) => {
+    const { checkServerIdentity, ...rest } = connectionOptions({
+      url,
+      ...(tlsCa ? { tlsCa } : {}),
+    }).tls as Record<string, unknown>;
+    assert.equal(typeof checkServerIdentity, "function");
+    return rest;
+  };
+  assert.deepEqual(files("tls://a:1, tls://b:2", "/ca.pem"), {
+    caFile: "/ca.pem",
+  });
+  assert.deepEqual(files("tls://a:1"), {});
   assert.equal(connectionOptions({ url: "nats://a:1" }).tls, undefined);
 });
 
