@@ -114,10 +114,7 @@ export async function collect(
       () => connectNats(config),
       (message) => logger.warn(`Cannot connect to NATS yet: ${message}`),
       stop.signal,
-    ).catch((error) => {
-      if (stop.signal.aborted) return undefined;
-      throw error;
-    });
+    );
     if (broker === undefined) return 0;
     try {
       return await collectFrom(broker, config, options, wiring, stop.signal);
@@ -173,10 +170,7 @@ async function collectFrom(
       },
       (message) => logger.warn(`Cannot open the consumer yet: ${message}`),
       signal,
-    ).catch((error) => {
-      if (signal.aborted) return undefined;
-      throw error;
-    });
+    );
     if (consumer === undefined) return 0;
     const warnMalformed = firstWarnings(
       logger,

@@ -97,10 +97,7 @@ export async function tail(url: string, options: TailOptions): Promise<number> {
       () => connectNats(natsConfig(url, options)),
       (message) => logger.warn(`Cannot connect to NATS yet: ${message}`),
       stop.signal,
-    ).catch((error) => {
-      if (stop.signal.aborted) return undefined;
-      throw error;
-    });
+    );
     if (connection === undefined) return 0;
     const findings = followFindings(connection, {
       stream: options.natsStream,

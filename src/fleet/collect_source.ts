@@ -84,6 +84,8 @@ export class CollectSource implements EventSource {
       wake?.();
     };
     this.#stop = finish;
+    // An already aborted signal sends no abort event.
+    if (signal.aborted) finish();
     signal.addEventListener("abort", finish, { once: true });
     const pump = this.#pump(batchSize * 2, stop.signal, (message) => {
       queue.push(message);
@@ -131,6 +133,8 @@ export class CollectSource implements EventSource {
           max_messages: prefetch,
         });
         const close = () => void messages.close();
+        // Aborted while consume() was pending: no abort event comes now.
+        if (signal.aborted) close();
         signal.addEventListener("abort", close, { once: true });
         try {
           for await (const message of messages) receive(message);

@@ -164,17 +164,17 @@ export function connectNats(options: NatsOptions): Promise<NatsConnection> {
 /**
  * Calls `attempt` until it succeeds, every `retryMs`, reporting each new
  * reason it failed for: the broker may be down, restarting or slow to
- * answer. Throws when `signal` aborts first.
+ * answer. Gives `undefined` when `signal` aborts first.
  */
 export async function keepTrying<T>(
   attempt: () => Promise<T>,
   report: (message: string) => void,
   signal: AbortSignal,
   retryMs = 1000,
-): Promise<T> {
+): Promise<T | undefined> {
   let reported = "";
   for (;;) {
-    signal.throwIfAborted();
+    if (signal.aborted) return undefined;
     try {
       return await attempt();
     } catch (error) {

@@ -49,6 +49,8 @@ export async function* followFindings(
   const messages = await consumer.consume();
   options.onReady?.(filter);
   const stop = () => void messages.close();
+  // Aborted while consume() was pending: no abort event comes now.
+  if (signal.aborted) stop();
   signal.addEventListener("abort", stop, { once: true });
   try {
     for await (const message of messages) {

@@ -5,7 +5,11 @@
  */
 
 import assert from "node:assert/strict";
-import { ignoreNatsTests, natsServer } from "../_helpers/nats.ts";
+import {
+  ignoreNatsTests,
+  type NatsServer,
+  natsServer,
+} from "../_helpers/nats.ts";
 import { ROOT } from "../_helpers/replay.ts";
 import { connectNats } from "../../src/fleet/mod.ts";
 import { hostLines, runSensor } from "./_fleet.ts";
@@ -107,6 +111,32 @@ function certificates(dir: string, names: Record<string, string>): void {
   }
 }
 
+/**
+ * A broker over TLS with a certificate for `subjectAltName`, signed by a fresh
+ * CA in `dir` that also signs the client certificate `sensor`; with `verify`,
+ * every client must present one.
+ */
+async function tlsBroker(
+  dir: string,
+  subjectAltName: string,
+  verify: boolean,
+): Promise<NatsServer> {
+  certificates(dir, {
+    server: `subjectAltName=${subjectAltName}`,
+    sensor: "extendedKeyUsage=clientAuth",
+  });
+  return await natsServer({
+    args: [
+      "--tls",
+      "--tlscert",
+      `${dir}/server.pem`,
+      "--tlskey",
+      `${dir}/server.key`,
+      ...(verify ? ["--tlsverify", "--tlscacert", `${dir}/ca.pem`] : []),
+    ],
+  });
+}
+
 Deno.test({
   name:
     "a sensor publishes over TLS with a client certificate, and one without is refused",
@@ -114,22 +144,7 @@ Deno.test({
   async fn() {
     const dir = Deno.makeTempDirSync({ prefix: "vigil-tls-" });
     try {
-      certificates(dir, {
-        server: "subjectAltName=IP:127.0.0.1",
-        sensor: "extendedKeyUsage=clientAuth",
-      });
-      await using server = await natsServer({
-        args: [
-          "--tls",
-          "--tlscert",
-          `${dir}/server.pem`,
-          "--tlskey",
-          `${dir}/server.key`,
-          "--tlsverify",
-          "--tlscacert",
-          `${dir}/ca.pem`,
-        ],
-      });
+      await using server = await tlsBroker(dir, "IP:127.0.0.1", true);
       const url = server.url.replace("nats://", "tls://");
       const lines = await hostLines(["shadow_file_read.jsonl"], "node-a", 2);
       const ca = ["--nats-tls-ca", `${dir}/ca.pem`];
@@ -188,19 +203,11 @@ Deno.test({
   async fn() {
     const dir = Deno.makeTempDirSync({ prefix: "vigil-tls-" });
     try {
-      certificates(dir, {
-        server: "subjectAltName=IP:10.9.8.7,DNS:localhost",
-        sensor: "extendedKeyUsage=clientAuth",
-      });
-      await using server = await natsServer({
-        args: [
-          "--tls",
-          "--tlscert",
-          `${dir}/server.pem`,
-          "--tlskey",
-          `${dir}/server.key`,
-        ],
-      });
+      await using server = await tlsBroker(
+        dir,
+        "IP:10.9.8.7,DNS:localhost",
+        false,
+      );
       // Node would check "localhost", which this certificate names.
       await assert.rejects(
         connectNats({
