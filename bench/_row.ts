@@ -16,3 +16,25 @@ export interface BenchRow {
   /** The same figure without the thing under test, from the same run. */
   baseline?: { name: string; value: number };
 }
+
+/**
+ * The rows `measure` gives, or one row of `section` saying why they could
+ * not be measured (no root, no BPF, no containerd), so one missing part
+ * does not cost the rest of the table.
+ */
+export async function rowsOrWhy(
+  section: string,
+  measure: () => Promise<BenchRow[]>,
+): Promise<BenchRow[]> {
+  try {
+    return await measure();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return [{
+      section,
+      name: `not measured: ${message.split("\n")[0]}`,
+      value: NaN,
+      unit: "",
+    }];
+  }
+}

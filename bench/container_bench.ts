@@ -133,21 +133,6 @@ export async function containerBench(): Promise<BenchRow[]> {
   }
 }
 
-/** {@linkcode containerBench}'s rows; one row saying why when they cannot be measured. */
-export async function containerRows(): Promise<BenchRow[]> {
-  try {
-    return await containerBench();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return [{
-      section: SECTION,
-      name: `not measured: ${message.split("\n")[0]}`,
-      value: NaN,
-      unit: "",
-    }];
-  }
-}
-
 if (import.meta.main) {
   for (const row of await containerBench()) console.log(row);
 }

@@ -160,24 +160,9 @@ export async function liveMemoryBench(
   ];
 }
 
-/** {@linkcode liveMemoryBench}'s rows, or one saying why they are missing. */
-export async function liveMemoryRows(cacheDir: string): Promise<BenchRow[]> {
-  try {
-    return await liveMemoryBench(cacheDir);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return [{
-      section: SECTION,
-      name: `not measured: ${message.split("\n")[0]}`,
-      value: NaN,
-      unit: "",
-    }];
-  }
-}
-
 if (import.meta.main) {
   const cacheDir = `${new URL("../.cache/bench", import.meta.url).pathname}`;
-  for (const row of await liveMemoryRows(cacheDir)) {
+  for (const row of await liveMemoryBench(cacheDir)) {
     console.log(`${row.name}: ${row.value.toFixed(1)} ${row.unit}`);
   }
 }

@@ -15,12 +15,12 @@
  */
 
 import { parseArgs } from "node:util";
-import type { BenchRow } from "./_row.ts";
+import { type BenchRow, rowsOrWhy } from "./_row.ts";
 import { formatTable } from "./_table.ts";
-import { containerRows } from "./container_bench.ts";
+import { containerBench } from "./container_bench.ts";
 import { fleetBench } from "./fleet_bench.ts";
 import { liveBench } from "./live_bench.ts";
-import { liveMemoryRows } from "./live_memory_bench.ts";
+import { liveMemoryBench } from "./live_memory_bench.ts";
 import { memoryBench } from "./memory_bench.ts";
 import { observeBench } from "./observe_bench.ts";
 import { replayBench, writeBenchSignatures } from "./replay_bench.ts";
@@ -32,21 +32,6 @@ const RESULTS = `${ROOT}bench/results`;
 
 function log(line: string): void {
   console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-}
-
-/** Live kernel figures; one row saying why when they cannot be measured. */
-async function liveRows(cacheDir: string): Promise<BenchRow[]> {
-  try {
-    return await liveBench(cacheDir);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return [{
-      section: "live",
-      name: `not measured: ${message.split("\n")[0]}`,
-      value: NaN,
-      unit: "",
-    }];
-  }
 }
 
 async function main(): Promise<void> {
@@ -84,9 +69,11 @@ async function main(): Promise<void> {
     rows.push(
       ...await observeBench({ eventsPath, cacheDir, dirs: builtinDirs, log }),
     );
-    rows.push(...await liveRows(cacheDir));
-    rows.push(...await containerRows());
-    rows.push(...await liveMemoryRows(cacheDir));
+    rows.push(...await rowsOrWhy("live", () => liveBench(cacheDir)));
+    rows.push(...await rowsOrWhy("containers", containerBench));
+    rows.push(
+      ...await rowsOrWhy("live memory", () => liveMemoryBench(cacheDir)),
+    );
     rows.push(
       ...await fleetBench({ eventsPath, cacheDir, workDir, builtinDirs, log }),
     );
