@@ -71,3 +71,27 @@ export async function spawnSensor(
     env: { NO_COLOR: "1" },
   }).spawn();
 }
+
+/**
+ * Reads a live sensor's stderr to its end: `ready` resolves once the sensor
+ * says it is watching the kernel, and rejects with the log's end when it
+ * stops first; `text()` is the log so far.
+ */
+export function readSensorLog(sensor: Deno.ChildProcess) {
+  let text = "";
+  const ready = Promise.withResolvers<void>();
+  const reading = (async () => {
+    for await (
+      const chunk of sensor.stderr.pipeThrough(new TextDecoderStream())
+    ) {
+      text += chunk;
+      if (text.includes("Watching the kernel")) ready.resolve();
+    }
+    ready.reject(
+      new Error(
+        `The sensor stopped before watching: ${text.trim().slice(-300)}`,
+      ),
+    );
+  })();
+  return { ready: ready.promise, reading, text: () => text };
+}

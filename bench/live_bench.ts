@@ -8,7 +8,7 @@
  * @module
  */
 
-import { spawnSensor } from "./_deno.ts";
+import { readSensorLog, spawnSensor } from "./_deno.ts";
 import { cBuild } from "./c_build.ts";
 import type { BenchRow } from "./_row.ts";
 import {
@@ -139,34 +139,25 @@ async function withSensor<T>(
     ["--cache-dir", cacheDir, "--output", "json:/dev/null", ...args],
     "null",
   );
-  let log = "";
-  const ready = Promise.withResolvers<void>();
-  const reading = (async () => {
-    for await (
-      const chunk of sensor.stderr.pipeThrough(new TextDecoderStream())
-    ) {
-      log += chunk;
-      if (log.includes("Watching the kernel")) ready.resolve();
-    }
-    ready.reject(
-      new Error(`The sensor stopped before watching: ${log.trim()}`),
-    );
-  })();
+  const sensorLog = readSensorLog(sensor);
   const stop = async () => {
-    if (log.includes("Watching the kernel")) sensor.kill("SIGINT");
+    if (sensorLog.text().includes("Watching the kernel")) {
+      sensor.kill("SIGINT");
+    }
     const status = await sensor.status;
-    await reading.catch(() => {});
+    await sensorLog.reading.catch(() => {});
     return status;
   };
   let result: T;
   try {
-    await ready.promise;
+    await sensorLog.ready;
     result = await load();
   } catch (error) {
     await stop();
     throw error;
   }
   const status = await stop();
+  const log = sensorLog.text();
   const processed = /(\d+) event\(s\) processed/.exec(log);
   if (!status.success || !processed) {
     throw new Error(`The sensor failed (${status.code}): ${log.trim()}`);

@@ -14,6 +14,7 @@
  */
 
 import type { BenchRow } from "./_row.ts";
+import { readSensorLog } from "./_deno.ts";
 
 const SECTION = "live memory";
 const COMMAND = new URL("../bin/vigil", import.meta.url).pathname;
@@ -88,17 +89,7 @@ async function startSensor(cacheDir: string) {
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  let log = "";
-  const ready = Promise.withResolvers<void>();
-  const reading = (async () => {
-    for await (
-      const chunk of sensor.stderr.pipeThrough(new TextDecoderStream())
-    ) {
-      log += chunk;
-      if (log.includes("Watching the kernel")) ready.resolve();
-    }
-    ready.reject(new Error(`The sensor stopped: ${log.trim().slice(-300)}`));
-  })();
+  const sensorLog = readSensorLog(sensor);
   const stop = async () => {
     try {
       sensor.kill("SIGINT");
@@ -106,10 +97,10 @@ async function startSensor(cacheDir: string) {
       // Already gone.
     }
     await sensor.status;
-    await reading.catch(() => {});
+    await sensorLog.reading.catch(() => {});
   };
   try {
-    await ready.promise;
+    await sensorLog.ready;
   } catch (error) {
     await stop();
     throw error;
