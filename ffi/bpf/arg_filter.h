@@ -115,14 +115,9 @@ static long filter_step(u64 i, void *data)
 		w->pass = true;
 		return 1;
 	}
-	switch (mount_walk_step(&w->at, &d_parent)) {
-	case WALK_END:
-		return 1;
-	case WALK_CROSSED:
-		return 0;
-	default:
-		break;
-	}
+	long at = mount_walk_step(&w->at, &d_parent);
+	if (at != WALK_NAME)
+		return at;
 	struct dentry *dentry = w->at.dentry;
 	u32 len = KREAD(struct dentry, dentry, d_name.len);
 	const u8 *name = KREAD(struct dentry, dentry, d_name.name);

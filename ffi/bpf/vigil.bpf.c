@@ -352,15 +352,16 @@ static __always_inline void mount_walk_start(struct mount_walk *m, struct dentry
 	m->mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
 }
 
-enum mount_walk_at { WALK_NAME, WALK_CROSSED, WALK_END };
+/* mount_walk_step's answer when the dentry has a name to take. */
+#define WALK_NAME -1
 
 /*
- * Whether the walk's dentry has a name to take (WALK_NAME, its parent in
- * `d_parent`), was the root of its mount and the walk crossed to the mount
- * it is mounted on (WALK_CROSSED), or reached the root of the mount tree.
+ * One step up: WALK_NAME when the walk's dentry has a name to take (its
+ * parent in `d_parent`); else what a bpf_loop callback returns: 0 when it
+ * was the root of its mount and the walk crossed to the mount it is mounted
+ * on, 1 at the root of the mount tree.
  */
-static __always_inline enum mount_walk_at mount_walk_step(struct mount_walk *m,
-							  struct dentry **d_parent)
+static __always_inline long mount_walk_step(struct mount_walk *m, struct dentry **d_parent)
 {
 	/* Locals: KREAD's argument must not be a field of this struct (CO-RE). */
 	struct dentry *dentry = m->dentry;
@@ -372,13 +373,13 @@ static __always_inline enum mount_walk_at mount_walk_step(struct mount_walk *m,
 	if (dentry != mnt_root && dentry != *d_parent)
 		return WALK_NAME;
 	if (dentry != mnt_root || mnt == m->mnt_parent)
-		return WALK_END;
+		return 1;
 	m->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 	mnt = m->mnt_parent;
 	m->mnt = mnt;
 	m->mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
 	m->vfsmnt = (void *)mnt + bpf_core_field_offset(struct mount, mnt);
-	return WALK_CROSSED;
+	return 0;
 }
 
 struct walk {
@@ -396,14 +397,9 @@ static long walk_step(u64 i, void *data)
 
 	if (!s)
 		return 1;
-	switch (mount_walk_step(&w->at, &d_parent)) {
-	case WALK_END:
-		return 1;
-	case WALK_CROSSED:
-		return 0;
-	default:
-		break;
-	}
+	long at = mount_walk_step(&w->at, &d_parent);
+	if (at != WALK_NAME)
+		return at;
 	if (w->off >= VIGIL_DATA_LIMIT)
 		return 1;
 	u32 off = bounded(w->off);
